@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuditLog } from '../audit/audit-log.js';
+import { type Actor } from '../common/actor.js';
+import { conflict, invalid, notFound } from '../common/errors.js';
+import type { IdempotencyRequest } from '../common/idempotency.js';
+import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { Transactions } from '../database/transactions.js';
+import { School } from '../schools/school.entity.js';
+import { ApiKey } from './api-key.entity.js';
+import { newApiKey } from './api-key-format.js';
+import { ApiKeyQuery, ApiKeyResponse, CreateApiKeyRequest, CreatedApiKeyResponse, toApiKeyResponse } from './dto/api-key.dto.js';
+
+/** API keys for other city systems. Program administrators only (enforced by the guard). */
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+  ) {}
+
+  create(actor: Actor, request: CreateApiKeyRequest, idempotency?: IdempotencyRequest): Promise<CreatedApiKeyResponse> {
+    const schoolId = request.schoolId ?? null;
+    if (request.role === 'school_admin' && !schoolId) throw invalid([{ field: 'schoolId', message: 'a school_admin key needs a schoolId' }]);
+    if (request.role !== 'school_admin' && schoolId) throw invalid([{ field: 'schoolId', message: `a ${request.role} key is not tied to a school` }]);
+    return this.transactions.run(idempotency, async (tx) => {
+      if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalid([{ field: 'schoolId', message: 'no school has this id' }]);
+      const { prefix, secret, key } = newApiKey();
+      const saved = await tx.save(
+        tx.create(ApiKey, {
+          name: request.name,
+          prefix,
+          secretHash: createHash('sha256').update(secret).digest(),
+          role: request.role,
+          schoolId,
+          createdBy: actor.kind === 'user' ? actor.id : null,
+        }),
+      );
+      const after = toApiKeyResponse(saved);
+      await this.audit.record(tx, actor, { action: 'api_key.created', entityType: 'api_key', entityId: saved.id, schoolId, after });
+      return { ...after, key };
+    });
+  }
+
+  async list(query: ApiKeyQuery): Promise<Page<ApiKeyResponse>> {
+    const limit = query.limit ?? 50;
+    const qb = this.dataSource.getRepository(ApiKey).createQueryBuilder('k');
+    if (query.revoked) qb.andWhere(query.revoked === 'true' ? 'k.revoked_at IS NOT NULL' : 'k.revoked_at IS NULL');
+    const cursor = decodeCursor(query.cursor, 2);
+    if (cursor) qb.andWhere('(k.created_at, k.id) < (:at, :id)', { at: String(cursor[0]), id: String(cursor[1]) });
+    const rows = await qb.orderBy('k.created_at', 'DESC').addOrderBy('k.id', 'DESC').limit(limit + 1).getMany();
+    return toPage(rows, limit, (k) => [k.createdAt.toISOString(), k.id], toApiKeyResponse);
+  }
+
+  async get(id: string): Promise<ApiKeyResponse> {
+    const key = await this.dataSource.getRepository(ApiKey).findOneBy({ id });
+    if (!key) throw notFound('The API key');
+    return toApiKeyResponse(key);
+  }
+
+  revoke(actor: Actor, id: string): Promise<ApiKeyResponse> {
+    return this.transactions.run(undefined, async (tx) => {
+      const key = await tx.findOne(ApiKey, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!key) throw notFound('The API key');
+      if (key.revokedAt) throw conflict('This API key is already revoked');
+      const before = toApiKeyResponse(key);
+      key.revokedAt = new Date();
+      const after = toApiKeyResponse(await tx.save(key));
+      await this.audit.record(tx, actor, { action: 'api_key.revoked', entityType: 'api_key', entityId: id, schoolId: key.schoolId, before, after });
+      return after;
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { SchoolsModule } from './schools/schools.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // Fastify assigns the id (from X-Request-Id or a new UUID); log lines carry the same one.
+            genReqId: (req) => (req as unknown as { id: string }).id,
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+            customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+          },
+          forRoutes: [{ path: '*splat', method: RequestMethod.ALL }],
+        }),
+        DatabaseModule.forRoot({ url: databaseUrl, poolSize: config.db.poolSize, statementTimeoutMs: config.db.statementTimeoutMs }),
+        MetricsModule,
+        AuditModule,
+        AuthModule,
+        HealthModule,
+        SchoolsModule,
+        UsersModule,
+        ApiKeysModule,
+      ],
+    };
+  }
+}

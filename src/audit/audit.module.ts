@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditController } from './audit.controller.js';
+import { AuditLog } from './audit-log.js';
+import { AuditSealer } from './audit-sealer.js';
+import { AuditService } from './audit.service.js';
+
+/** Global: every feature module records events through `AuditLog`. */
+@Global()
+@Module({ controllers: [AuditController], providers: [AuditLog, AuditSealer, AuditService], exports: [AuditLog, AuditSealer] })
+export class AuditModule {}

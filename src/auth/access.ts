@@ -1,0 +1,45 @@
+import type { Actor, Role } from '../common/actor.js';
+import { DomainError, forbidden } from '../common/errors.js';
+
+/**
+ * What an actor wants to do with a school's data:
+ * - `read`: see it;
+ * - `operate`: change it as the school's own operator would (students, loans, returns);
+ * - `administer`: change it as the program office would (the school record, its stock).
+ */
+export type SchoolAccess = 'read' | 'operate' | 'administer';
+
+/**
+ * THE access check. Every service method that reads or writes a school's data calls this with
+ * the school the record belongs to, before anything else. The order of the checks matters:
+ * another school's record is a 404 even for a write, so a school admin learns nothing about it.
+ */
+export function assertSchoolAccess(actor: Actor, schoolId: string | null, access: SchoolAccess, what = 'The record'): void {
+  if (actor.role === 'school_admin' && (schoolId === null || schoolId !== actor.schoolId)) {
+    throw new DomainError('not-found', `${what} was not found`);
+  }
+  if (access === 'read') return;
+  if (actor.role === 'auditor') throw forbidden('Auditors have read-only access');
+  if (access === 'administer' && actor.role !== 'program_admin') {
+    throw forbidden('Only program administrators may change this');
+  }
+}
+
+/** For lists: the school to restrict to. School admins are always held to their own school. */
+export function readableSchoolFilter(actor: Actor, requested: string | undefined): string | undefined {
+  if (actor.role === 'school_admin') {
+    if (requested !== undefined && requested !== actor.schoolId) throw new DomainError('not-found', 'The school was not found');
+    return actor.schoolId ?? undefined;
+  }
+  return requested;
+}
+
+/** For city-wide resources (users, API keys, programs): only these roles may act. */
+export function assertRole(actor: Actor, allowed: readonly Role[]): void {
+  if (!allowed.includes(actor.role)) throw forbidden(`This needs one of the roles: ${allowed.join(', ')}`);
+}
+
+/** Auditors never write. Checked by the auth guard for every non-GET request, whatever the route. */
+export function assertMayWrite(actor: Actor): void {
+  if (actor.role === 'auditor') throw forbidden('Auditors have read-only access');
+}

@@ -1,0 +1,22 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiProblems } from '../common/api-docs.js';
+import type { Role } from '../common/actor.js';
+
+export const PUBLIC_ROUTE = 'auth:public';
+export const ALLOWED_ROLES = 'auth:roles';
+
+/** No authentication (login, health, agreement verification). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+/**
+ * Marks a controller or route as authenticated (bearer token or API key) and documents the
+ * 401/403 answers. With roles given, only those roles pass the guard (others get 403).
+ */
+export const Authenticated = (...roles: Role[]) =>
+  applyDecorators(
+    ApiBearerAuth('bearer'),
+    ApiSecurity('apiKey'),
+    ApiProblems(401, 403),
+    ...(roles.length ? [SetMetadata(ALLOWED_ROLES, roles)] : []),
+  );

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { verifyPassword } from '../users/passwords.js';
+import { CredentialsService } from './credentials.service.js';
+import { LoginRequest, LoginResponse } from './dto/login.dto.js';
+import { LoginAttempts } from './login-attempts.js';
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+@Injectable()
+export class AuthService {
+  private readonly attempts = new LoginAttempts();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly credentials: CredentialsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async login(request: LoginRequest, clientAddress: string): Promise<LoginResponse> {
+    const attemptKey = `${request.email}|${clientAddress}`;
+    this.attempts.assertAllowed(attemptKey);
+    const [user] = await this.dataSource.query(`SELECT id, role, active, password_hash FROM users WHERE email = $1`, [request.email]);
+    // Verify even for an unknown email, so the answer takes as long either way.
+    const passwordOk = await verifyPassword(user?.password_hash, request.password);
+    if (!user || !passwordOk || !user.active) {
+      this.attempts.recordFailure(attemptKey);
+      throw new DomainError('unauthenticated', 'The email or password is incorrect, or the account is disabled');
+    }
+    this.attempts.reset(attemptKey);
+    const ttl = this.config.jwtTtl;
+    return {
+      accessToken: await this.credentials.issueToken(user.id, user.role),
+      tokenType: 'Bearer',
+      expiresIn: Number(ttl.slice(0, -1)) * UNIT_SECONDS[ttl.slice(-1)],
+    };
+  }
+}

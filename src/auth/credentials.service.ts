@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { type Actor, type Role } from '../common/actor.js';
+import { DomainError } from '../common/errors.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { parseApiKey } from '../api-keys/api-key-format.js';
+
+export interface TokenClaims {
+  sub: string;
+  role: Role;
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+const unauthenticated = (why = 'Missing or invalid credentials') => new DomainError('unauthenticated', why);
+
+/**
+ * Turns a bearer token or an API key into an Actor. Role, school and the active/revoked state
+ * are read from the database on every request, so disabling a user or revoking a key takes
+ * effect on the very next call, whatever tokens are still in circulation.
+ */
+@Injectable()
+export class CredentialsService {
+  /** When we last recorded `last_used_at` per key, so a busy key does not write on every call. */
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  issueToken(userId: string, role: Role): Promise<string> {
+    return this.jwt.signAsync({ sub: userId, role } satisfies TokenClaims, {
+      secret: this.config.jwtSecret,
+      algorithm: 'HS256',
+      expiresIn: this.config.jwtTtl as `${number}h`,
+    });
+  }
+
+  async authenticate(authorization: string | undefined, apiKeyHeader: string | undefined): Promise<Omit<Actor, 'requestId'>> {
+    if (apiKeyHeader) return this.fromApiKey(apiKeyHeader);
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match) throw unauthenticated('Send a bearer token (Authorization: Bearer ...) or an API key (X-API-Key)');
+    return match[1].startsWith('llk_') ? this.fromApiKey(match[1]) : this.fromToken(match[1]);
+  }
+
+  private async fromToken(token: string): Promise<Omit<Actor, 'requestId'>> {
+    let claims: TokenClaims;
+    try {
+      // Only HS256: a token claiming `alg: none` or any other algorithm is refused.
+      claims = await this.jwt.verifyAsync<TokenClaims>(token, { secret: this.config.jwtSecret, algorithms: ['HS256'] });
+    } catch {
+      throw unauthenticated('The token is invalid or has expired');
+    }
+    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) throw unauthenticated('The token is invalid');
+    const [user] = await this.dataSource.query(`SELECT id, role, school_id, active FROM users WHERE id = $1`, [claims.sub]);
+    if (!user || !user.active) throw unauthenticated('This account is disabled or no longer exists');
+    return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id };
+  }
+
+  private async fromApiKey(raw: string): Promise<Omit<Actor, 'requestId'>> {
+    const parsed = parseApiKey(raw);
+    if (!parsed) throw unauthenticated('The API key is malformed');
+    const [key] = await this.dataSource.query(
+      `SELECT id, role, school_id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1`,
+      [parsed.prefix],
+    );
+    const presented = createHash('sha256').update(parsed.secret).digest();
+    if (!key || key.revoked_at !== null || !timingSafeEqual(presented, key.secret_hash)) {
+      throw unauthenticated('The API key is invalid or has been revoked');
+    }
+    await this.touch(key.id);
+    return { kind: 'api_key', id: key.id, role: key.role, schoolId: key.school_id };
+  }
+
+  private async touch(keyId: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(keyId) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(keyId, now);
+    await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [keyId]);
+  }
+}

@@ -1,0 +1,57 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+import { createHash } from 'node:crypto';
+import type { RequestWithActor } from './actor.js';
+import { invalid } from './errors.js';
+
+/** A client's `Idempotency-Key`, scoped to the caller, with a fingerprint of what was asked. */
+export interface IdempotencyRequest {
+  actorKey: string;
+  key: string;
+  fingerprint: Buffer;
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * `@Idempotency()` reads the `Idempotency-Key` header. The fingerprint covers the method, the
+ * route with its parameters and the body (keys sorted), so the same key sent with a different
+ * request is recognised and refused with 422.
+ */
+export const Idempotency = createParamDecorator(
+  (options: { required?: boolean } | undefined, context: ExecutionContext): IdempotencyRequest | undefined => {
+    const request = context.switchToHttp().getRequest<RequestWithActor>();
+    const raw = request.headers['idempotency-key'];
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (key === undefined || key === '') {
+      if (options?.required) throw invalid([{ field: 'Idempotency-Key', message: 'the Idempotency-Key header is required' }]);
+      return undefined;
+    }
+    if (!KEY_PATTERN.test(key)) {
+      throw invalid([{ field: 'Idempotency-Key', message: 'must be 1-200 printable ASCII characters' }]);
+    }
+    const actor = request.actor;
+    const fingerprint = createHash('sha256')
+      .update(`${request.method} ${request.url.split('?')[0]}\n`)
+      .update(canonicalJson(request.body ?? null))
+      .digest();
+    return { actorKey: `${actor?.kind ?? 'anonymous'}:${actor?.id ?? ''}`, key, fingerprint };
+  },
+);
+
+export const ApiIdempotencyKey = (required = false) =>
+  ApiHeader({
+    name: 'Idempotency-Key',
+    required,
+    description: 'Makes the request safe to retry: a retry with the same key and body replays the first response; the same key with another body is refused (422).',
+    schema: { type: 'string', maxLength: 200, example: '0b9a6f3e-2c41-4d3f-9b1e-6f1f4d2a9c7e' },
+  });
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,172 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+import { DomainError, type ErrorCode, type FieldError } from './errors.js';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  requestId?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+const PROBLEM_BASE = 'urn:laptop-loans:problem:';
+
+/** The one table from domain error codes to HTTP. Adding a code without a row here fails to compile. */
+const STATUS_OF: Record<ErrorCode, { status: number; title: string }> = {
+  'validation-failed': { status: 400, title: 'Invalid request' },
+  unauthenticated: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  'not-found': { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  'stale-version': { status: 409, title: 'Stale version' },
+  'business-rule': { status: 422, title: 'Refused by a business rule' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency key reused' },
+  'too-many-requests': { status: 429, title: 'Too many requests' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+};
+
+const HTTP_TITLES: Record<number, [string, string]> = {
+  400: ['bad-request', 'Bad request'],
+  401: ['unauthenticated', 'Authentication required'],
+  403: ['forbidden', 'Forbidden'],
+  404: ['not-found', 'Not found'],
+  405: ['method-not-allowed', 'Method not allowed'],
+  406: ['not-acceptable', 'Not acceptable'],
+  409: ['conflict', 'Conflict'],
+  411: ['length-required', 'Length required'],
+  412: ['precondition-failed', 'Precondition failed'],
+  413: ['payload-too-large', 'Payload too large'],
+  415: ['unsupported-media-type', 'Unsupported media type'],
+  422: ['unprocessable', 'Unprocessable request'],
+  429: ['too-many-requests', 'Too many requests'],
+  503: ['unavailable', 'Service unavailable'],
+};
+
+/** Messages for unique and check constraints that a client can trip; named here, once. */
+const CONSTRAINT_MESSAGES: Record<string, FieldError> = {
+  schools_npsn_key: { field: 'npsn', message: 'a school with this NPSN already exists' },
+  users_email_key: { field: 'email', message: 'a user with this email already exists' },
+};
+
+/**
+ * Turns anything thrown while handling a request into an RFC 9457 problem. Client mistakes keep
+ * their 4xx; anything unknown becomes a bare 500 with no internals, logged with the request id.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Problem');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = this.toProblem(error);
+    problem.instance = request.url?.split('?')[0];
+    problem.requestId = String(request.id);
+    if (problem.status >= 500) {
+      this.logger.error({ err: error, requestId: request.id, url: request.url }, 'request failed');
+    }
+    if (problem.status === 429 && typeof problem.retryAfterSeconds === 'number') {
+      reply.header('retry-after', String(problem.retryAfterSeconds));
+    }
+    if (problem.status === 405 && typeof problem.allow === 'string') reply.header('allow', problem.allow);
+    reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+  }
+
+  toProblem(error: unknown): Problem {
+    if (error instanceof DomainError) {
+      const { status, title } = STATUS_OF[error.code];
+      return { type: PROBLEM_BASE + error.code, title, status, detail: error.message, ...error.extra };
+    }
+    if (error instanceof HttpException) {
+      return this.fromStatus(error.getStatus(), httpDetail(error));
+    }
+    if (error instanceof QueryFailedError) {
+      return this.fromDatabase(error as QueryFailedError & { code?: string; constraint?: string; column?: string });
+    }
+    const fastify = error as { statusCode?: number; code?: string; message?: string };
+    if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+      return this.fromStatus(fastify.statusCode, clientMessage(fastify));
+    }
+    if (isConnectionFailure(error)) {
+      return this.fromStatus(503, 'The database is not reachable right now; try again shortly');
+    }
+    return { type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred' };
+  }
+
+  private fromStatus(status: number, detail: string): Problem {
+    const [code, title] = HTTP_TITLES[status] ?? (status >= 500 ? ['server-error', 'Server error'] : ['client-error', 'Bad request']);
+    return { type: PROBLEM_BASE + code, title, status, detail };
+  }
+
+  private fromDatabase(error: { code?: string; constraint?: string; column?: string; message: string }): Problem {
+    switch (error.code) {
+      case '23505': {
+        const known = error.constraint ? CONSTRAINT_MESSAGES[error.constraint] : undefined;
+        return this.toProblem(
+          new DomainError('conflict', known?.message ?? 'This conflicts with an existing record', known ? { errors: [known] } : {}),
+        );
+      }
+      case '23502':
+      case '23514':
+        // A NOT NULL or CHECK constraint caught what validation let through: still the client's input.
+        return this.toProblem(
+          new DomainError('validation-failed', 'A value in the request is not allowed', {
+            errors: [{ field: camel(error.column ?? error.constraint ?? 'body'), message: 'is missing or out of range' }],
+          }),
+        );
+      case '23503':
+        return this.toProblem(new DomainError('conflict', 'This refers to a record that does not exist, or is still referenced'));
+      case '40001':
+      case '40P01':
+        return this.toProblem(new DomainError('conflict', 'A concurrent change conflicted with this one; retry'));
+      case '55P03':
+      case '57014':
+        return this.fromStatus(503, 'The database did not answer in time; try again shortly');
+      case '57P01':
+      case '57P02':
+      case '57P03':
+        return this.fromStatus(503, 'The database is not reachable right now; try again shortly');
+      default:
+        if (error.code?.startsWith('22')) return this.fromStatus(400, 'A value in the request is not valid');
+        if (error.code?.startsWith('08')) return this.fromStatus(503, 'The database is not reachable right now; try again shortly');
+        return { type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred' };
+    }
+  }
+}
+
+function httpDetail(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  if (typeof message === 'string') return message;
+  return error.message;
+}
+
+/** Fastify's own messages are safe and useful (e.g. body too large); strip its error codes. */
+function clientMessage(error: { code?: string; message?: string }): string {
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'This content type is not accepted here; send application/json';
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'The request body is larger than this service accepts';
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'The body is empty but the content type says JSON';
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(error.message ?? '')) return 'The body is not valid JSON';
+  return (error.message ?? 'Bad request').replace(/^FST_\w+:?\s*/, '');
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(e.code ?? '') ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed/i.test(
+      e.message ?? '',
+    )
+  );
+}
+
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -1,0 +1,17 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { type DatabaseSettings, dataSourceOptions } from './data-source-options.js';
+import { Transactions } from './transactions.js';
+
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(settings: DatabaseSettings): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(settings), retryAttempts: 2, retryDelay: 1000 })],
+      providers: [Transactions],
+      exports: [Transactions],
+    };
+  }
+}

