@@ -19,7 +19,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Failed queries surface as problems (and 5xx are logged by ProblemFilter with the request id).
+    logging: false,
     applicationName: 'laptop-loans',
     extra: {
       max: settings.poolSize ?? 20,

@@ -1,0 +1,62 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import request from 'supertest';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { withDatabase } from '../../src/database/migrate.js';
+import { adminQuery, testServer } from './test-server.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** supertest bound to the app's HTTP server. */
+  http: () => ReturnType<typeof request>;
+  /** A direct connection pool to this test file's database, for checking rows. */
+  db: pg.Pool;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A fresh database copied from the migrated template; each test file gets its own. */
+export async function createTestDatabase(): Promise<string> {
+  const server = testServer();
+  const name = `${server.prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  await adminQuery(server.adminUrl, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${server.template}`));
+  return withDatabase(server.adminUrl, name);
+}
+
+export function testConfig(env: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'laptop-loans-test-data-')),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const databaseUrl = await createTestDatabase();
+  const config = testConfig(env);
+  const app = await createApp(config, databaseUrl);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  return {
+    app,
+    config,
+    http: () => request(app.getHttpServer()),
+    db,
+    databaseUrl,
+    async close() {
+      await db.end();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import { stopTestServer } from './test-server.mjs';
+
+export default async function globalTeardown() {
+  await stopTestServer();
+}
