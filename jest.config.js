@@ -26,20 +26,18 @@ const common = {
   testTimeout: 60000,
 };
 
-export default {
+/** Shared by jest.browser.config.js. */
+export const base = {
+  ...common,
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
   maxWorkers: 2,
-  testTimeout: 60000,
-  // `npm test` runs the default project; the browser project needs Debian's chromium and runs
-  // through `npm run test:browser` (installed and run by .ci/run).
-  projects: [
-    {
-      ...common,
-      displayName: 'default',
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '\\.browser\\.test\\.ts$'],
-    },
-    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/**/*.browser.test.ts'] },
-  ],
+};
+
+// `npm test`: everything but the browser tests, which need Debian's chromium and run through
+// `npm run test:browser` (installed and run by .ci/run).
+export default {
+  ...base,
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.browser\\.test\\.ts$'],
 };

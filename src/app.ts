@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -15,7 +16,9 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /** Builds the application (used by `main.ts` and by the HTTP tests), not yet listening. */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+  const problems = new ProblemFilter();
   const adapter = new FastifyAdapter({
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => problems.send(error, request, reply),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => {
@@ -25,16 +28,21 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     // On shutdown: refuse new requests with 503, let in-flight ones finish, close idle sockets.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Long path parameters reach validation (400) instead of the router's bare 414.
+    maxParamLength: 1000,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
     bufferLogs: true,
+    // Fastify's own JSON parser is all we want; Nest's would add form-encoded bodies.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalFilters(problems);
 
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON only: text/plain would reach validation as a bare string. (CSV imports add their own parser.)
+  // JSON only: a text body would reach validation as a bare string. (CSV imports add their own
+  // parser on their own routes.)
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

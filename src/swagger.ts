@@ -12,7 +12,6 @@ export async function buildOpenApiDocument(app: NestFastifyApplication): Promise
         'Errors are RFC 9457 problem details (application/problem+json). Lists use cursor pagination (`limit`, `cursor`, `{ items, nextCursor }`).',
     )
     .setVersion('1.0.0')
-    .setContact('Program office', '', 'it@disdik.example.go.id')
     .setLicense('Proprietary', 'https://example.go.id/license')
     .addServer('/', 'This server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Token from POST /api/v1/auth/login' }, 'bearer')
@@ -24,6 +23,8 @@ export async function buildOpenApiDocument(app: NestFastifyApplication): Promise
     .addTag('audit', 'The append-only, hash-chained audit log')
     .addTag('operations', 'Health and metrics')
     .build();
+  // setContact() would also write `url: ""`, which is not a valid URL.
+  config.info.contact = { name: 'Program office', email: 'it@disdik.example.go.id' };
   return SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });

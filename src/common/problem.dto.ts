@@ -1,9 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 
+// Multi-word string examples are quoted: the swagger CLI plugin drops unquoted ones.
+
 export class FieldErrorResponse {
   /** @example npsn */
   field: string;
-  /** @example npsn must be exactly 8 digits */
+  /** @example "npsn must be exactly 8 digits" */
   message: string;
 }
 
@@ -11,11 +13,11 @@ export class FieldErrorResponse {
 export class ProblemResponse {
   /** @example urn:laptop-loans:problem:validation-failed */
   type: string;
-  /** @example Invalid request */
+  /** @example "Invalid request" */
   title: string;
   /** @example 400 */
   status: number;
-  /** @example The request is not valid */
+  /** @example "The request is not valid" */
   detail: string;
   /** @example /api/v1/schools */
   instance?: string;

@@ -41,6 +41,7 @@ const HTTP_TITLES: Record<number, [string, string]> = {
   411: ['length-required', 'Length required'],
   412: ['precondition-failed', 'Precondition failed'],
   413: ['payload-too-large', 'Payload too large'],
+  414: ['uri-too-long', 'URI too long'],
   415: ['unsupported-media-type', 'Unsupported media type'],
   422: ['unprocessable', 'Unprocessable request'],
   429: ['too-many-requests', 'Too many requests'],
@@ -63,8 +64,11 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+    this.send(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** Also called by Fastify for errors raised before a route runs (e.g. a malformed URL). */
+  send(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const problem = this.toProblem(error);
     problem.instance = request.url?.split('?')[0];
     problem.requestId = String(request.id);

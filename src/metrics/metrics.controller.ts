@@ -11,7 +11,10 @@ export class MetricsController {
 
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description: 'HTTP request counts and latencies by route and status, the database pool and the process, for Prometheus to scrape. No credentials.',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Metrics in the Prometheus text format', schema: { type: 'string' } })
   scrape(): Promise<string> {

@@ -14,7 +14,7 @@ export class CreateSchoolRequest {
   @Transform(trim) @Matches(/^\d{8}$/, { message: 'npsn must be exactly 8 digits' })
   npsn: string;
 
-  /** @example SMP Negeri 1 Medan */
+  /** @example "SMP Negeri 1 Medan" */
   @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;
 
@@ -22,7 +22,7 @@ export class CreateSchoolRequest {
   @IsIn(SCHOOL_LEVELS)
   level: SchoolLevel;
 
-  /** @example Medan Baru */
+  /** @example "Medan Baru" */
   @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(100)
   district: string;
 
@@ -58,11 +58,11 @@ export class SchoolResponse {
   id: string;
   /** @example 10260001 */
   npsn: string;
-  /** @example SMP Negeri 1 Medan */
+  /** @example "SMP Negeri 1 Medan" */
   name: string;
   @IsIn(SCHOOL_LEVELS)
   level: SchoolLevel;
-  /** @example Medan Baru */
+  /** @example "Medan Baru" */
   district: string;
   address: string | null;
   active: boolean;

@@ -1,0 +1,33 @@
+import { describe, expect, it } from '@jest/globals';
+import { QueryFailedError } from 'typeorm';
+import { DomainError } from './errors.js';
+import { ProblemFilter } from './problem.filter.js';
+
+const filter = new ProblemFilter();
+const dbError = (code: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new QueryFailedError('SELECT secret FROM users', [], new Error('relation "users" leaked')), { code, ...extra });
+
+describe('ProblemFilter.toProblem', () => {
+  it('maps domain errors through the one table', () => {
+    expect(filter.toProblem(new DomainError('stale-version', 'changed'))).toMatchObject({ status: 409, detail: 'changed' });
+    expect(filter.toProblem(new DomainError('business-rule', 'no'))).toMatchObject({ status: 422 });
+    expect(filter.toProblem(new DomainError('too-many-requests', 'slow', { retryAfterSeconds: 3 }))).toMatchObject({ status: 429, retryAfterSeconds: 3 });
+  });
+
+  it('never exposes internals of an unknown error', () => {
+    const problem = filter.toProblem(new Error('connect to /var/run/secret.sock failed at Object.<anonymous> (/app/src/x.ts:1:1)'));
+    expect(problem).toEqual({ type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred' });
+  });
+
+  it('turns database errors a client can cause into 4xx without SQL, and outages into 503', () => {
+    expect(filter.toProblem(dbError('23505', { constraint: 'schools_npsn_key' }))).toMatchObject({ status: 409, errors: [{ field: 'npsn' }] });
+    expect(filter.toProblem(dbError('23502', { column: 'school_id' }))).toMatchObject({ status: 400, errors: [{ field: 'schoolId' }] });
+    expect(filter.toProblem(dbError('22P02'))).toMatchObject({ status: 400 });
+    expect(filter.toProblem(dbError('57014'))).toMatchObject({ status: 503 });
+    expect(filter.toProblem(dbError('57P01'))).toMatchObject({ status: 503 });
+    expect(filter.toProblem(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ status: 503 });
+    for (const code of ['23505', '23502', '22P02', '57014', 'XX000']) {
+      expect(JSON.stringify(filter.toProblem(dbError(code)))).not.toMatch(/SELECT|leaked|users/);
+    }
+  });
+});
