@@ -11,6 +11,8 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { SchoolsModule } from './schools/schools.module.js';
 import { UsersModule } from './users/users.module.js';
 
+const STARTUP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
@@ -24,6 +26,15 @@ export class AppModule {
             // Fastify assigns the id (from X-Request-Id or a new UUID); log lines carry the same one.
             genReqId: (req) => (req as unknown as { id: string }).id,
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+            // Nest's own start-up chatter (modules loaded, routes mapped) says nothing an operator
+            // needs at info level and buries the start-up banner; keep it at debug.
+            hooks: {
+              logMethod(args, method, level) {
+                const context = (args[0] as { context?: string } | undefined)?.context;
+                if (level <= 30 && context && STARTUP_CONTEXTS.has(context) && !this.isLevelEnabled('debug')) return;
+                method.apply(this, args);
+              },
+            },
             customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
           },
           forRoutes: [{ path: '*splat', method: RequestMethod.ALL }],

@@ -29,7 +29,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Long path parameters reach validation (400) instead of the router's bare 414.
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
     bufferLogs: true,
