@@ -21,18 +21,22 @@ export class ApiKeysService {
     private readonly audit: AuditLog,
   ) {}
 
-  create(actor: Actor, request: CreateApiKeyRequest, idempotency?: IdempotencyRequest): Promise<CreatedApiKeyResponse> {
+  async create(actor: Actor, request: CreateApiKeyRequest, idempotency?: IdempotencyRequest): Promise<CreatedApiKeyResponse> {
     const schoolId = request.schoolId ?? null;
     if (request.role === 'school_admin' && !schoolId) throw invalid([{ field: 'schoolId', message: 'a school_admin key needs a schoolId' }]);
     if (request.role !== 'school_admin' && schoolId) throw invalid([{ field: 'schoolId', message: `a ${request.role} key is not tied to a school` }]);
-    return this.transactions.run(idempotency, async (tx) => {
+    // The key is added outside the transaction's result, because that result is what an
+    // Idempotency-Key stores for replays: the secret must never be written anywhere in clear.
+    // A replay therefore answers the same key record without `key`.
+    let key: string | undefined;
+    const shown = await this.transactions.run(idempotency, async (tx) => {
       if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalid([{ field: 'schoolId', message: 'no school has this id' }]);
-      const { prefix, secret, key } = newApiKey();
+      const generated = newApiKey();
       const saved = await tx.save(
         tx.create(ApiKey, {
           name: request.name,
-          prefix,
-          secretHash: createHash('sha256').update(secret).digest(),
+          prefix: generated.prefix,
+          secretHash: createHash('sha256').update(generated.secret).digest(),
           role: request.role,
           schoolId,
           createdBy: actor.kind === 'user' ? actor.id : null,
@@ -40,17 +44,23 @@ export class ApiKeysService {
       );
       const after = toApiKeyResponse(saved);
       await this.audit.record(tx, actor, { action: 'api_key.created', entityType: 'api_key', entityId: saved.id, schoolId, after });
-      return { ...after, key };
+      key = generated.key;
+      return after;
     });
+    return (key ? { ...shown, key } : shown) as CreatedApiKeyResponse;
   }
 
   async list(query: ApiKeyQuery): Promise<Page<ApiKeyResponse>> {
     const limit = query.limit ?? 50;
     const qb = this.dataSource.getRepository(ApiKey).createQueryBuilder('k');
     if (query.revoked) qb.andWhere(query.revoked === 'true' ? 'k.revoked_at IS NOT NULL' : 'k.revoked_at IS NULL');
+    // The cursor carries created_at as a JS Date (milliseconds) while the column holds
+    // microseconds; sorting and comparing on the millisecond keeps keys created within the same
+    // millisecond from being skipped between pages (the id breaks the tie).
+    const createdMs = `date_trunc('milliseconds', k.created_at)`;
     const cursor = decodeCursor(query.cursor, 2);
-    if (cursor) qb.andWhere('(k.created_at, k.id) < (:at, :id)', { at: String(cursor[0]), id: String(cursor[1]) });
-    const rows = await qb.orderBy('k.created_at', 'DESC').addOrderBy('k.id', 'DESC').limit(limit + 1).getMany();
+    if (cursor) qb.andWhere(`(${createdMs}, k.id) < (:at, :id)`, { at: String(cursor[0]), id: String(cursor[1]) });
+    const rows = await qb.orderBy(createdMs, 'DESC').addOrderBy('k.id', 'DESC').limit(limit + 1).getMany();
     return toPage(rows, limit, (k) => [k.createdAt.toISOString(), k.id], toApiKeyResponse);
   }
 

@@ -47,10 +47,18 @@ export const ApiIdempotencyKey = (required = false) =>
     schema: { type: 'string', maxLength: 200, example: '0b9a6f3e-2c41-4d3f-9b1e-6f1f4d2a9c7e' },
   });
 
+/**
+ * Secrets are left out of the fingerprint: a stored SHA-256 of a body with a password in it
+ * would let anyone who reads the database test password guesses at hash speed, bypassing argon2.
+ */
+const SECRET_FIELD = /password|secret/i;
+
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([key]) => !SECRET_FIELD.test(key))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
