@@ -37,17 +37,18 @@ function operations(): Operation[] {
 const label = (o: Operation) => `${o.method} ${o.path}`;
 
 /** JSON pointers where two documents differ (at most `max`), so a stale file says what moved. */
-function differences(a: Json, b: Json, at = '', out: string[] = [], max = 20): string[] {
+function differences(a: Json | undefined, b: Json | undefined, at = '', out: string[] = [], max = 20): string[] {
   if (out.length >= max || isDeepStrictEqual(a, b)) return out;
   const bothObjects = a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
   if (!bothObjects) {
-    out.push(`${at || '/'}: committed ${JSON.stringify(a)?.slice(0, 80)}, served ${JSON.stringify(b)?.slice(0, 80)}`);
+    const show = (v: Json | undefined) => (v === undefined ? '(absent)' : JSON.stringify(v).slice(0, 80));
+    out.push(`${at || '/'}: committed ${show(a)}, served ${show(b)}`);
     return out;
   }
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const key of keys) {
     const pointer = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    differences((a as Record<string, Json>)[key] ?? null, (b as Record<string, Json>)[key] ?? null, pointer, out, max);
+    differences((a as Record<string, Json>)[key], (b as Record<string, Json>)[key], pointer, out, max);
   }
   return out;
 }
