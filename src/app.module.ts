@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DevicesModule } from './devices/devices.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { SchoolsModule } from './schools/schools.module.js';
@@ -25,6 +26,8 @@ export class AppModule {
             level: config.logLevel,
             // Fastify assigns the id (from X-Request-Id or a new UUID); log lines carry the same one.
             genReqId: (req) => (req as unknown as { id: string }).id,
+            // Probes and scrapes every few seconds would drown the request log.
+            autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|$)/.test(req.url ?? '') },
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
             // Nest's own start-up chatter (modules loaded, routes mapped) says nothing an operator
             // needs at info level and buries the start-up banner; keep it at debug.
@@ -47,6 +50,7 @@ export class AppModule {
         SchoolsModule,
         UsersModule,
         ApiKeysModule,
+        DevicesModule,
       ],
     };
   }

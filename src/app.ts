@@ -60,8 +60,12 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
         scriptSrc: ["'self'"],
+        // Not forcing https: a service reached over plain http inside a city network must still
+        // load /docs. TLS and HSTS belong to the proxy in front of it.
+        upgradeInsecureRequests: null,
       },
     },
+    hsts: false,
   });
   app.enableCors({
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,

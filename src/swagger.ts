@@ -20,6 +20,7 @@ export async function buildOpenApiDocument(app: NestFastifyApplication): Promise
     .addTag('schools', 'Schools taking part in the program')
     .addTag('users', 'User accounts (program administrators only)')
     .addTag('api-keys', 'Keys for other city systems (program administrators only)')
+    .addTag('devices', 'Device models, procurement batches, devices, transfers, repairs and stock')
     .addTag('audit', 'The append-only, hash-chained audit log')
     .addTag('operations', 'Health and metrics')
     .build();

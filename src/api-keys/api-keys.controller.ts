@@ -27,7 +27,7 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List API keys' })
+  @ApiOperation({ summary: 'List API keys', description: 'Newest first; filter by revoked. Secrets are never shown again.' })
   @ApiOkResponse({ type: ApiKeyPage })
   @ApiProblems(400)
   list(@Query() query: ApiKeyQuery) {
@@ -35,7 +35,7 @@ export class ApiKeysController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get an API key (without its secret)' })
+  @ApiOperation({ summary: 'Get an API key (without its secret)', description: 'Prefix, role, school, and when it was last used.' })
   @ApiOkResponse({ type: ApiKeyResponse })
   @ApiProblems(400, 404)
   get(@UuidParam('id') id: string) {

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/auth.decorators.js';
+import { Authenticated, RequireRoles } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../common/api-docs.js';
 import { type Actor, CurrentActor } from '../common/actor.js';
 import { PageOf } from '../common/pagination.js';
@@ -27,7 +27,7 @@ export class AuditController {
   }
 
   @Get('verify')
-  @Authenticated('auditor', 'program_admin')
+  @RequireRoles('auditor', 'program_admin')
   @ApiOperation({
     summary: 'Verify the audit chain',
     description: 'Checks every event against its hash and every sealed block against the previous one; reports the first broken link.',

@@ -20,3 +20,6 @@ export const Authenticated = (...roles: Role[]) =>
     ApiProblems(401, 403),
     ...(roles.length ? [SetMetadata(ALLOWED_ROLES, roles)] : []),
   );
+
+/** Narrows an `@Authenticated()` controller's route to some roles, without documenting auth twice. */
+export const RequireRoles = (...roles: Role[]) => SetMetadata(ALLOWED_ROLES, roles);

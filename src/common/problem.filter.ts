@@ -52,6 +52,11 @@ const HTTP_TITLES: Record<number, [string, string]> = {
 const CONSTRAINT_MESSAGES: Record<string, FieldError> = {
   schools_npsn_key: { field: 'npsn', message: 'a school with this NPSN already exists' },
   users_email_key: { field: 'email', message: 'a user with this email already exists' },
+  device_models_name_key: { field: 'model', message: 'this manufacturer already has a model with this name' },
+  procurement_batches_contract_ref_key: { field: 'contractRef', message: 'a batch with this contract reference already exists' },
+  devices_asset_tag_key: { field: 'assetTag', message: 'this asset tag is already registered' },
+  devices_serial_number_key: { field: 'serialNumber', message: 'this serial number is already registered' },
+  device_repairs_one_open_idx: { field: 'deviceId', message: 'this device already has an open repair' },
 };
 
 /**

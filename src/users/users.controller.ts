@@ -28,7 +28,7 @@ export class UsersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List users' })
+  @ApiOperation({ summary: 'List users', description: 'Filter by role, school and active; sorted by email.' })
   @ApiOkResponse({ type: UserPage })
   @ApiProblems(400)
   list(@Query() query: UserQuery) {
@@ -36,7 +36,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user' })
+  @ApiOperation({ summary: 'Get a user', description: 'Never includes the password hash.' })
   @ApiOkResponse({ type: UserResponse })
   @ApiProblems(400, 404)
   get(@UuidParam('id') id: string) {

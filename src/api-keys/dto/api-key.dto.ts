@@ -5,7 +5,7 @@ import { PageQuery } from '../../common/pagination.js';
 import type { ApiKey } from '../api-key.entity.js';
 
 export class CreateApiKeyRequest {
-  /** What the key is for. @example Dapodik sync */
+  /** What the key is for. @example "Dapodik sync" */
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;

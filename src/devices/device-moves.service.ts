@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { assertSchoolAccess } from '../auth/access.js';
+import { AuditLog } from '../audit/audit-log.js';
+import type { Actor } from '../common/actor.js';
+import { conflict, invalid, notFound } from '../common/errors.js';
+import type { IdempotencyRequest } from '../common/idempotency.js';
+import { assertVersion } from '../common/if-match.js';
+import { Transactions } from '../database/transactions.js';
+import { School } from '../schools/school.entity.js';
+import { Device } from './device.entity.js';
+import { assertDeviceTransition } from './device-status.js';
+import { lockDevice } from './devices.service.js';
+import {
+  type BulkTransferRequest,
+  type BulkTransferResponse,
+  type DeviceResponse,
+  type RetireDeviceRequest,
+  toDeviceResponse,
+  type TransferDeviceRequest,
+} from './dto/device.dto.js';
+
+/** Moving devices between the central store and schools, and retiring them. Program admins only. */
+@Injectable()
+export class DeviceMovesService {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+  ) {}
+
+  transfer(actor: Actor, id: string, request: TransferDeviceRequest, expectedVersion?: number, idempotency?: IdempotencyRequest): Promise<DeviceResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
+      await assertDestination(tx, request.toSchoolId);
+      const device = await lockDevice(tx, id);
+      assertVersion(device.version, expectedVersion, 'The device');
+      return this.move(tx, actor, device, request);
+    });
+  }
+
+  /** All or nothing: devices are locked in id order (no deadlock between two bulk moves). */
+  transferMany(actor: Actor, request: BulkTransferRequest, idempotency?: IdempotencyRequest): Promise<BulkTransferResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
+      await assertDestination(tx, request.toSchoolId);
+      const ids = [...request.deviceIds].sort();
+      const devices = await tx
+        .createQueryBuilder(Device, 'd')
+        .where('d.id IN (:...ids)', { ids })
+        .orderBy('d.id')
+        .setLock('pessimistic_write')
+        .getMany();
+      const missing = ids.filter((id) => !devices.some((d) => d.id === id));
+      if (missing.length) throw notFound(`Devices ${missing.join(', ')}`);
+      const moved: DeviceResponse[] = [];
+      for (const device of devices) moved.push(await this.move(tx, actor, device, request));
+      return { moved };
+    });
+  }
+
+  retire(actor: Actor, id: string, request: RetireDeviceRequest, idempotency?: IdempotencyRequest): Promise<DeviceResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
+      const device = await lockDevice(tx, id);
+      assertSchoolAccess(actor, device.schoolId, 'administer', 'The device');
+      assertDeviceTransition(device.status, 'retired');
+      const before = toDeviceResponse(device);
+      Object.assign(device, { status: 'retired', retiredReason: request.reason, notes: request.notes ?? device.notes });
+      const after = toDeviceResponse(await tx.save(device));
+      await this.audit.record(tx, actor, { action: 'device.retired', entityType: 'device', entityId: id, schoolId: device.schoolId, before, after });
+      return after;
+    });
+  }
+
+  private async move(tx: EntityManager, actor: Actor, device: Device, request: TransferDeviceRequest): Promise<DeviceResponse> {
+    assertSchoolAccess(actor, device.schoolId, 'administer', 'The device');
+    if (device.status !== 'in_stock') {
+      throw conflict(`Only devices in stock move; ${device.assetTag} is ${device.status}`, { currentStatus: device.status, deviceId: device.id });
+    }
+    const from = device.schoolId;
+    const to = request.toSchoolId;
+    if (from === to) throw conflict(`${device.assetTag} is already there`, { deviceId: device.id });
+    const before = toDeviceResponse(device);
+    device.schoolId = to;
+    const after = toDeviceResponse(await tx.save(device));
+    await tx.query(
+      `INSERT INTO device_movements (device_id, from_school_id, to_school_id, reason, moved_by) VALUES ($1, $2, $3, $4, $5)`,
+      [device.id, from, to, request.reason ?? null, actor.id],
+    );
+    // Audited on each side, so each school's admin sees the device arrive or leave.
+    for (const schoolId of new Set([from, to])) {
+      await this.audit.record(tx, actor, { action: 'device.transferred', entityType: 'device', entityId: device.id, schoolId, before, after });
+    }
+    return after;
+  }
+}
+
+async function assertDestination(tx: EntityManager, schoolId: string | null): Promise<void> {
+  if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) {
+    throw invalid([{ field: 'toSchoolId', message: 'no school has this id' }]);
+  }
+}

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { assertSchoolAccess } from '../auth/access.js';
+import { AuditLog } from '../audit/audit-log.js';
+import type { Actor } from '../common/actor.js';
+import { conflict, notFound } from '../common/errors.js';
+import type { IdempotencyRequest } from '../common/idempotency.js';
+import { Transactions } from '../database/transactions.js';
+import { assertDeviceTransition } from './device-status.js';
+import { lockDevice } from './devices.service.js';
+import { type CloseRepairRequest, type OpenRepairRequest, type RepairResponse, toDeviceResponse } from './dto/device.dto.js';
+
+interface RepairRow {
+  id: string;
+  device_id: string;
+  school_id: string | null;
+  vendor: string;
+  problem: string;
+  cost_estimate: string | null;
+  opened_at: Date;
+  outcome: 'repaired' | 'unrepairable' | null;
+  final_cost: string | null;
+  closed_at: Date | null;
+  notes: string | null;
+}
+
+/**
+ * Repairs: opening one sends the device to `in_repair`; closing it brings the device back to
+ * stock (repaired) or retires it (unrepairable). The school's operator or the program office may
+ * do either for a device the school holds.
+ */
+@Injectable()
+export class RepairsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+  ) {}
+
+  open(actor: Actor, deviceId: string, request: OpenRepairRequest, idempotency?: IdempotencyRequest): Promise<RepairResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
+      const device = await lockDevice(tx, deviceId);
+      assertSchoolAccess(actor, device.schoolId, 'operate', 'The device');
+      assertDeviceTransition(device.status, 'in_repair');
+      const before = toDeviceResponse(device);
+      device.status = 'in_repair';
+      const after = toDeviceResponse(await tx.save(device));
+      const [repair]: RepairRow[] = await tx.query(
+        `INSERT INTO device_repairs (device_id, school_id, vendor, problem, cost_estimate, opened_by)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [deviceId, device.schoolId, request.vendor, request.problem, request.costEstimate ?? null, actor.id],
+      );
+      await this.audit.record(tx, actor, {
+        action: 'device.repair_opened',
+        entityType: 'device',
+        entityId: deviceId,
+        schoolId: device.schoolId,
+        before,
+        after: { ...after, repair: toRepairResponse(repair) },
+      });
+      return toRepairResponse(repair);
+    });
+  }
+
+  close(actor: Actor, deviceId: string, repairId: string, request: CloseRepairRequest, idempotency?: IdempotencyRequest): Promise<RepairResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
+      const device = await lockDevice(tx, deviceId);
+      assertSchoolAccess(actor, device.schoolId, 'operate', 'The device');
+      const [open]: RepairRow[] = await tx.query(`SELECT * FROM device_repairs WHERE id = $1 AND device_id = $2`, [repairId, deviceId]);
+      if (!open) throw notFound('The repair');
+      if (open.closed_at) throw conflict('This repair is already closed');
+      const next = request.outcome === 'repaired' ? 'in_stock' : 'retired';
+      assertDeviceTransition(device.status, next);
+      const before = toDeviceResponse(device);
+      Object.assign(device, { status: next, retiredReason: next === 'retired' ? 'unrepairable' : device.retiredReason });
+      const after = toDeviceResponse(await tx.save(device));
+      const [closed]: RepairRow[] = await tx.query(
+        `UPDATE device_repairs SET outcome = $2, final_cost = $3, notes = $4, closed_by = $5, closed_at = now()
+         WHERE id = $1 RETURNING *`,
+        [repairId, request.outcome, request.finalCost, request.notes ?? null, actor.id],
+      );
+      await this.audit.record(tx, actor, {
+        action: 'device.repair_closed',
+        entityType: 'device',
+        entityId: deviceId,
+        schoolId: device.schoolId,
+        before,
+        after: { ...after, repair: toRepairResponse(closed) },
+      });
+      return toRepairResponse(closed);
+    });
+  }
+
+  async list(actor: Actor, deviceId: string): Promise<RepairResponse[]> {
+    const [device] = await this.dataSource.query(`SELECT school_id FROM devices WHERE id = $1`, [deviceId]);
+    if (!device) throw notFound('The device');
+    assertSchoolAccess(actor, device.school_id, 'read', 'The device');
+    const rows: RepairRow[] = await this.dataSource.query(`SELECT * FROM device_repairs WHERE device_id = $1 ORDER BY opened_at`, [deviceId]);
+    return rows.map(toRepairResponse);
+  }
+}
+
+function toRepairResponse(row: RepairRow): RepairResponse {
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    schoolId: row.school_id,
+    vendor: row.vendor,
+    problem: row.problem,
+    costEstimate: row.cost_estimate === null ? null : Number(row.cost_estimate),
+    openedAt: row.opened_at.toISOString(),
+    outcome: row.outcome,
+    finalCost: row.final_cost === null ? null : Number(row.final_cost),
+    closedAt: row.closed_at?.toISOString() ?? null,
+    notes: row.notes,
+  };
+}
