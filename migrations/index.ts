@@ -1,5 +1,10 @@
 import { Platform1764300000000 } from './1764300000000-platform.js';
 import { DeviceStock1764400000000 } from './1764400000000-device-stock.js';
+import { Stocktakes1764500000000 } from './1764500000000-stocktakes.js';
+import { StudentsPrograms1764600000000 } from './1764600000000-students-programs.js';
+import { Loans1764700000000 } from './1764700000000-loans.js';
+import { Notifications1764800000000 } from './1764800000000-notifications.js';
+import { ReportIndexes1764900000000 } from './1764900000000-report-indexes.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
-export const migrations = [Platform1764300000000, DeviceStock1764400000000];
+export const migrations = [Platform1764300000000, DeviceStock1764400000000, Stocktakes1764500000000, StudentsPrograms1764600000000, Loans1764700000000, Notifications1764800000000, ReportIndexes1764900000000];

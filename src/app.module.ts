@@ -4,12 +4,18 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { ClockModule } from './common/clock.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DevicesModule } from './devices/devices.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LoansModule } from './loans/loans.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { ProgramsModule } from './programs/programs.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { SchoolsModule } from './schools/schools.module.js';
+import { StudentsModule } from './students/students.module.js';
 import { UsersModule } from './users/users.module.js';
 
 const STARTUP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
@@ -21,6 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule,
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
@@ -51,6 +58,11 @@ export class AppModule {
         UsersModule,
         ApiKeysModule,
         DevicesModule,
+        StudentsModule,
+        ProgramsModule,
+        LoansModule,
+        NotificationsModule,
+        ReportsModule,
       ],
     };
   }

@@ -6,9 +6,12 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { limitJsonDepth } from './common/json-depth.js';
+import { answerMethodNotAllowed } from './common/method-not-allowed.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { validationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import { registerCsvUploads } from './devices/import/csv-upload.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { mountSwagger } from './swagger.js';
 
@@ -41,9 +44,12 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useGlobalFilters(problems);
 
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON only: a text body would reach validation as a bare string. (CSV imports add their own
-  // parser on their own routes.)
+  answerMethodNotAllowed(fastify, problems);
+  // JSON only: a text body would reach validation as a bare string. CSV imports take text/csv
+  // and multipart on the routes marked @CsvUpload() only; elsewhere those are 415 too.
   fastify.removeContentTypeParser('text/plain');
+  limitJsonDepth(fastify);
+  await registerCsvUploads(app, config.importLimitBytes);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -69,7 +75,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   });
   app.enableCors({
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,
-    exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After'],
+    exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Content-Disposition'],
   });
   if (config.swaggerEnabled) await mountSwagger(app);
   return app;

@@ -1,25 +1,35 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
 import { createApp } from './app.js';
 import { loadConfig, type AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/environment.js';
 import { startEmbeddedPostgres } from './database/embedded-postgres.js';
-import { ensureDatabase, runMigrations, withDatabase } from './database/migrate.js';
+import { applyAppRolePrivileges, ensureLoginRole } from './database/app-role.js';
+import { ensureDatabase, runMigrations, withCredentials, withDatabase } from './database/migrate.js';
 import { FirstAdmin, type LoginHint } from './users/first-admin.js';
 
 const EMBEDDED_DATABASE = 'laptop_loans';
+/** The login role the service uses on its embedded PostgreSQL. */
+const SERVICE_LOGIN = 'laptop_loans_service';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = config.databaseUrl
-    ? { url: config.databaseUrl, stop: async () => undefined, port: undefined }
+    ? { ownerUrl: config.migrationDatabaseUrl ?? config.databaseUrl, stop: async () => undefined, port: undefined }
     : await startEmbedded(config);
   const stopDatabase = () => database.stop().catch(() => undefined);
   try {
     if (config.runMigrations) {
-      const applied = await runMigrations(database.url);
+      const applied = await runMigrations(database.ownerUrl);
       if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
     }
-    const app = await createApp(config, database.url);
+    // On the embedded server the service logs in as a role that owns nothing and cannot change
+    // the audit log (src/database/app-role.ts); an external server's DATABASE_URL names its own.
+    const url = config.databaseUrl ?? (await serviceLogin(config, database.ownerUrl));
+    const app = await createApp(config, url);
     const hint = await app.get(FirstAdmin).ensure();
     await app.listen({ port: config.port, host: config.host });
     onShutdownSignal(async () => {
@@ -39,14 +49,41 @@ async function startEmbedded(config: AppConfig) {
     port: config.embeddedPgPort,
     log: (line) => config.logLevel === 'debug' && console.log(`[postgres] ${line}`),
   });
-  const url = withDatabase(embedded.url, EMBEDDED_DATABASE);
+  const ownerUrl = withDatabase(embedded.url, EMBEDDED_DATABASE);
   try {
-    await ensureDatabase(url);
+    await ensureDatabase(ownerUrl);
   } catch (error) {
     await embedded.stop();
     throw error;
   }
-  return { url, stop: () => embedded.stop(), port: embedded.port };
+  return { ownerUrl, stop: () => embedded.stop(), port: embedded.port };
+}
+
+async function serviceLogin(config: AppConfig, ownerUrl: string): Promise<string> {
+  const password = localSecret(config.dataDir, 'pg-service-password');
+  await withClient(ownerUrl, async (client) => {
+    await applyAppRolePrivileges(client);
+    await ensureLoginRole(client, SERVICE_LOGIN, password);
+  });
+  return withCredentials(ownerUrl, SERVICE_LOGIN, password);
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function localSecret(dataDir: string, name: string): string {
+  const file = join(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(24).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
 }
 
 function onShutdownSignal(shutdown: () => Promise<void>): void {

@@ -21,6 +21,12 @@ export async function buildOpenApiDocument(app: NestFastifyApplication): Promise
     .addTag('users', 'User accounts (program administrators only)')
     .addTag('api-keys', 'Keys for other city systems (program administrators only)')
     .addTag('devices', 'Device models, procurement batches, devices, transfers, repairs and stock')
+    .addTag('students', 'Students and their guardians')
+    .addTag('programs', 'Programs, eligibility, applications and allocation')
+    .addTag('loans', 'Borrow-and-use agreements: issue, return, extend, loss, transfer')
+    .addTag('charges', 'Charges for damage and loss, price lists, payments and waivers')
+    .addTag('notifications', 'Reminders and escalations waiting in the outbox or delivered')
+    .addTag('reports', 'Coverage, stock reconciliation, overdue, losses and activity reports (JSON or CSV), and the printable summary')
     .addTag('audit', 'The append-only, hash-chained audit log')
     .addTag('operations', 'Health and metrics')
     .build();

@@ -1,17 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { invalid } from './errors.js';
+
+const Integer = () => 'integer' as const;
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
 
 export class PageQuery {
-  /** Page size (1-500). */
+  @ApiPropertyOptional({ description: 'Page size (1-500).', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, type: Integer() })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_LIMIT)
   limit?: number = DEFAULT_LIMIT;
 
-  /** Opaque cursor from the previous page's `nextCursor`. */
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `nextCursor`.", maxLength: 512 })
   @IsOptional() @IsString() @MaxLength(512)
   cursor?: string;
 }

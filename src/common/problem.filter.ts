@@ -56,6 +56,12 @@ const CONSTRAINT_MESSAGES: Record<string, FieldError> = {
   procurement_batches_contract_ref_key: { field: 'contractRef', message: 'a batch with this contract reference already exists' },
   devices_asset_tag_key: { field: 'assetTag', message: 'this asset tag is already registered' },
   devices_serial_number_key: { field: 'serialNumber', message: 'this serial number is already registered' },
+  students_nisn_key: { field: 'nisn', message: 'a student with this NISN already exists' },
+  programs_code_key: { field: 'code', message: 'a program with this code already exists' },
+  applications_one_live_idx: { field: 'studentId', message: 'this student already has an application in this program' },
+  loans_one_active_per_device: { field: 'deviceId', message: 'this device already has an active loan' },
+  loans_one_active_per_student: { field: 'studentId', message: 'this student already has an active loan in this program' },
+  loans_agreement_number_key: { field: 'agreementNumber', message: 'this agreement number is taken' },
   device_repairs_one_open_idx: { field: 'deviceId', message: 'this device already has an open repair' },
 };
 
@@ -84,6 +90,8 @@ export class ProblemFilter implements ExceptionFilter {
       reply.header('retry-after', String(problem.retryAfterSeconds));
     }
     if (problem.status === 405 && typeof problem.allow === 'string') reply.header('allow', problem.allow);
+    // Errors raised before helmet's hook runs (bad URL, 414, 415, 405) still must not be sniffed.
+    reply.header('x-content-type-options', 'nosniff');
     reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { validateCronExpression } from 'cron';
 import { ConfigError, parseEnvironment } from './environment.js';
 
 /** The one typed configuration object. Built once at start-up; nothing else reads `process.env`. */
@@ -10,6 +11,8 @@ export interface AppConfig {
   host: string;
   /** Set when an external PostgreSQL is used; absent means "start the embedded one". */
   databaseUrl?: string;
+  /** Who runs migrations, when DATABASE_URL is a least-privilege role; defaults to DATABASE_URL. */
+  migrationDatabaseUrl?: string;
   dataDir: string;
   embeddedPgPort?: number;
   jwtSecret: string;
@@ -21,7 +24,12 @@ export interface AppConfig {
   swaggerEnabled: boolean;
   db: { poolSize: number; statementTimeoutMs: number };
   bodyLimitBytes: number;
+  /** Largest CSV file an import accepts (the import routes only; everything else keeps `bodyLimitBytes`). */
+  importLimitBytes: number;
   auditSealIntervalMs: number;
+  notifications: NotificationSettings;
+  /** The service's public address (no trailing slash): the agreement QR codes link to it. */
+  publicBaseUrl: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -33,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT ?? 3000,
     host: e.HOST ?? '0.0.0.0',
     databaseUrl: e.DATABASE_URL,
+    migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
     dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
@@ -44,8 +53,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     swaggerEnabled: e.SWAGGER_ENABLED ?? true,
     db: { poolSize: e.DB_POOL_SIZE ?? 20, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS ?? 15000 },
     bodyLimitBytes: e.BODY_LIMIT_BYTES ?? 1024 * 1024,
+    importLimitBytes: e.IMPORT_LIMIT_BYTES ?? 50 * 1024 * 1024,
     auditSealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS ?? 1000,
+    notifications: {
+      reminderLevels: reminderLevels(e.REMINDER_LEVELS ?? '-3,1,7,14'),
+      // Tests run the job by hand; a scheduled run in the middle of one would surprise it.
+      reminderCron: reminderCron(e.REMINDER_CRON ?? (nodeEnv === 'test' ? 'off' : '0 7 * * *')),
+      overdueFlagDays: e.OVERDUE_FLAG_DAYS ?? 30,
+      webhookUrl: e.NOTIFY_WEBHOOK_URL,
+      webhookToken: e.NOTIFY_WEBHOOK_TOKEN,
+      timeoutMs: e.NOTIFY_TIMEOUT_MS ?? 10000,
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS ?? 10,
+      retryBaseMs: (e.NOTIFY_RETRY_BASE_SECONDS ?? 60) * 1000,
+      dispatchIntervalMs: e.NOTIFY_DISPATCH_INTERVAL_MS ?? 5000,
+    },
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT ?? 3000}`).replace(/\/+$/, ''),
   };
+}
+
+/** Reminders, overdue flags and their delivery (docs/notifications.md). */
+export interface NotificationSettings {
+  /** Days relative to the due date, ascending and distinct; the last one escalates to the school. */
+  reminderLevels: number[];
+  /** When the daily reminder job runs (Asia/Jakarta); null: never on its own (tests, or `off`). */
+  reminderCron: string | null;
+  /** Active loans at least this many days past due are flagged `overdue_escalated`. */
+  overdueFlagDays: number;
+  /** The SMS/WhatsApp gateway; unset: notifications stay queued. */
+  webhookUrl?: string;
+  /** Sent as `Authorization: Bearer <token>` when set. */
+  webhookToken?: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  dispatchIntervalMs: number;
+}
+
+function reminderLevels(value: string): number[] {
+  const levels = value.split(',').map(Number);
+  const sorted = [...new Set(levels)].sort((a, b) => a - b);
+  if (sorted.length !== levels.length) throw new ConfigError('REMINDER_LEVELS', 'must not repeat a level');
+  if (sorted.some((d) => d < -60 || d > 365)) throw new ConfigError('REMINDER_LEVELS', 'must lie between -60 and 365 days');
+  // The last level escalates to the school: a loan not yet due is nothing to escalate.
+  if (sorted[sorted.length - 1] < 1) throw new ConfigError('REMINDER_LEVELS', 'must end with a level after the due date (1 or more)');
+  return sorted;
+}
+
+function reminderCron(value: string): string | null {
+  if (value === 'off') return null;
+  if (!validateCronExpression(value).valid) throw new ConfigError('REMINDER_CRON', "must be a cron expression such as '0 7 * * *', or off");
+  return value;
 }
 
 /**

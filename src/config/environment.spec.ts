@@ -25,6 +25,7 @@ describe('environment', () => {
     [{ MIGRATIONS_RUN: 'perhaps' }, 'MIGRATIONS_RUN'],
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@y/z' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ IMPORT_LIMIT_BYTES: '10' }, 'IMPORT_LIMIT_BYTES'],
   ])('names the bad setting in one line: %j', (env, setting) => {
     const message = failure(env);
     expect(message).toMatch(new RegExp(`^Invalid configuration: ${setting} `));
@@ -48,6 +49,8 @@ describe('environment', () => {
       corsOrigins: ['https://a.example.id', 'https://b.example.id'],
       runMigrations: false,
       swaggerEnabled: true,
+      bodyLimitBytes: 1024 * 1024,
+      importLimitBytes: 50 * 1024 * 1024,
     });
   });
 });

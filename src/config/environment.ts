@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  IsUrl,
   IsString,
   Matches,
   Max,
@@ -34,6 +35,10 @@ export class Environment {
 
   @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
   DATABASE_URL?: string;
+
+  /** The schema owner, for migrations, when DATABASE_URL is a least-privilege role. */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
+  MIGRATION_DATABASE_URL?: string;
 
   @IsOptional() @IsString()
   DATA_DIR?: string;
@@ -76,8 +81,44 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(1024 * 1024 * 1024)
+  IMPORT_LIMIT_BYTES?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
   AUDIT_SEAL_INTERVAL_MS?: number;
+
+  // Reminders and their delivery (docs/notifications.md). Levels and the cron expression are
+  // checked further in app-config.ts, where they are parsed.
+  @IsOptional() @Matches(/^ *-?\d{1,3}( *, *-?\d{1,3}){0,9} *$/, { message: 'must be a comma-separated list of whole days relative to the due date, e.g. -3,1,7,14' })
+  REMINDER_LEVELS?: string;
+
+  @IsOptional() @Matches(/^(off|\S+( \S+){4,5})$/, { message: "must be a cron expression such as '0 7 * * *', or off" })
+  REMINDER_CRON?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(365)
+  OVERDUE_FLAG_DAYS?: number;
+
+  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'must be an http(s) URL' })
+  NOTIFY_WEBHOOK_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  NOTIFY_WEBHOOK_TOKEN?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(60000)
+  NOTIFY_TIMEOUT_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(50)
+  NOTIFY_MAX_ATTEMPTS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  NOTIFY_RETRY_BASE_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3600000)
+  NOTIFY_DISPATCH_INTERVAL_MS?: number;
+
+  /** Where the public reaches this service (a path prefix is fine, a query is not): agreement QR codes link to it. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http(s) URL such as https://laptop.example.go.id' })
+  PUBLIC_BASE_URL?: string;
 }
 
 /** Thrown for a missing or malformed setting; `main.ts` prints its message as one line and exits. */

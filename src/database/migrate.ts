@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { applyAppRolePrivileges } from './app-role.js';
 import { dataSourceOptions } from './data-source-options.js';
 
 const MIGRATION_LOCK = 0x4d49_4752; // "MIGR"
@@ -17,6 +18,7 @@ export async function runMigrations(url: string): Promise<string[]> {
     await dataSource.initialize();
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
+      await applyAppRolePrivileges(lock);
       return applied.map((m) => m.name);
     } finally {
       await dataSource.destroy();
@@ -44,5 +46,13 @@ export async function ensureDatabase(url: string): Promise<void> {
 export function withDatabase(url: string, name: string): string {
   const target = new URL(url);
   target.pathname = `/${encodeURIComponent(name)}`;
+  return target.toString();
+}
+
+/** The same server and database, as another user. */
+export function withCredentials(url: string, user: string, password: string): string {
+  const target = new URL(url);
+  target.username = encodeURIComponent(user);
+  target.password = encodeURIComponent(password);
   return target.toString();
 }

@@ -32,6 +32,8 @@ export class DeviceMovesService {
     return this.transactions.run(idempotency, async (tx) => {
       await assertDestination(tx, request.toSchoolId);
       const device = await lockDevice(tx, id);
+      // Access before version: a stale If-Match must not tell a school admin the device exists.
+      assertSchoolAccess(actor, device.schoolId, 'administer', 'The device');
       assertVersion(device.version, expectedVersion, 'The device');
       return this.move(tx, actor, device, request);
     });
@@ -48,7 +50,10 @@ export class DeviceMovesService {
         .orderBy('d.id')
         .setLock('pessimistic_write')
         .getMany();
-      const missing = ids.filter((id) => !devices.some((d) => d.id === id));
+      // Another school's (or the store's) devices are absent to a school admin, exactly like ids
+      // nothing has: same answer, so the reply never tells whether such a device exists.
+      const visible = devices.filter((d) => actor.role !== 'school_admin' || d.schoolId === actor.schoolId);
+      const missing = ids.filter((id) => !visible.some((d) => d.id === id));
       if (missing.length) throw notFound(`Devices ${missing.join(', ')}`);
       const moved: DeviceResponse[] = [];
       for (const device of devices) moved.push(await this.move(tx, actor, device, request));
@@ -60,6 +65,10 @@ export class DeviceMovesService {
     return this.transactions.run(idempotency, async (tx) => {
       const device = await lockDevice(tx, id);
       assertSchoolAccess(actor, device.schoolId, 'administer', 'The device');
+      // A device in repair is retired by closing its repair as unrepairable, so no repair is left open.
+      if (device.status === 'in_repair') {
+        throw conflict('This device is in repair: close the repair as unrepairable to retire it', { currentStatus: device.status });
+      }
       assertDeviceTransition(device.status, 'retired');
       const before = toDeviceResponse(device);
       Object.assign(device, { status: 'retired', retiredReason: request.reason, notes: request.notes ?? device.notes });

@@ -8,6 +8,7 @@ import { ApiIfMatch, IfMatch } from '../common/if-match.js';
 import { PageOf } from '../common/pagination.js';
 import { UuidParam } from '../common/validation.js';
 import { DeviceMovesService } from './device-moves.service.js';
+import { DeviceRecoveryService } from './device-recovery.service.js';
 import { DevicesService } from './devices.service.js';
 import {
   BulkTransferRequest,
@@ -18,6 +19,7 @@ import {
   DeviceQuery,
   DeviceResponse,
   OpenRepairRequest,
+  RecoverDeviceRequest,
   RepairResponse,
   RetireDeviceRequest,
   TransferDeviceRequest,
@@ -38,6 +40,7 @@ export class DevicesController {
     private readonly moves: DeviceMovesService,
     private readonly repairs: RepairsService,
     private readonly stock: StockService,
+    private readonly recovery: DeviceRecoveryService,
   ) {}
 
   @Post()
@@ -133,6 +136,16 @@ export class DevicesController {
   @ApiProblems(400, 404, 409, 422)
   retire(@CurrentActor() actor: Actor, @UuidParam('id') id: string, @Body() body: RetireDeviceRequest, @Idempotency() idempotency?: IdempotencyRequest) {
     return this.moves.retire(actor, id, body, idempotency);
+  }
+
+  @Post(':id/recover')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Recover a lost or stolen device', description: 'Program administrators. The device goes back to stock in the condition found; the loan that lost it stays closed.' })
+  @ApiIdempotencyKey()
+  @ApiOkResponse({ type: DeviceResponse })
+  @ApiProblems(400, 404, 409, 422)
+  recover(@CurrentActor() actor: Actor, @UuidParam('id') id: string, @Body() body: RecoverDeviceRequest, @Idempotency() idempotency?: IdempotencyRequest) {
+    return this.recovery.recover(actor, id, body, idempotency);
   }
 
   @Post(':id/repairs')

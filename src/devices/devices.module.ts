@@ -2,16 +2,22 @@ import { Module } from '@nestjs/common';
 import { ProcurementBatchesController } from './batches/procurement-batches.controller.js';
 import { ProcurementBatchesService } from './batches/procurement-batches.service.js';
 import { DeviceMovesService } from './device-moves.service.js';
+import { DeviceRecoveryService } from './device-recovery.service.js';
 import { DevicesController } from './devices.controller.js';
 import { DevicesService } from './devices.service.js';
+import { DeviceImportController } from './import/device-import.controller.js';
+import { DeviceImportService } from './import/device-import.service.js';
 import { DeviceModelsController } from './models/device-models.controller.js';
 import { DeviceModelsService } from './models/device-models.service.js';
 import { RepairsService } from './repairs.service.js';
 import { StockService } from './stock.service.js';
+import { StocktakeClosingService } from './stocktakes/stocktake-closing.service.js';
+import { StocktakesController } from './stocktakes/stocktakes.controller.js';
+import { StocktakesService } from './stocktakes/stocktakes.service.js';
 
 @Module({
-  controllers: [DeviceModelsController, ProcurementBatchesController, DevicesController],
-  providers: [DeviceModelsService, ProcurementBatchesService, DevicesService, DeviceMovesService, RepairsService, StockService],
+  controllers: [DeviceModelsController, ProcurementBatchesController, DeviceImportController, DevicesController, StocktakesController],
+  providers: [DeviceRecoveryService, DeviceModelsService, ProcurementBatchesService, DevicesService, DeviceImportService, DeviceMovesService, RepairsService, StockService, StocktakesService, StocktakeClosingService],
   exports: [DevicesService, DeviceMovesService],
 })
 export class DevicesModule {}

@@ -88,6 +88,8 @@ export class DevicesService {
       .getRepository(Device)
       .createQueryBuilder('d')
       .where('d.asset_tag = :code OR d.serial_number = :code', { code })
+      // Should one device's tag equal another's serial, the tag wins.
+      .orderBy('d.asset_tag = :code', 'DESC')
       .getOne();
     if (!device) throw notFound('A device with this asset tag or serial number');
     assertSchoolAccess(actor, device.schoolId, 'read', 'A device with this asset tag or serial number');

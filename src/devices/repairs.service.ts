@@ -74,7 +74,8 @@ export class RepairsService {
       const before = toDeviceResponse(device);
       Object.assign(device, { status: next, retiredReason: next === 'retired' ? 'unrepairable' : device.retiredReason });
       const after = toDeviceResponse(await tx.save(device));
-      const [closed]: RepairRow[] = await tx.query(
+      // For UPDATE, TypeORM's postgres driver answers [rows, rowCount], not the rows.
+      const [[closed]]: [RepairRow[], number] = await tx.query(
         `UPDATE device_repairs SET outcome = $2, final_cost = $3, notes = $4, closed_by = $5, closed_at = now()
          WHERE id = $1 RETURNING *`,
         [repairId, request.outcome, request.finalCost, request.notes ?? null, actor.id],

@@ -7,7 +7,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
-import { withDatabase } from '../../src/database/migrate.js';
+import { withCredentials, withDatabase } from '../../src/database/migrate.js';
 import { adminQuery, testServer } from './test-server.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -44,7 +44,8 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
   const config = testConfig(env);
-  const app = await createApp(config, databaseUrl);
+  const server = testServer();
+  const app = await createApp(config, withCredentials(databaseUrl, server.serviceLogin, server.servicePassword));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });

@@ -5,6 +5,9 @@ export interface TestServer {
   adminUrl: string;
   template: string;
   prefix: string;
+  /** The least-privilege login the app under test uses. */
+  serviceLogin: string;
+  servicePassword: string;
 }
 
 export function testServer(): TestServer {

@@ -57,7 +57,7 @@ describe('start-up', () => {
     expect(service.output().stdout).toContain('Log in     as boss@disdik.example.id');
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
-  });
+  }, 180_000);
 
   it('runs embedded PostgreSQL in DATA_DIR, prints login details, refuses a second instance, and stops PostgreSQL on SIGTERM', async () => {
     const dir = dataDir();
@@ -84,5 +84,6 @@ describe('start-up', () => {
     expect(password(again.output().stdout)).toBe(password(banner));
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
-  });
+    // Three starts of real processes, two of them initialising PostgreSQL: generous under a busy CI.
+  }, 240_000);
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../dist/src/database/embedded-postgres.js';
+import { ensureLoginRole } from '../../dist/src/database/app-role.js';
 import { runMigrations, withDatabase } from '../../dist/src/database/migrate.js';
 
 /**
@@ -11,6 +12,8 @@ import { runMigrations, withDatabase } from '../../dist/src/database/migrate.js'
  * database; each test file then gets its own copy (see test/helpers/test-app.ts).
  * The server's whereabouts reach the test workers through LL_TEST_SERVER.
  */
+const SERVICE_LOGIN = 'll_test_service';
+const SERVICE_PASSWORD = 'll-test-service-password';
 const STATE_FILE = join(tmpdir(), `laptop-loans-test-${process.pid}.json`);
 const state = globalThis;
 
@@ -32,7 +35,10 @@ export async function startTestServer() {
     await client.query(`CREATE DATABASE ${template}`);
   });
   await runMigrations(withDatabase(adminUrl, template));
-  const server = { adminUrl, template, prefix };
+  // The app under test logs in as a least-privilege role, as the service does in production;
+  // the tests' own connection (for seeding and checking) stays the owner.
+  await adminQuery(adminUrl, (client) => ensureLoginRole(client, SERVICE_LOGIN, SERVICE_PASSWORD));
+  const server = { adminUrl, template, prefix, serviceLogin: SERVICE_LOGIN, servicePassword: SERVICE_PASSWORD };
   writeFileSync(STATE_FILE, JSON.stringify(server));
   process.env.LL_TEST_SERVER = JSON.stringify(server);
 }

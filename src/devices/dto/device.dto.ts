@@ -130,6 +130,16 @@ export class RetireDeviceRequest {
   notes?: string;
 }
 
+export class RecoverDeviceRequest {
+  /** The condition it was found in. */
+  @IsIn(DEVICE_CONDITIONS)
+  condition: DeviceCondition;
+
+  /** @example "Ditemukan di perpustakaan sekolah" */
+  @IsOptional() @IsString() @MaxLength(2000)
+  notes?: string;
+}
+
 export class OpenRepairRequest {
   /** @example CV Servis Komputer Medan */
   @IsString() @IsNotEmpty() @MaxLength(200)

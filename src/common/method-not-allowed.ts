@@ -1,0 +1,29 @@
+import { MethodNotAllowedException } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { ProblemFilter } from './problem.filter.js';
+
+/**
+ * A known path asked with a method it does not serve answers 405 with an `Allow` header naming
+ * the methods it does serve (RFC 9110, 15.5.6), instead of the router's 404. The routes are
+ * collected as they are registered, so this must be installed before the app is initialised.
+ */
+export function answerMethodNotAllowed(fastify: FastifyInstance, problems: ProblemFilter): void {
+  const routes: { pattern: RegExp; methods: string[] }[] = [];
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.includes('*')) return; // catch-alls (CORS preflight, static files) name no path
+    const source = route.url
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    routes.push({ pattern: new RegExp(`^${source}$`), methods: [route.method].flat() });
+  });
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    const path = request.url.split('?')[0];
+    const allow = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))].sort();
+    if (!allow.length) return;
+    reply.header('allow', allow.join(', '));
+    problems.send(new MethodNotAllowedException(`${request.method} is not served at this path; it serves ${allow.join(', ')}`), request, reply);
+    return reply;
+  });
+}

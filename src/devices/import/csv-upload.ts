@@ -1,0 +1,110 @@
+import multipart from '@fastify/multipart';
+import { PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { invalid } from '../../common/errors.js';
+
+/**
+ * CSV uploads at the HTTP edge. The service is JSON-only (decision 11); routes marked
+ * `@CsvUpload()` take a CSV file instead, as `text/csv` or as `multipart/form-data` (field
+ * `file`), up to IMPORT_LIMIT_BYTES. Every other route answers 415 to those two types, and an
+ * upload route answers 415 to anything else.
+ *
+ * Neither parser reads the body: the route reads it after the guard has let the caller in, so a
+ * stranger cannot make the service swallow 50 MiB before being told 401.
+ */
+
+const UPLOAD_ROUTE = 'csvUpload';
+const UPLOAD_TYPES = new Set(['text/csv', 'multipart/form-data']);
+/** Room for the multipart envelope (boundaries, part headers) around the file itself. */
+const MULTIPART_ENVELOPE = 64 * 1024;
+
+/** Marks a route as taking a CSV upload. */
+export const CsvUpload = () => RouteConfig({ [UPLOAD_ROUTE]: true });
+
+/** The raw `text/csv` body stream, kept by the parser for the route. */
+const csvBodies = new WeakMap<FastifyRequest, Readable>();
+
+export async function registerCsvUploads(app: NestFastifyApplication, limitBytes: number): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addContentTypeParser('text/csv', (request, payload, done) => {
+    csvBodies.set(request, payload);
+    done(null, undefined);
+  });
+  await app.register(multipart, {
+    limits: { fileSize: limitBytes, files: 1, fields: 10, parts: 20 },
+    // A part named `file` is the file, even when a client sends it without a filename.
+    isPartAFile: (field, contentType, filename) => field === 'file' || filename !== undefined || contentType === 'application/octet-stream',
+  });
+  fastify.addHook('onRequest', async (request) => {
+    const header = request.headers['content-type'];
+    if (header === undefined) {
+      if (isUploadRoute(request) && request.method === 'POST') throw notCsv();
+      return;
+    }
+    const [type, ...parameters] = header.toLowerCase().split(';').map((part) => part.trim());
+    if (!isUploadRoute(request)) {
+      if (UPLOAD_TYPES.has(type)) throw new UnsupportedMediaTypeException('This content type is not accepted here; send application/json');
+      return;
+    }
+    if (!UPLOAD_TYPES.has(type)) throw notCsv();
+    const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+    if (type === 'text/csv' && charset && charset !== 'utf-8' && charset !== 'utf8') {
+      throw new UnsupportedMediaTypeException('Send the CSV file encoded as UTF-8');
+    }
+    const length = Number(request.headers['content-length']);
+    if (length > limitBytes + (type === 'text/csv' ? 0 : MULTIPART_ENVELOPE)) throw tooLarge(limitBytes);
+  });
+}
+
+const isUploadRoute = (request: FastifyRequest) => (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[UPLOAD_ROUTE] === true;
+const notCsv = () => new UnsupportedMediaTypeException('Send the CSV file as text/csv, or as multipart/form-data in a field named file');
+const tooLarge = (limitBytes: number) =>
+  new PayloadTooLargeException(`The file is larger than this service accepts (${limitBytes} bytes; see IMPORT_LIMIT_BYTES)`);
+
+/** An uploaded file, held once in memory as the chunks it arrived in. */
+export interface CsvFile {
+  chunks: Buffer[];
+  bytes: number;
+  /** SHA-256 of the file's bytes, hex. */
+  sha256: string;
+  filename: string | null;
+}
+
+/** Reads the uploaded file of an `@CsvUpload()` route, enforcing the size limit as it arrives. */
+export async function readCsvUpload(request: FastifyRequest, limitBytes: number): Promise<CsvFile> {
+  let source: Readable;
+  let filename: string | null = null;
+  if (request.isMultipart()) {
+    const part = await request.file();
+    if (!part) throw invalid([{ field: 'file', message: 'the form has no file: send the CSV in a field named file' }]);
+    if (part.fieldname !== 'file') {
+      part.file.resume();
+      throw invalid([{ field: part.fieldname, message: 'send the CSV in a field named file' }]);
+    }
+    source = part.file;
+    filename = part.filename || null;
+  } else {
+    source = csvBodies.get(request) ?? request.raw;
+  }
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  // Not destroyed on an early exit, so the 413 can still be written to the connection.
+  for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > limitBytes) {
+      source.resume();
+      throw tooLarge(limitBytes);
+    }
+    hash.update(chunk);
+    chunks.push(chunk);
+  }
+  // Busboy stops a file at the limit and marks it truncated rather than failing the stream.
+  if ((source as Readable & { truncated?: boolean }).truncated) throw tooLarge(limitBytes);
+  if (bytes === 0) throw invalid([{ field: 'file', message: 'the file is empty' }]);
+  return { chunks, bytes, sha256: hash.digest('hex'), filename };
+}

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { assertSchoolAccess, readableSchoolFilter } from '../../auth/access.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import type { Actor } from '../../common/actor.js';
+import { conflict, invalid } from '../../common/errors.js';
+import type { IdempotencyRequest } from '../../common/idempotency.js';
+import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
+import { Transactions } from '../../database/transactions.js';
+import { School } from '../../schools/school.entity.js';
+import type {
+  OpenStocktakeRequest,
+  ScanResponse,
+  ScanStocktakeRequest,
+  StocktakeCounts,
+  StocktakeDetailResponse,
+  StocktakeQuery,
+  StocktakeResponse,
+} from './dto/stocktake.dto.js';
+import { classify } from './stocktake-result.js';
+import { devicesAt, findStocktake, MATCH_DEVICE, scannedCodes, type StocktakeRow, toStocktakeDetail, toStocktakeResponse } from './stocktakes.repository.js';
+
+/**
+ * Stock-takes: opening a count at one location, recording scans, and reading counts. Closing is
+ * in `StocktakeClosingService`. A school's operator counts their own school; the program office
+ * counts anywhere, the central store included.
+ */
+@Injectable()
+export class StocktakesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+  ) {}
+
+  open(actor: Actor, request: OpenStocktakeRequest, idempotency?: IdempotencyRequest): Promise<StocktakeDetailResponse> {
+    const schoolId = request.schoolId;
+    assertSchoolAccess(actor, schoolId, 'operate', 'The school');
+    return this.transactions.run(idempotency, async (tx) => {
+      if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalid([{ field: 'schoolId', message: 'no school has this id' }]);
+      // The partial unique index holds "one open count per location"; a concurrent open waits
+      // here for the other's commit and then inserts nothing.
+      const [row]: StocktakeRow[] = await tx.query(
+        `INSERT INTO stocktakes (school_id, notes, opened_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *`,
+        [schoolId, request.notes ?? null, actor.id],
+      );
+      if (!row) {
+        const [open] = await tx.query(`SELECT id FROM stocktakes WHERE school_id IS NOT DISTINCT FROM $1 AND status = 'open'`, [schoolId]);
+        throw conflict('A stock-take is already open at this location; close it first', { openStocktakeId: open?.id ?? null });
+      }
+      const after = toStocktakeResponse(row);
+      await this.audit.record(tx, actor, { action: 'stocktake.opened', entityType: 'stocktake', entityId: row.id, schoolId, after });
+      return toStocktakeDetail(row, await progress(tx, row));
+    });
+  }
+
+  /** Records new codes; a code already scanned, or another code of a device already scanned, is ignored. */
+  scan(actor: Actor, id: string, request: ScanStocktakeRequest, idempotency?: IdempotencyRequest): Promise<ScanResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
+      // Locked: scans of one count run one after another, so the duplicate counts are exact.
+      const stocktake = await findStocktake(tx, id, true);
+      assertSchoolAccess(actor, stocktake.school_id, 'operate', 'The stock-take');
+      assertOpen(stocktake);
+      const codes = [...new Set(request.codes)];
+      const matches: { code: string; device_id: string | null }[] = await tx.query(
+        `SELECT c.code, d.id AS device_id FROM unnest($1::text[]) WITH ORDINALITY AS c(code, n)
+         LEFT JOIN LATERAL (${MATCH_DEVICE('c.code')}) d ON true ORDER BY c.n`,
+        [codes],
+      );
+      const scannedBefore = new Set<string>(
+        (await tx.query(`SELECT code FROM stocktake_scans WHERE stocktake_id = $1 AND code = ANY($2)`, [id, codes])).map((r: { code: string }) => r.code),
+      );
+      const devicesBefore = new Set(await devicesScanned(tx, id, matches.flatMap((m) => m.device_id ?? [])));
+      const accepted: string[] = [];
+      const unknownCodes: string[] = [];
+      for (const { code, device_id: deviceId } of matches) {
+        if (scannedBefore.has(code)) continue;
+        if (deviceId && devicesBefore.has(deviceId)) continue;
+        if (deviceId) devicesBefore.add(deviceId);
+        else unknownCodes.push(code);
+        accepted.push(code);
+      }
+      await tx.query(
+        `INSERT INTO stocktake_scans (stocktake_id, school_id, code, scanned_by) SELECT $1, $2, unnest($3::text[]), $4`,
+        [id, stocktake.school_id, accepted, actor.id],
+      );
+      const [{ total }] = await tx.query(`SELECT count(*)::int AS total FROM stocktake_scans WHERE stocktake_id = $1`, [id]);
+      return {
+        received: request.codes.length,
+        accepted: accepted.length,
+        duplicates: request.codes.length - accepted.length,
+        unknown: unknownCodes.length,
+        unknownCodes,
+        totalScanned: total,
+      };
+    });
+  }
+
+  async list(actor: Actor, query: StocktakeQuery): Promise<Page<StocktakeResponse>> {
+    const limit = query.limit ?? 50;
+    // The store is never a school admin's; asking for it finds nothing, as for devices.
+    if (actor.role === 'school_admin' && query.location === 'store') return { items: [], nextCursor: null };
+    const schoolId = readableSchoolFilter(actor, query.schoolId);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value?: unknown) => {
+      if (value !== undefined) params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (schoolId) add('school_id = ?', schoolId);
+    if (query.location === 'store') add('school_id IS NULL');
+    if (query.status) add('status = ?', query.status);
+    const cursor = decodeCursor(query.cursor, 2);
+    if (cursor) {
+      params.push(String(cursor[0]), String(cursor[1]));
+      where.push(`(opened_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    // Newest first. The cursor keeps opened_at to the microsecond (a JS Date would drop them).
+    const rows: (StocktakeRow & { opened_key: string })[] = await this.dataSource.query(
+      `SELECT *, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS opened_key FROM stocktakes
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY opened_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return toPage(rows, limit, (r) => [r.opened_key, r.id], toStocktakeResponse);
+  }
+
+  async get(actor: Actor, id: string): Promise<StocktakeDetailResponse> {
+    const stocktake = await findStocktake(this.dataSource.manager, id);
+    assertSchoolAccess(actor, stocktake.school_id, 'read', 'The stock-take');
+    return toStocktakeDetail(stocktake, stocktake.status === 'open' ? await progress(this.dataSource.manager, stocktake) : null);
+  }
+}
+
+export function assertOpen(stocktake: StocktakeRow): void {
+  if (stocktake.status !== 'open') throw conflict('This stock-take is already closed; open a new one to count again');
+}
+
+/** The running counts of an open count, against the devices as they are now. */
+async function progress(db: EntityManager, stocktake: StocktakeRow): Promise<StocktakeCounts> {
+  return classify(stocktake.school_id, await devicesAt(db, stocktake.school_id), await scannedCodes(db, stocktake.id)).counts;
+}
+
+/**
+ * Which of these devices this count has already scanned, by either code. A serial counts only
+ * where it names the device (no other device has it as asset tag), as in `MATCH_DEVICE`.
+ */
+async function devicesScanned(tx: EntityManager, stocktakeId: string, deviceIds: string[]): Promise<string[]> {
+  if (deviceIds.length === 0) return [];
+  const rows: { id: string }[] = await tx.query(
+    `SELECT d.id FROM devices d WHERE d.id = ANY($2) AND EXISTS (
+       SELECT 1 FROM stocktake_scans s WHERE s.stocktake_id = $1
+         AND (s.code = d.asset_tag OR (s.code = d.serial_number AND NOT EXISTS (SELECT 1 FROM devices o WHERE o.asset_tag = s.code))))`,
+    [stocktakeId, deviceIds],
+  );
+  return rows.map((r) => r.id);
+}

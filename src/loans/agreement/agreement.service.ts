@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { assertSchoolAccess } from '../../auth/access.js';
+import type { Actor } from '../../common/actor.js';
+import { DomainError, invalid, notFound } from '../../common/errors.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { LoanStatus } from '../loan-status.js';
+import { agreementQrPayload, parseAgreementNumber } from './agreement-number.js';
+import { type AgreementDocument, renderAgreementPdf } from './agreement-pdf.js';
+import type { AgreementVerificationResponse } from './dto/agreement.dto.js';
+import { wibDate } from './indonesian.js';
+
+export interface AgreementFile {
+  fileName: string;
+  content: Buffer;
+}
+
+interface AgreementRow {
+  school_id: string;
+  agreement_number: string;
+  issued_at: Date;
+  due_date: string;
+  terms_version: number;
+  terms_text: string;
+  guardian_name: string;
+  guardian_relation: string;
+  guardian_phone: string | null;
+  consent_signed_at: Date;
+  consent_method: 'paper' | 'digital';
+  program_code: string;
+  program_name: string;
+  school_name: string;
+  school_npsn: string;
+  school_district: string;
+  student_name: string;
+  nisn: string;
+  grade: number;
+  class_name: string | null;
+  asset_tag: string;
+  serial_number: string;
+  accessories: Record<string, boolean>;
+  manufacturer: string;
+  model: string;
+  category: string;
+  issuer_name: string | null;
+}
+
+/**
+ * The agreement as a document: gathers one loan's parties, device and signed terms for the PDF,
+ * and answers the public check behind the QR code.
+ */
+@Injectable()
+export class AgreementService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async pdf(actor: Actor, loanId: string): Promise<AgreementFile> {
+    const document = await this.document(actor, loanId);
+    return { fileName: `${document.agreementNumber}.pdf`, content: await renderAgreementPdf(document) };
+  }
+
+  /** The plain data the PDF is drawn from; the terms are the loan's snapshot, never the program's current ones. */
+  async document(actor: Actor, loanId: string): Promise<AgreementDocument> {
+    const [row]: AgreementRow[] = await this.dataSource.query(
+      `SELECT l.school_id, l.agreement_number, l.issued_at, l.due_date::text, l.terms_version, l.terms_text,
+              l.guardian_name, l.guardian_relation, l.guardian_phone, l.consent_signed_at, l.consent_method,
+              p.code AS program_code, p.name AS program_name,
+              sc.name AS school_name, sc.npsn AS school_npsn, sc.district AS school_district,
+              st.full_name AS student_name, st.nisn, st.grade, st.class_name,
+              d.asset_tag, d.serial_number, d.accessories, m.manufacturer, m.model, m.category,
+              u.name AS issuer_name
+       FROM loans l
+       JOIN programs p ON p.id = l.program_id
+       JOIN schools sc ON sc.id = l.school_id
+       JOIN students st ON st.id = l.student_id
+       JOIN devices d ON d.id = l.device_id
+       JOIN device_models m ON m.id = d.model_id
+       LEFT JOIN users u ON u.id = l.issued_by
+       WHERE l.id = $1`,
+      [loanId],
+    );
+    if (!row) throw notFound('The loan');
+    assertSchoolAccess(actor, row.school_id, 'read', 'The loan');
+
+    const extensions: { previous_due_date: string; new_due_date: string; extended_at: Date }[] = await this.dataSource.query(
+      `SELECT previous_due_date::text, new_due_date::text, extended_at FROM loan_extensions WHERE loan_id = $1 ORDER BY extended_at, id`,
+      [loanId],
+    );
+    return {
+      agreementNumber: row.agreement_number,
+      qrPayload: agreementQrPayload(this.config.publicBaseUrl, row.agreement_number),
+      program: { code: row.program_code, name: row.program_name },
+      school: { name: row.school_name, npsn: row.school_npsn, district: row.school_district },
+      student: { fullName: row.student_name, nisn: row.nisn, grade: row.grade, className: row.class_name },
+      guardian: { name: row.guardian_name, relation: row.guardian_relation, phone: row.guardian_phone },
+      consent: { method: row.consent_method, signedAt: row.consent_signed_at },
+      device: {
+        assetTag: row.asset_tag,
+        serialNumber: row.serial_number,
+        manufacturer: row.manufacturer,
+        model: row.model,
+        category: row.category,
+        accessories: row.accessories,
+      },
+      issuedOn: wibDate(row.issued_at),
+      issuedBy: row.issuer_name,
+      // The date the guardian signed for; an extension moves `loans.due_date` and keeps the old one.
+      dueDate: extensions[0]?.previous_due_date ?? row.due_date,
+      extensions: extensions.map((e) => ({ extendedOn: wibDate(e.extended_at), newDueDate: e.new_due_date })),
+      terms: { version: row.terms_version, text: row.terms_text },
+    };
+  }
+
+  /** Public: no credentials, so nothing personal in the answer. */
+  async verify(rawNumber: string): Promise<AgreementVerificationResponse> {
+    const agreementNumber = parseAgreementNumber(rawNumber);
+    if (!agreementNumber) {
+      throw invalid([{ field: 'number', message: 'number must be an agreement number such as MDN-2027-000123' }]);
+    }
+    const [row]: { status: LoanStatus; issued_at: Date; due_date: string; terms_version: number; school_name: string }[] = await this.dataSource.query(
+      `SELECT l.status, l.issued_at, l.due_date::text, l.terms_version, s.name AS school_name
+       FROM loans l JOIN schools s ON s.id = l.school_id
+       WHERE l.agreement_number = $1`,
+      [agreementNumber],
+    );
+    if (!row) {
+      throw new DomainError('not-found', `No agreement has the number ${agreementNumber}`, { agreementNumber, valid: false });
+    }
+    return {
+      agreementNumber,
+      valid: true,
+      status: row.status,
+      issuedOn: wibDate(row.issued_at),
+      dueDate: row.due_date,
+      termsVersion: row.terms_version,
+      school: { name: row.school_name },
+    };
+  }
+}

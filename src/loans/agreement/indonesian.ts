@@ -1,0 +1,66 @@
+/** Indonesian wording for the agreement: dates, times in WIB, and labels for stored codes. */
+
+const MONTHS = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
+const WIB_OFFSET_MS = 7 * 3600_000;
+
+/** `2027-07-12` -> `12 Juli 2027`. */
+export function tanggal(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return `${d} ${MONTHS[m - 1]} ${y}`;
+}
+
+/** A moment as its calendar date in Western Indonesia Time (UTC+7): `YYYY-MM-DD`. */
+export function wibDate(at: Date): string {
+  return new Date(at.getTime() + WIB_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** `12 Juli 2027 pukul 09.30 WIB` (Indonesian writes times with a period). */
+export function waktu(at: Date): string {
+  const wib = new Date(at.getTime() + WIB_OFFSET_MS).toISOString();
+  return `${tanggal(wib.slice(0, 10))} pukul ${wib.slice(11, 13)}.${wib.slice(14, 16)} WIB`;
+}
+
+const RELATIONS: Record<string, string> = {
+  mother: 'Ibu',
+  father: 'Ayah',
+  guardian: 'Wali',
+  grandparent: 'Kakek/Nenek',
+  sibling: 'Saudara kandung',
+  other: 'Lainnya',
+};
+
+/** The guardian's relation to the student; free text that is not one of the codes stays as written. */
+export const hubungan = (relation: string) => RELATIONS[relation.toLowerCase()] ?? relation;
+
+const CONSENT_METHODS: Record<'paper' | 'digital', string> = {
+  paper: 'Tanda tangan di atas kertas',
+  digital: 'Persetujuan digital',
+};
+export const caraPersetujuan = (method: 'paper' | 'digital') => CONSENT_METHODS[method];
+
+const CATEGORIES: Record<string, string> = { laptop: 'Laptop', chromebook: 'Chromebook', tablet: 'Tablet' };
+export const jenisPerangkat = (category: string) => CATEGORIES[category] ?? category;
+
+const ACCESSORIES: Record<string, string> = {
+  charger: 'Pengisi daya (charger)',
+  adapter: 'Adaptor daya',
+  power_adapter: 'Adaptor daya',
+  cable: 'Kabel',
+  power_cable: 'Kabel daya',
+  bag: 'Tas laptop',
+  sleeve: 'Sarung laptop',
+  mouse: 'Mouse',
+  stylus: 'Pena stylus',
+  keyboard: 'Papan ketik',
+  manual: 'Buku petunjuk',
+  warranty_card: 'Kartu garansi',
+  box: 'Kotak kemasan',
+};
+
+/** A kit item's key (`charger`, `power_cable`) as a checklist label; unknown keys are spelled out. */
+export function kelengkapan(item: string): string {
+  const known = ACCESSORIES[item.toLowerCase()];
+  if (known) return known;
+  const words = item.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { assertRole } from '../auth/access.js';
+import { AuditLog } from '../audit/audit-log.js';
+import type { Actor } from '../common/actor.js';
+import { addDays, Clock, daysBetween } from '../common/clock.js';
+import { DomainError, forbidden, invalid } from '../common/errors.js';
+import type { IdempotencyRequest } from '../common/idempotency.js';
+import { Transactions } from '../database/transactions.js';
+import { assertDeviceTransition, type DeviceStatus } from '../devices/device-status.js';
+import { ChargesService } from './charges.service.js';
+import { type ChargeRow, toChargeResponse } from './dto/charge.dto.js';
+import {
+  type ExtendLoanRequest,
+  type LoanResponse,
+  type ReportLossRequest,
+  type ReturnResponse,
+  toLoanAuditImage,
+  toLoanResponse,
+  type TransferLoanRequest,
+} from './dto/loan.dto.js';
+import { lockActiveLoan } from './loan-lock.js';
+import { assertLoanTransition } from './loan-status.js';
+
+/** Extending, reporting a loss or theft, and moving a loan with a student who changes school. */
+@Injectable()
+export class LoanChangesService {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+    private readonly charges: ChargesService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Within the program's limits: at most `max_extensions` times, and within `max_term_days` of issue. */
+  extend(actor: Actor, loanId: string, request: ExtendLoanRequest, idempotency?: IdempotencyRequest): Promise<LoanResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
+      const loan = await lockActiveLoan(tx, actor, loanId);
+      const [limits]: { max_extensions: number; max_term_days: number | null }[] = await tx.query(
+        `SELECT max_extensions, max_term_days FROM programs WHERE id = $1`,
+        [loan.programId],
+      );
+      if (request.newDueDate <= loan.dueDate) throw invalid([{ field: 'newDueDate', message: `must be after the current due date ${loan.dueDate}` }]);
+      if (loan.extensions >= limits.max_extensions) {
+        throw new DomainError('business-rule', `The program allows ${limits.max_extensions} extension(s); this loan has had ${loan.extensions}`);
+      }
+      // The day of issue in UTC+7, as `Clock.today()` counted it when the due date was set.
+      const issuedOn = new Date(loan.issuedAt.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+      if (limits.max_term_days !== null && daysBetween(issuedOn, request.newDueDate) > limits.max_term_days) {
+        throw new DomainError('business-rule', `The program allows loans of at most ${limits.max_term_days} days: the latest due date is ${addDays(issuedOn, limits.max_term_days)}`);
+      }
+      const before = toLoanAuditImage(loan);
+      await tx.query(
+        `INSERT INTO loan_extensions (loan_id, school_id, previous_due_date, new_due_date, reason, extended_by) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [loan.id, loan.schoolId, loan.dueDate, request.newDueDate, request.reason, actor.id],
+      );
+      loan.dueDate = request.newDueDate;
+      loan.extensions += 1;
+      if (loan.actionRequired === 'overdue_escalated') loan.actionRequired = null;
+      await tx.save(loan);
+      await this.audit.record(tx, actor, {
+        action: 'loan.extended',
+        entityType: 'loan',
+        entityId: loan.id,
+        schoolId: loan.schoolId,
+        before,
+        after: { ...toLoanAuditImage(loan), reason: request.reason },
+      });
+      return toLoanResponse(loan, this.clock.today());
+    });
+  }
+
+  /**
+   * The loan closes as lost or stolen and the device follows. The program's `replacement`
+   * price is charged unless a program administrator waives it with a reason. A device found
+   * later returns to stock through `POST /devices/{id}/recover`; the loan keeps its history.
+   */
+  reportLoss(actor: Actor, loanId: string, request: ReportLossRequest, idempotency?: IdempotencyRequest): Promise<ReturnResponse> {
+    if (request.kind === 'stolen' && !request.policeReportNumber) {
+      throw invalid([{ field: 'policeReportNumber', message: 'a theft needs the police report number' }]);
+    }
+    if (request.waiveReplacement && !request.waiveReason) throw invalid([{ field: 'waiveReason', message: 'say why the replacement is waived' }]);
+    if (request.waiveReplacement && actor.role !== 'program_admin') throw forbidden('Only program administrators may waive the replacement charge');
+    if (request.occurredOn > this.clock.today()) throw invalid([{ field: 'occurredOn', message: 'cannot be in the future' }]);
+    return this.transactions.run(idempotency, async (tx) => {
+      const loan = await lockActiveLoan(tx, actor, loanId);
+      assertLoanTransition(loan.status, request.kind);
+      const [device]: { status: DeviceStatus }[] = await tx.query(`SELECT status FROM devices WHERE id = $1 FOR UPDATE`, [loan.deviceId]);
+      assertDeviceTransition(device.status, request.kind);
+      const before = toLoanAuditImage(loan);
+      loan.status = request.kind;
+      loan.closedAt = this.clock.now();
+      loan.actionRequired = null;
+      await tx.save(loan);
+      await tx.query(
+        `INSERT INTO loan_losses (loan_id, school_id, kind, occurred_on, police_report, notes, reported_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [loan.id, loan.schoolId, request.kind, request.occurredOn, request.policeReportNumber ?? null, request.notes ?? null, actor.id],
+      );
+      await tx.query(`UPDATE devices SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`, [loan.deviceId, request.kind]);
+      const [replacement]: { description: string; amount: string }[] = await tx.query(
+        `SELECT description, amount FROM program_price_items WHERE program_id = $1 AND code = 'replacement'`,
+        [loan.programId],
+      );
+      let created = replacement
+        ? await this.charges.create(tx, actor, [
+            { loanId: loan.id, studentId: loan.studentId, schoolId: loan.schoolId, itemCode: 'replacement', description: replacement.description, amount: Number(replacement.amount) },
+          ])
+        : [];
+      if (request.waiveReplacement && created.length) {
+        // TypeORM answers an UPDATE ... RETURNING with [rows, rowCount].
+        const [[waived]]: [ChargeRow[], number] = await tx.query(
+          `UPDATE charges SET status = 'waived', waived_at = now(), waived_by = $2, waive_reason = $3, version = version + 1 WHERE id = $1 RETURNING *`,
+          [created[0].id, actor.id, request.waiveReason],
+        );
+        await this.audit.record(tx, actor, { action: 'charge.waived', entityType: 'charge', entityId: waived.id, schoolId: loan.schoolId, after: { status: 'waived', reason: request.waiveReason } });
+        // The stored row, so the answer's waivedAt is the one GET /charges shows.
+        created = [toChargeResponse(waived)];
+      }
+      await this.audit.record(tx, actor, {
+        action: `loan.${request.kind}`,
+        entityType: 'loan',
+        entityId: loan.id,
+        schoolId: loan.schoolId,
+        before,
+        after: { ...toLoanAuditImage(loan), occurredOn: request.occurredOn, policeReport: request.policeReportNumber ?? null },
+      });
+      await this.audit.record(tx, actor, { action: `device.${request.kind}`, entityType: 'device', entityId: loan.deviceId, schoolId: loan.schoolId, before: { status: device.status }, after: { status: request.kind } });
+      return { loan: toLoanResponse(loan, this.clock.today()), charges: created };
+    });
+  }
+
+  /** A student who moves school keeps the laptop: the loan and the device's location move with them. */
+  transfer(actor: Actor, loanId: string, request: TransferLoanRequest, idempotency?: IdempotencyRequest): Promise<LoanResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
+      const loan = await lockActiveLoan(tx, actor, loanId, 'read');
+      // It touches two schools' data: the program office does it (the loan's own school gets 403).
+      assertRole(actor, ['program_admin']);
+      const [student]: { school_id: string }[] = await tx.query(`SELECT school_id FROM students WHERE id = $1`, [loan.studentId]);
+      if (request.toSchoolId === loan.schoolId) throw invalid([{ field: 'toSchoolId', message: 'the loan is already at this school' }]);
+      if (student.school_id !== request.toSchoolId) {
+        throw new DomainError('business-rule', 'Move the student to the new school first; the loan follows the student', {
+          errors: [{ field: 'toSchoolId', message: 'the student is not at this school' }],
+        });
+      }
+      const before = toLoanAuditImage(loan);
+      const from = loan.schoolId;
+      loan.schoolId = request.toSchoolId;
+      if (loan.actionRequired === 'transfer_needed') loan.actionRequired = null;
+      await tx.save(loan);
+      await tx.query(`UPDATE devices SET school_id = $2, version = version + 1, updated_at = now() WHERE id = $1`, [loan.deviceId, request.toSchoolId]);
+      await tx.query(
+        `INSERT INTO device_movements (device_id, from_school_id, to_school_id, reason, moved_by) VALUES ($1, $2, $3, $4, $5)`,
+        [loan.deviceId, from, request.toSchoolId, request.reason ?? 'loan transferred with the student', actor.id],
+      );
+      const after = toLoanAuditImage(loan);
+      for (const schoolId of [from, request.toSchoolId]) {
+        await this.audit.record(tx, actor, { action: 'loan.transferred', entityType: 'loan', entityId: loan.id, schoolId, before, after });
+      }
+      return toLoanResponse(loan, this.clock.today());
+    });
+  }
+}

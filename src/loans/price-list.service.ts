@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { assertRole } from '../auth/access.js';
+import { AuditLog } from '../audit/audit-log.js';
+import type { Actor } from '../common/actor.js';
+import { invalid, notFound } from '../common/errors.js';
+import { Transactions } from '../database/transactions.js';
+import type { PriceItem, PriceListRequest, PriceListResponse } from './dto/charge.dto.js';
+
+interface PriceRow {
+  code: string;
+  description: string;
+  amount: string;
+  waivable_for_social_aid: boolean;
+}
+
+/** A program's price list: what a return or a loss charges, in whole rupiah. */
+@Injectable()
+export class PriceListService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async get(programId: string): Promise<PriceListResponse> {
+    const [program] = await this.dataSource.query(`SELECT 1 FROM programs WHERE id = $1`, [programId]);
+    if (!program) throw notFound('The program');
+    const rows: PriceRow[] = await this.dataSource.query(`SELECT * FROM program_price_items WHERE program_id = $1 ORDER BY code`, [programId]);
+    return { programId, items: rows.map(toPriceItem) };
+  }
+
+  replace(actor: Actor, programId: string, request: PriceListRequest): Promise<PriceListResponse> {
+    assertRole(actor, ['program_admin']);
+    const codes = request.items.map((i) => i.code);
+    if (new Set(codes).size !== codes.length) throw invalid([{ field: 'items', message: 'each code may appear once' }]);
+    return this.transactions.run(undefined, async (tx) => {
+      const [program] = await tx.query(`SELECT 1 FROM programs WHERE id = $1 FOR UPDATE`, [programId]);
+      if (!program) throw notFound('The program');
+      const before: PriceRow[] = await tx.query(`SELECT * FROM program_price_items WHERE program_id = $1 ORDER BY code`, [programId]);
+      await tx.query(`DELETE FROM program_price_items WHERE program_id = $1`, [programId]);
+      for (const item of request.items) {
+        await tx.query(
+          `INSERT INTO program_price_items (program_id, code, description, amount, waivable_for_social_aid) VALUES ($1, $2, $3, $4, $5)`,
+          [programId, item.code, item.description, item.amount, item.waivableForSocialAid ?? false],
+        );
+      }
+      const after = { programId, items: [...request.items].sort((a, b) => a.code.localeCompare(b.code)).map((i) => ({ ...i, waivableForSocialAid: i.waivableForSocialAid ?? false })) };
+      await this.audit.record(tx, actor, { action: 'program.price_list_set', entityType: 'program', entityId: programId, schoolId: null, before: { items: before.map(toPriceItem) }, after });
+      return after;
+    });
+  }
+}
+
+export function toPriceItem(row: PriceRow): PriceItem {
+  return { code: row.code, description: row.description, amount: Number(row.amount), waivableForSocialAid: row.waivable_for_social_aid };
+}

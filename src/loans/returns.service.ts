@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditLog } from '../audit/audit-log.js';
+import type { Actor } from '../common/actor.js';
+import { Clock } from '../common/clock.js';
+import { invalid } from '../common/errors.js';
+import type { IdempotencyRequest } from '../common/idempotency.js';
+import { Transactions } from '../database/transactions.js';
+import { assertDeviceTransition, type DeviceStatus } from '../devices/device-status.js';
+import { ChargesService, type NewCharge } from './charges.service.js';
+import { type ReturnLoanRequest, type ReturnResponse, toLoanAuditImage, toLoanResponse } from './dto/loan.dto.js';
+import type { Loan } from './loan.entity.js';
+import { lockActiveLoan } from './loan-lock.js';
+import { assertLoanTransition } from './loan-status.js';
+
+/**
+ * A return: the loan becomes `returned`, the device goes where the operator says, and charges
+ * come from the program's price list (damage items named, plus `missing_<item>` for every kit
+ * item the device had that did not come back) and any manual items. One transaction; a second
+ * return of the same loan finds it no longer active (409).
+ */
+@Injectable()
+export class ReturnsService {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+    private readonly charges: ChargesService,
+    private readonly clock: Clock,
+  ) {}
+
+  returnLoan(actor: Actor, loanId: string, request: ReturnLoanRequest, idempotency?: IdempotencyRequest): Promise<ReturnResponse> {
+    return this.transactions.run(idempotency, (tx) => this.returnIn(tx, actor, loanId, request));
+  }
+
+  /** Also used item by item by the bulk return. */
+  async returnIn(tx: EntityManager, actor: Actor, loanId: string, request: ReturnLoanRequest): Promise<ReturnResponse> {
+    const loan = await lockActiveLoan(tx, actor, loanId);
+    assertLoanTransition(loan.status, 'returned');
+    const [device]: { status: DeviceStatus; accessories: Record<string, boolean> }[] = await tx.query(
+      `SELECT status, accessories FROM devices WHERE id = $1 FOR UPDATE`,
+      [loan.deviceId],
+    );
+    assertDeviceTransition(device.status, request.nextStatus);
+    const charges = await this.chargesFor(tx, loan, device.accessories, request);
+
+    const before = toLoanAuditImage(loan);
+    loan.status = 'returned';
+    loan.closedAt = this.clock.now();
+    loan.actionRequired = null;
+    await tx.save(loan);
+    await tx.query(
+      `INSERT INTO loan_returns (loan_id, school_id, received_by, condition, checklist, damage_notes, next_status) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [loan.id, loan.schoolId, actor.id, request.condition, JSON.stringify(request.checklist), request.damageNotes ?? null, request.nextStatus],
+    );
+    await tx.query(
+      `UPDATE devices SET status = $2, condition = $3, retired_reason = CASE WHEN $2 = 'retired' THEN 'written_off' ELSE retired_reason END,
+              last_seen_at = now(), version = version + 1, updated_at = now() WHERE id = $1`,
+      [loan.deviceId, request.nextStatus, request.condition],
+    );
+    const created = await this.charges.create(tx, actor, charges);
+    await this.audit.record(tx, actor, {
+      action: 'loan.returned',
+      entityType: 'loan',
+      entityId: loan.id,
+      schoolId: loan.schoolId,
+      before,
+      after: { ...toLoanAuditImage(loan), condition: request.condition, checklist: request.checklist, nextStatus: request.nextStatus, charged: created.reduce((n, c) => n + c.amount, 0) },
+    });
+    await this.audit.record(tx, actor, {
+      action: 'device.returned',
+      entityType: 'device',
+      entityId: loan.deviceId,
+      schoolId: loan.schoolId,
+      before: { status: device.status },
+      after: { status: request.nextStatus, condition: request.condition },
+    });
+    return { loan: toLoanResponse(loan, this.clock.today()), charges: created };
+  }
+
+  private async chargesFor(tx: EntityManager, loan: Loan, kit: Record<string, boolean>, request: ReturnLoanRequest): Promise<NewCharge[]> {
+    const prices: { code: string; description: string; amount: string }[] = await tx.query(
+      `SELECT code, description, amount FROM program_price_items WHERE program_id = $1`,
+      [loan.programId],
+    );
+    const price = new Map(prices.map((p) => [p.code, p]));
+    const unknown = (request.damageItems ?? []).filter((code) => !price.has(code));
+    if (unknown.length) throw invalid(unknown.map((code) => ({ field: 'damageItems', message: `${code} is not on the program's price list` })));
+    const missing = Object.entries(kit)
+      .filter(([item, included]) => included && request.checklist[item] !== true)
+      .map(([item]) => `missing_${item}`)
+      .filter((code) => price.has(code));
+    const base = { loanId: loan.id, studentId: loan.studentId, schoolId: loan.schoolId };
+    return [
+      ...[...missing, ...(request.damageItems ?? [])].map((code) => ({ ...base, itemCode: code, description: price.get(code)!.description, amount: Number(price.get(code)!.amount) })),
+      ...(request.manualCharges ?? []).map((m) => ({ ...base, itemCode: null, description: m.description, amount: m.amount })),
+    ];
+  }
+}

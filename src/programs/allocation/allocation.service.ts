@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { assertRole } from '../../auth/access.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import type { Actor } from '../../common/actor.js';
+import { notFound } from '../../common/errors.js';
+import type { IdempotencyRequest } from '../../common/idempotency.js';
+import { Transactions } from '../../database/transactions.js';
+import { Clock } from '../../common/clock.js';
+import { assertDeviceTransition } from '../../devices/device-status.js';
+import type { AllocationRequest, AllocationResponse, SchoolAllocationResponse } from '../dto/application.dto.js';
+import { evaluateEligibility } from '../eligibility/eligibility.js';
+import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
+import { Program } from '../program.entity.js';
+import { APPLIED_KEY_SQL } from '../applications/applications.service.js';
+import { planSchool } from './allocation-plan.js';
+
+/**
+ * An allocation run reserves in-stock devices at each school for the highest-priority eligible
+ * pending applications, within quotas, in one transaction. A dry run computes the same plan the
+ * same way and writes nothing. Runs of one program take turns on an advisory lock; devices are
+ * locked with SKIP LOCKED, and a partial unique index allows one allocated application per
+ * device, so no device is ever reserved twice.
+ */
+@Injectable()
+export class AllocationService {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+  ) {}
+
+  run(actor: Actor, programId: string, request: AllocationRequest, idempotency?: IdempotencyRequest): Promise<AllocationResponse> {
+    assertRole(actor, ['program_admin']);
+    const dryRun = request.dryRun ?? false;
+    return this.transactions.run(dryRun ? undefined : idempotency, async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('allocation:' || $1))`, [programId]);
+      const program = await tx.findOneBy(Program, { id: programId });
+      if (!program) throw notFound('The program');
+      const date = this.clock.today();
+      // applied_at to the microsecond (a JS Date would drop them), so first come is decided as the database records it.
+      // A real run locks the pending applications: one withdrawn meanwhile is then either seen as
+      // withdrawn here, or waits for this run and releases its device, never left reserved for nobody.
+      const pending: { id: string; student_id: string; school_id: string; applied_key: string }[] = await tx.query(
+        `SELECT id, student_id, school_id, ${APPLIED_KEY_SQL} AS applied_key FROM applications
+         WHERE program_id = $1 AND status = 'pending' ${request.schoolId ? 'AND school_id = $2' : ''}
+         ORDER BY school_id, id ${dryRun ? '' : 'FOR UPDATE'}`,
+        request.schoolId ? [programId, request.schoolId] : [programId],
+      );
+      const contexts = await gatherStudentContexts(tx, programId, pending.map((p) => p.student_id));
+      const schools = [...new Set(pending.map((p) => p.school_id))].sort();
+      const runId: string | null = dryRun ? null : (await tx.query(`SELECT gen_random_uuid() AS id`))[0].id;
+      const results: SchoolAllocationResponse[] = [];
+      const servedFamilyCards = new Set<string>();
+      for (const schoolId of schools) {
+        const candidates = pending
+          .filter((p) => p.school_id === schoolId)
+          .map((p) => {
+            const context = contexts.get(p.student_id)!;
+            // A student who moved school since applying is judged at the school they are at now.
+            const result = evaluateEligibility(eligibilityInput(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date));
+            return {
+              applicationId: p.id,
+              studentId: p.student_id,
+              priority: result.priority,
+              appliedAt: p.applied_key,
+              eligible: result.eligible && context.schoolId === schoolId,
+              familyCard: program.rules.onePerFamilyCard ? context.facts.familyCardNumber : null,
+            };
+          });
+        const devices: { id: string }[] = await tx.query(
+          `SELECT id FROM devices WHERE school_id = $1 AND status = 'in_stock' ORDER BY asset_tag, id ${dryRun ? '' : 'FOR UPDATE SKIP LOCKED'}`,
+          [schoolId],
+        );
+        const [{ quota, already }] = await tx.query(
+          `SELECT (SELECT quota FROM program_quotas WHERE program_id = $1 AND school_id = $2) AS quota,
+                  (SELECT count(*)::int FROM applications WHERE program_id = $1 AND school_id = $2 AND status IN ('allocated', 'fulfilled')) AS already`,
+          [programId, schoolId],
+        );
+        const plan = planSchool({ candidates, devices: devices.map((d) => d.id), quota, alreadyAllocated: already, servedFamilyCards });
+        if (!dryRun) await this.reserve(tx, actor, runId!, schoolId, plan.allocated);
+        results.push({ schoolId, stock: devices.length, demand: candidates.length, quota, alreadyAllocated: already, ...plan });
+      }
+      const response: AllocationResponse = {
+        runId,
+        dryRun,
+        programId,
+        date,
+        allocated: results.reduce((n, s) => n + s.allocated.length, 0),
+        schools: results,
+      };
+      if (!dryRun) {
+        await tx.query(`INSERT INTO allocation_runs (id, program_id, run_by, allocated, result) VALUES ($1, $2, $3, $4, $5)`, [
+          runId, programId, actor.id, response.allocated, JSON.stringify(response),
+        ]);
+        await this.audit.record(tx, actor, { action: 'program.allocation_run', entityType: 'program', entityId: programId, schoolId: null, after: { runId, allocated: response.allocated } });
+      }
+      return response;
+    });
+  }
+
+  private async reserve(tx: EntityManager, actor: Actor, runId: string, schoolId: string, allocated: SchoolAllocationResponse['allocated']): Promise<void> {
+    for (const entry of allocated) {
+      assertDeviceTransition('in_stock', 'reserved');
+      await tx.query(`UPDATE devices SET status = 'reserved', version = version + 1, updated_at = now() WHERE id = $1 AND status = 'in_stock'`, [entry.deviceId]);
+      await tx.query(
+        `UPDATE applications SET status = 'allocated', device_id = $2, allocation_run_id = $3, decided_at = now(), version = version + 1 WHERE id = $1 AND status = 'pending'`,
+        [entry.applicationId, entry.deviceId, runId],
+      );
+      await this.audit.record(tx, actor, {
+        action: 'application.allocated',
+        entityType: 'application',
+        entityId: entry.applicationId,
+        schoolId,
+        after: { status: 'allocated', deviceId: entry.deviceId, runId, priority: entry.priority },
+      });
+      await this.audit.record(tx, actor, { action: 'device.reserved', entityType: 'device', entityId: entry.deviceId, schoolId, before: { status: 'in_stock' }, after: { status: 'reserved', applicationId: entry.applicationId } });
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../../auth/auth.decorators.js';
+import { ApiProblems } from '../../common/api-docs.js';
+import { type Actor, CurrentActor } from '../../common/actor.js';
+import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../../common/idempotency.js';
+import { PageOf } from '../../common/pagination.js';
+import { UuidParam } from '../../common/validation.js';
+import { AllocationService } from '../allocation/allocation.service.js';
+import {
+  AllocationRequest,
+  AllocationResponse,
+  ApplicationQuery,
+  ApplicationResponse,
+  ApplyRequest,
+  EligibilityResponse,
+} from '../dto/application.dto.js';
+import { EligibilityService } from '../eligibility/eligibility.service.js';
+import { ApplicationsService } from './applications.service.js';
+
+const ApplicationPage = PageOf(ApplicationResponse);
+
+@ApiTags('programs')
+@Authenticated()
+@Controller('api/v1/programs/:programId')
+export class ApplicationsController {
+  constructor(
+    private readonly eligibility: EligibilityService,
+    private readonly applications: ApplicationsService,
+    private readonly allocation: AllocationService,
+  ) {}
+
+  @Get('eligibility/:studentId')
+  @ApiOperation({ summary: "A student's eligibility for a program", description: 'Every rule with its outcome, severity and reason, and the priority score.' })
+  @ApiOkResponse({ type: EligibilityResponse })
+  @ApiProblems(400, 404)
+  check(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @UuidParam('studentId') studentId: string) {
+    return this.eligibility.check(actor, programId, studentId);
+  }
+
+  @Post('applications')
+  @ApiOperation({ summary: 'Apply for a student', description: 'Stores the eligibility snapshot and priority; an ineligible student is stored as rejected with every reason. A second live application is a 409.' })
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: ApplicationResponse })
+  @ApiProblems(400, 404, 409, 422)
+  apply(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @Body() body: ApplyRequest, @Idempotency() idempotency?: IdempotencyRequest) {
+    return this.applications.apply(actor, programId, body, idempotency);
+  }
+
+  @Get('applications')
+  @ApiOperation({ summary: "A program's applications, in queue order", description: 'Highest priority first, then first come. School administrators see their own school.' })
+  @ApiOkResponse({ type: ApplicationPage })
+  @ApiProblems(400, 404)
+  list(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @Query() query: ApplicationQuery) {
+    return this.applications.list(actor, programId, query);
+  }
+
+  @Get('applications/:id')
+  @ApiOperation({ summary: 'Get an application', description: 'With its eligibility snapshot.' })
+  @ApiOkResponse({ type: ApplicationResponse })
+  @ApiProblems(400, 404)
+  get(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @UuidParam('id') id: string) {
+    return this.applications.get(actor, programId, id);
+  }
+
+  @Post('applications/:id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Withdraw an application', description: 'A reserved device goes back to stock.' })
+  @ApiOkResponse({ type: ApplicationResponse })
+  @ApiProblems(400, 404, 409)
+  withdraw(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @UuidParam('id') id: string) {
+    return this.applications.withdraw(actor, programId, id);
+  }
+
+  @Post('allocations')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Run the allocation',
+    description: 'Program administrators only. Reserves in-stock devices per school for the highest-priority eligible pending applications within quotas; ties go to who applied first, then the lower application id. `dryRun` returns the same plan without writing.',
+  })
+  @ApiIdempotencyKey()
+  @ApiOkResponse({ type: AllocationResponse })
+  @ApiProblems(400, 404, 422)
+  allocate(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @Body() body: AllocationRequest, @Idempotency() idempotency?: IdempotencyRequest) {
+    return this.allocation.run(actor, programId, body, idempotency);
+  }
+}

@@ -1,0 +1,82 @@
+import type { EntityManager } from 'typeorm';
+import type { EligibilityInput, StudentFacts } from './eligibility.js';
+
+export interface StudentContext {
+  studentId: string;
+  schoolId: string;
+  facts: StudentFacts;
+  openCharges: number;
+  activeLoans: number;
+  familyCardDevices: number;
+}
+
+/**
+ * Gathers what the engine needs for many students in one query (no query per student): the
+ * student and their school, their active loans, their open charges, and the devices other
+ * students on the same family card hold or have been allocated in this program.
+ */
+export async function gatherStudentContexts(tx: EntityManager, programId: string, studentIds: string[]): Promise<Map<string, StudentContext>> {
+  if (studentIds.length === 0) return new Map();
+  const rows: {
+    id: string;
+    school_id: string;
+    grade: number;
+    level: StudentFacts['schoolLevel'];
+    enrolment_status: StudentFacts['enrolmentStatus'];
+    resident: boolean;
+    social_aid: string[];
+    family_card_number: string | null;
+    guardian_phone: string | null;
+    family_card_devices: number;
+    active_loans: number;
+    open_charges: string;
+  }[] = await tx.query(
+    `SELECT s.id, s.school_id, s.grade, sc.level, s.enrolment_status, s.resident, s.social_aid,
+            s.family_card_number, s.guardian_phone,
+            (SELECT count(*)::int FROM applications a JOIN students o ON o.id = a.student_id
+              WHERE s.family_card_number IS NOT NULL AND o.family_card_number = s.family_card_number
+                AND o.id <> s.id AND a.program_id = $2 AND a.status = 'allocated')
+            + (SELECT count(*)::int FROM loans l JOIN students o ON o.id = l.student_id
+              WHERE s.family_card_number IS NOT NULL AND o.family_card_number = s.family_card_number
+                AND o.id <> s.id AND l.program_id = $2 AND l.status = 'active') AS family_card_devices,
+            (SELECT count(*)::int FROM loans l WHERE l.student_id = s.id AND l.status = 'active') AS active_loans,
+            (SELECT coalesce(sum(c.amount), 0) FROM charges c WHERE c.student_id = s.id AND c.status = 'open') AS open_charges
+     FROM students s JOIN schools sc ON sc.id = s.school_id
+     WHERE s.id = ANY($1::uuid[])`,
+    [studentIds, programId],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        studentId: r.id,
+        schoolId: r.school_id,
+        facts: {
+          grade: r.grade,
+          schoolLevel: r.level,
+          enrolmentStatus: r.enrolment_status,
+          resident: r.resident,
+          socialAid: r.social_aid,
+          familyCardNumber: r.family_card_number,
+          guardianPhone: r.guardian_phone,
+          consentWithdrawn: false,
+        },
+        openCharges: Number(r.open_charges),
+        activeLoans: r.active_loans,
+        familyCardDevices: r.family_card_devices,
+      },
+    ]),
+  );
+}
+
+export function eligibilityInput(context: StudentContext, program: Pick<EligibilityInput, 'rules' | 'program'>, date: string): EligibilityInput {
+  return {
+    student: context.facts,
+    openCharges: context.openCharges,
+    activeLoans: context.activeLoans,
+    familyCardDevices: context.familyCardDevices,
+    rules: program.rules,
+    program: program.program,
+    date,
+  };
+}

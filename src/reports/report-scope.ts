@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { readableSchoolFilter } from '../auth/access.js';
+import type { Actor } from '../common/actor.js';
+import { addDays } from '../common/clock.js';
+import { invalid, notFound } from '../common/errors.js';
+
+/**
+ * Who may see which school in a report, decided once per request before any figure is computed:
+ * school admins are held to their own school (another school's filter is a 404), auditors and
+ * program admins see the whole city or the school they filter on, which must exist.
+ */
+@Injectable()
+export class ReportScope {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The school the report is restricted to; null for the whole city. */
+  async school(actor: Actor, requested: string | undefined): Promise<string | null> {
+    const schoolId = readableSchoolFilter(actor, requested);
+    if (requested !== undefined && actor.role !== 'school_admin') {
+      const found = await this.dataSource.query(`SELECT 1 FROM schools WHERE id = $1`, [requested]);
+      if (found.length === 0) throw notFound('The school');
+    }
+    return schoolId ?? null;
+  }
+}
+
+/** The first instant of a calendar day in Western Indonesia Time (UTC+7, no daylight saving). */
+export function wibStartOf(date: string): Date {
+  return new Date(`${date}T00:00:00+07:00`);
+}
+
+/**
+ * A moment as local time in Western Indonesia Time, as SQL: a fixed offset rather than
+ * 'Asia/Jakarta' so the answer does not depend on the server's time zone database (Indonesia has
+ * had no daylight saving since 1964), and the same day boundaries as `Clock.today()`.
+ */
+export const wibLocalSql = (column: string) => `(${column} AT TIME ZONE INTERVAL '+07:00')`;
+/** The WIB day, or the Monday starting its week, of a moment, as SQL. */
+export const wibPeriodSql = (column: string, interval: 'day' | 'week') => `date_trunc('${interval}', ${wibLocalSql(column)})::date`;
+
+export interface DateRange {
+  /** First day, inclusive (YYYY-MM-DD, WIB). */
+  from: string;
+  /** Last day, inclusive. */
+  to: string;
+}
+
+/** The range asked for, or the default ending today; `from` after `to` is a 400. */
+export function dateRange(query: { from?: string; to?: string }, today: string, defaultFrom: (to: string) => string): DateRange {
+  const to = query.to ?? today;
+  const from = query.from ?? defaultFrom(to);
+  if (from > to) throw invalid([{ field: 'from', message: 'from must be on or before to' }]);
+  return { from, to };
+}
+
+/** Timestamps for `[from, to]` in WIB as a half-open interval of instants, for index range scans. */
+export function instantBounds(range: DateRange): [Date, Date] {
+  return [wibStartOf(range.from), wibStartOf(addDays(range.to, 1))];
+}
+
+/** The first day of the month `months` months before the month of `date`. */
+export function monthsBefore(date: string, months: number): string {
+  const [y, m] = date.split('-').map(Number);
+  const index = y * 12 + (m - 1) - months;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../../common/actor.js';
+import { Clock } from '../../common/clock.js';
+import { notFound } from '../../common/errors.js';
+import { CoverageService } from '../coverage.service.js';
+import type { SummaryQuery } from '../dto/summary.dto.js';
+import { LossesReportService } from '../losses-report.service.js';
+import { OverdueReportService } from '../overdue-report.service.js';
+import { ReportScope } from '../report-scope.js';
+import { StockReportService } from '../stock-report.service.js';
+import { renderSummaryPdf, type SummaryDocument } from './summary-pdf.js';
+
+export interface SummaryFile {
+  fileName: string;
+  content: Buffer;
+}
+
+/**
+ * The printable summary for an audit visit: the same figures the JSON reports give (it calls
+ * them, so the paper and the API cannot disagree), laid out by summary-pdf.ts.
+ */
+@Injectable()
+export class SummaryService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scope: ReportScope,
+    private readonly clock: Clock,
+    private readonly coverage: CoverageService,
+    private readonly stock: StockReportService,
+    private readonly overdue: OverdueReportService,
+    private readonly losses: LossesReportService,
+  ) {}
+
+  async pdf(actor: Actor, query: SummaryQuery): Promise<SummaryFile> {
+    const schoolId = await this.scope.school(actor, query.schoolId);
+    const filter = schoolId ?? undefined;
+    const asOf = this.clock.today();
+    const program = await this.program(query.programId, asOf);
+    const [school, stock, overdue, losses, coverage] = await Promise.all([
+      schoolId ? this.dataSource.query(`SELECT name, npsn FROM schools WHERE id = $1`, [schoolId]).then((rows: { name: string; npsn: string }[]) => rows[0]) : null,
+      this.stock.report(actor, { schoolId: filter }),
+      this.overdue.report(actor, { schoolId: filter }),
+      this.losses.rows(schoolId, null),
+      program ? this.coverage.report(actor, { programId: program.id, schoolId: filter }) : null,
+    ]);
+
+    const lossesBySchool = new Map<string, SummaryDocument['losses'][number]>();
+    for (const r of losses) {
+      const row = lossesBySchool.get(r.schoolId) ?? { school: r.schoolName, lost: 0, stolen: 0, charges: 0, charged: 0, paid: 0, waived: 0, open: 0 };
+      row.lost += r.lost;
+      row.stolen += r.stolen;
+      row.charges += r.charges;
+      row.charged += r.chargedAmount;
+      row.paid += r.paidAmount;
+      row.waived += r.waivedAmount;
+      row.open += r.openAmount;
+      lossesBySchool.set(r.schoolId, row);
+    }
+    const coverageBySchool = new Map<string, { school: string; eligible: number; served: number }>();
+    for (const r of coverage?.items ?? []) {
+      const row = coverageBySchool.get(r.schoolId) ?? { school: r.schoolName, eligible: 0, served: 0 };
+      row.eligible += r.eligible;
+      row.served += r.served;
+      coverageBySchool.set(r.schoolId, row);
+    }
+
+    const document: SummaryDocument = {
+      scope: { schoolName: school?.name ?? null, npsn: school?.npsn ?? null },
+      asOf,
+      generatedAt: this.clock.now(),
+      stock: stock.schools.map((r) => ({ ...r, location: r.schoolName })),
+      mismatches: stock.mismatches.length,
+      loans: overdue.schools.map((r) => ({
+        school: r.schoolName,
+        active: r.activeLoans,
+        overdue: r.overdueLoans,
+        maxDays: r.maxDaysOverdue,
+        upTo7: r.overdue1To7Days,
+        upTo30: r.overdue8To30Days,
+        over30: r.overdueOver30Days,
+        escalated: r.escalated,
+      })),
+      losses: [...lossesBySchool.values()],
+      coverage: program ? { program, schools: [...coverageBySchool.values()] } : null,
+    };
+    const scopeName = school ? school.npsn : 'kota';
+    return { fileName: `ringkasan-${scopeName}-${asOf}.pdf`, content: await renderSummaryPdf(document) };
+  }
+
+  /** The program asked for, or the latest one running today, or the latest one started. */
+  private async program(programId: string | undefined, today: string): Promise<{ id: string; code: string; name: string } | null> {
+    if (programId) {
+      const rows = await this.dataSource.query(`SELECT id, code, name FROM programs WHERE id = $1`, [programId]);
+      if (rows.length === 0) throw notFound('The program');
+      return rows[0];
+    }
+    const rows = await this.dataSource.query(
+      `SELECT id, code, name FROM programs
+       ORDER BY (starts_on <= $1::date AND ends_on >= $1::date) DESC, starts_on DESC, created_at DESC, id LIMIT 1`,
+      [today],
+    );
+    return rows[0] ?? null;
+  }
+}
