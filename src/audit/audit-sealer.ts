@@ -66,8 +66,14 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
         `SELECT tx_id::text AS tx FROM audit_events WHERE tx_id >= $1 AND tx_id < $2 ORDER BY tx_id, id OFFSET $3 LIMIT 1`,
         [from, horizon, MAX_EVENTS_PER_BLOCK],
       );
-      // A block always holds whole transactions; one huge transaction makes one big block.
-      const to = !cut ? horizon : BigInt(cut.tx) > BigInt(from) ? cut.tx : String(BigInt(from) + 1n);
+      // A block always holds whole transactions; one huge transaction makes one big block. The cut
+      // is compared with the first transaction in the range (not with `from`, which usually lies
+      // before it): otherwise a first transaction of more than MAX_EVENTS_PER_BLOCK events gives
+      // the empty range [from, its tx) and sealing stops for good.
+      const [first] = cut
+        ? await tx.query(`SELECT min(tx_id)::text AS tx FROM audit_events WHERE tx_id >= $1 AND tx_id < $2`, [from, horizon])
+        : [undefined];
+      const to = !cut ? horizon : BigInt(cut.tx) > BigInt(first.tx) ? cut.tx : String(BigInt(first.tx) + 1n);
       const rows = await tx.query(
         `INSERT INTO audit_blocks (block_no, from_tx, to_tx, event_count, prev_hash, hash)
          SELECT $1, $2::xid8, $3::xid8, d.event_count, $4, d.hash

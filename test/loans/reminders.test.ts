@@ -400,7 +400,8 @@ describe('delivery to the gateway', () => {
       NOTIFY_DISPATCH_INTERVAL_MS: '3600000',
       NOTIFY_MAX_ATTEMPTS: '3',
       NOTIFY_RETRY_BASE_SECONDS: '60',
-      NOTIFY_TIMEOUT_MS: '500',
+      // Generous: on a loaded CI machine a local round trip can take far longer than usual.
+      NOTIFY_TIMEOUT_MS: '5000',
     });
     cast = await newCast(t);
     fx = await seedProgram(t.db);

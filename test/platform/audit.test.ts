@@ -111,6 +111,24 @@ describe('audit log', () => {
   });
 });
 
+describe('sealing large transactions', () => {
+  it('seals a transaction of more events than one block holds, and keeps sealing after it', async () => {
+    // 6,000 events in one transaction: more than a block's 5,000, so the block takes the whole transaction.
+    await t.db.query(
+      `INSERT INTO audit_events (actor_type, action, entity_type, entity_id)
+       SELECT 'system', 'test.bulk', 'test', g::text FROM generate_series(1, 6000) g`,
+    );
+    await createSchool('35000001');
+    const report = await verify();
+    expect(report.unsealedEvents).toBe(0);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_events e
+       WHERE NOT EXISTS (SELECT 1 FROM audit_blocks b WHERE e.tx_id >= b.from_tx AND e.tx_id < b.to_tx)`,
+    );
+    expect(rows[0].n).toBe(0);
+  });
+});
+
 describe('audit log access', () => {
   it('shows a school admin only their school, auditors everything; school admins cannot verify', async () => {
     const t2 = await startTestApp();

@@ -16,6 +16,8 @@ import {
   EligibilityResponse,
 } from '../dto/application.dto.js';
 import { EligibilityService } from '../eligibility/eligibility.service.js';
+import { DuplicateBeneficiariesQuery, DuplicateBeneficiariesResponse } from '../dto/duplicate-beneficiaries.dto.js';
+import { DuplicateBeneficiariesService } from '../duplicates/duplicate-beneficiaries.service.js';
 import { ApplicationsService } from './applications.service.js';
 
 const ApplicationPage = PageOf(ApplicationResponse);
@@ -28,6 +30,7 @@ export class ApplicationsController {
     private readonly eligibility: EligibilityService,
     private readonly applications: ApplicationsService,
     private readonly allocation: AllocationService,
+    private readonly duplicatesReport: DuplicateBeneficiariesService,
   ) {}
 
   @Get('eligibility/:studentId')
@@ -70,6 +73,17 @@ export class ApplicationsController {
   @ApiProblems(400, 404, 409)
   withdraw(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @UuidParam('id') id: string) {
     return this.applications.withdraw(actor, programId, id);
+  }
+
+  @Get('duplicate-beneficiaries')
+  @ApiOperation({
+    summary: 'Families holding more devices than the rules allow',
+    description: 'Students sharing a family card number who hold (active loans) or are allocated more devices in this program than one per family card allows.',
+  })
+  @ApiOkResponse({ type: DuplicateBeneficiariesResponse })
+  @ApiProblems(400, 404)
+  duplicates(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @Query() query: DuplicateBeneficiariesQuery) {
+    return this.duplicatesReport.report(actor, programId, query.schoolId);
   }
 
   @Post('allocations')

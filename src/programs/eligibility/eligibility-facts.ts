@@ -27,12 +27,18 @@ export async function gatherStudentContexts(tx: EntityManager, programId: string
     social_aid: string[];
     family_card_number: string | null;
     guardian_phone: string | null;
+    consent_withdrawn: boolean;
     family_card_devices: number;
     active_loans: number;
     open_charges: string;
   }[] = await tx.query(
     `SELECT s.id, s.school_id, s.grade, sc.level, s.enrolment_status, s.resident, s.social_aid,
             s.family_card_number, s.guardian_phone,
+            -- The latest laptop-loan consent for this program (or for every program) decides; no
+            -- consent record at all does not block: the loan records its own consent at issue.
+            coalesce((SELECT gc.withdrawn_at IS NOT NULL FROM guardian_consents gc
+              WHERE gc.student_id = s.id AND gc.purpose = 'laptop_loan' AND (gc.program_id IS NULL OR gc.program_id = $2)
+              ORDER BY gc.given_at DESC, gc.recorded_at DESC, gc.id DESC LIMIT 1), false) AS consent_withdrawn,
             (SELECT count(*)::int FROM applications a JOIN students o ON o.id = a.student_id
               WHERE s.family_card_number IS NOT NULL AND o.family_card_number = s.family_card_number
                 AND o.id <> s.id AND a.program_id = $2 AND a.status = 'allocated')
@@ -59,7 +65,7 @@ export async function gatherStudentContexts(tx: EntityManager, programId: string
           socialAid: r.social_aid,
           familyCardNumber: r.family_card_number,
           guardianPhone: r.guardian_phone,
-          consentWithdrawn: false,
+          consentWithdrawn: r.consent_withdrawn,
         },
         openCharges: Number(r.open_charges),
         activeLoans: r.active_loans,
