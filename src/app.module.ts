@@ -15,6 +15,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SchoolsModule } from './schools/schools.module.js';
+import { PrivacyModule } from './students/privacy/privacy.module.js';
 import { StudentsModule } from './students/students.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -59,6 +60,7 @@ export class AppModule {
         ApiKeysModule,
         DevicesModule,
         StudentsModule,
+        PrivacyModule,
         ProgramsModule,
         LoansModule,
         NotificationsModule,

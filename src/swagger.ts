@@ -22,6 +22,7 @@ export async function buildOpenApiDocument(app: NestFastifyApplication): Promise
     .addTag('api-keys', 'Keys for other city systems (program administrators only)')
     .addTag('devices', 'Device models, procurement batches, devices, transfers, repairs and stock')
     .addTag('students', 'Students and their guardians')
+    .addTag('student-data-rights', 'Guardian consents, data export, retention (anonymisation) and the access log (Law 27/2022)')
     .addTag('programs', 'Programs, eligibility, applications and allocation')
     .addTag('loans', 'Borrow-and-use agreements: issue, return, extend, loss, transfer')
     .addTag('charges', 'Charges for damage and loss, price lists, payments and waivers')

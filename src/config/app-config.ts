@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateCronExpression } from 'cron';
@@ -30,6 +30,7 @@ export interface AppConfig {
   notifications: NotificationSettings;
   /** The service's public address (no trailing slash): the agreement QR codes link to it. */
   publicBaseUrl: string;
+  privacy: PrivacySettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -68,6 +69,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       dispatchIntervalMs: e.NOTIFY_DISPATCH_INTERVAL_MS ?? 5000,
     },
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT ?? 3000}`).replace(/\/+$/, ''),
+    privacy: {
+      retentionDays: e.RETENTION_DAYS ?? 730,
+      retentionCron: cronOrOff('RETENTION_CRON', e.RETENTION_CRON ?? (nodeEnv === 'test' ? 'off' : '30 2 * * *')),
+      // Derived, not the JWT secret itself: rotating one must not be mistaken for the other.
+      pseudonymSecret: e.PSEUDONYM_SECRET ?? createHmac('sha256', e.JWT_SECRET ?? localJwtSecret(dataDir)).update('nisn-pseudonym').digest('hex'),
+      accessLogFlushMs: e.ACCESS_LOG_FLUSH_MS ?? 1000,
+      accessLogBatchSize: e.ACCESS_LOG_BATCH_SIZE ?? 500,
+    },
   };
 }
 
@@ -87,6 +96,24 @@ export interface NotificationSettings {
   maxAttempts: number;
   retryBaseMs: number;
   dispatchIntervalMs: number;
+}
+
+/** Student data rights (docs/privacy.md). */
+export interface PrivacySettings {
+  /** Departed students are anonymised this many days after `left_at`. */
+  retentionDays: number;
+  /** When the daily retention job runs (Asia/Jakarta); null: never on its own. */
+  retentionCron: string | null;
+  pseudonymSecret: string;
+  /** The access log is written at least this often, and whenever this many reads are buffered. */
+  accessLogFlushMs: number;
+  accessLogBatchSize: number;
+}
+
+function cronOrOff(setting: string, value: string): string | null {
+  if (value === 'off') return null;
+  if (!validateCronExpression(value).valid) throw new ConfigError(setting, "must be a cron expression such as '30 2 * * *', or off");
+  return value;
 }
 
 function reminderLevels(value: string): number[] {

@@ -116,6 +116,23 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3600000)
   NOTIFY_DISPATCH_INTERVAL_MS?: number;
 
+  // Student data rights (docs/privacy.md).
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(36500)
+  RETENTION_DAYS?: number;
+
+  @IsOptional() @Matches(/^(off|\S+( \S+){4,5})$/, { message: "must be a cron expression such as '30 2 * * *', or off" })
+  RETENTION_CRON?: string;
+
+  /** Keys the NISN pseudonyms of anonymised students; defaults to one derived from JWT_SECRET. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  PSEUDONYM_SECRET?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(60000)
+  ACCESS_LOG_FLUSH_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  ACCESS_LOG_BATCH_SIZE?: number;
+
   /** Where the public reaches this service (a path prefix is fine, a query is not): agreement QR codes link to it. */
   @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http(s) URL such as https://laptop.example.go.id' })
   PUBLIC_BASE_URL?: string;

@@ -26,8 +26,9 @@ export class Student {
   @Column('text', { name: 'class_name', nullable: true })
   className: string | null;
 
-  @Column('date', { name: 'date_of_birth' })
-  dateOfBirth: string;
+  /** Null once the student is anonymised (docs/privacy.md). */
+  @Column('date', { name: 'date_of_birth', nullable: true })
+  dateOfBirth: string | null;
 
   @Column('text', { name: 'guardian_name', nullable: true })
   guardianName: string | null;
@@ -54,6 +55,10 @@ export class Student {
   /** When the student left (graduated, transferred out of the city, dropped out). */
   @Column('date', { name: 'left_at', nullable: true })
   leftAt: string | null;
+
+  /** Set by the retention job; the personal fields above are then replaced. */
+  @Column('timestamptz', { name: 'anonymised_at', nullable: true })
+  anonymisedAt: Date | null;
 
   @VersionColumn()
   version: number;

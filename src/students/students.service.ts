@@ -17,6 +17,7 @@ import {
   toStudentResponse,
   type UpdateStudentRequest,
 } from './dto/student.dto.js';
+import { StudentAccessLog } from './privacy/student-access-log.js';
 import { Student } from './student.entity.js';
 
 /** Students. School administrators manage their own school's students only. */
@@ -26,6 +27,7 @@ export class StudentsService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly accessLog: StudentAccessLog,
   ) {}
 
   create(actor: Actor, request: CreateStudentRequest, idempotency?: IdempotencyRequest): Promise<StudentResponse> {
@@ -71,6 +73,8 @@ export class StudentsService {
     const cursor = decodeCursor(query.cursor, 2);
     if (cursor) qb.andWhere('(s.full_name, s.id) > (:name, :id)', { name: cursor[0], id: cursor[1] });
     const rows = await qb.orderBy('s.full_name').addOrderBy('s.id').limit(limit + 1).getMany();
+    // Every student on the page was read (docs/privacy.md); the extra row fetched for the cursor was not.
+    this.accessLog.record(actor, 'student.list', rows.slice(0, limit));
     return toPage(rows, limit, (s) => [s.fullName, s.id], toStudentResponse);
   }
 
@@ -78,6 +82,7 @@ export class StudentsService {
     const student = await this.dataSource.getRepository(Student).findOneBy({ id });
     if (!student) throw notFound('The student');
     assertSchoolAccess(actor, student.schoolId, 'read', 'The student');
+    this.accessLog.record(actor, 'student.get', [student]);
     return toStudentResponse(student);
   }
 

@@ -512,7 +512,7 @@ describe('delivery to the gateway', () => {
     const loan = await newLoan(t.db, fx, cast.schoolA);
     await runJob(t);
     expect(await dispatch()).toMatchObject({ failed: 1 });
-    expect((await outboxOf(t.db, [loan.id]))[0]).toMatchObject({ status: 'failed', attempts: 1, last_error: 'no answer within 500 ms' });
+    expect((await outboxOf(t.db, [loan.id]))[0]).toMatchObject({ status: 'failed', attempts: 1, last_error: 'no answer within 5000 ms' });
   });
 
   it('does not send a reminder about a loan returned or extended since it was written', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertSchoolAccess } from '../../auth/access.js';
+import { StudentAccessLog } from '../../students/privacy/student-access-log.js';
 import type { Actor } from '../../common/actor.js';
 import { DomainError, invalid, notFound } from '../../common/errors.js';
 import type { AppConfig } from '../../config/app-config.js';
@@ -18,6 +19,7 @@ export interface AgreementFile {
 
 interface AgreementRow {
   school_id: string;
+  student_id: string;
   agreement_number: string;
   issued_at: Date;
   due_date: string;
@@ -55,6 +57,7 @@ export class AgreementService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly accessLog: StudentAccessLog,
   ) {}
 
   async pdf(actor: Actor, loanId: string): Promise<AgreementFile> {
@@ -65,7 +68,7 @@ export class AgreementService {
   /** The plain data the PDF is drawn from; the terms are the loan's snapshot, never the program's current ones. */
   async document(actor: Actor, loanId: string): Promise<AgreementDocument> {
     const [row]: AgreementRow[] = await this.dataSource.query(
-      `SELECT l.school_id, l.agreement_number, l.issued_at, l.due_date::text, l.terms_version, l.terms_text,
+      `SELECT l.school_id, l.student_id, l.agreement_number, l.issued_at, l.due_date::text, l.terms_version, l.terms_text,
               l.guardian_name, l.guardian_relation, l.guardian_phone, l.consent_signed_at, l.consent_method,
               p.code AS program_code, p.name AS program_name,
               sc.name AS school_name, sc.npsn AS school_npsn, sc.district AS school_district,
@@ -84,6 +87,7 @@ export class AgreementService {
     );
     if (!row) throw notFound('The loan');
     assertSchoolAccess(actor, row.school_id, 'read', 'The loan');
+    this.accessLog.record(actor, 'loan.agreement-pdf', [{ id: row.student_id, schoolId: row.school_id }]);
 
     const extensions: { previous_due_date: string; new_due_date: string; extended_at: Date }[] = await this.dataSource.query(
       `SELECT previous_due_date::text, new_due_date::text, extended_at FROM loan_extensions WHERE loan_id = $1 ORDER BY extended_at, id`,

@@ -143,7 +143,8 @@ export class StudentResponse {
   schoolId: string;
   grade: number;
   className: string | null;
-  dateOfBirth: string;
+  /** Null once the student is anonymised. */
+  dateOfBirth: string | null;
   guardianName: string | null;
   @IsIn(GUARDIAN_RELATIONS)
   guardianRelation: GuardianRelation | null;

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { assertSchoolAccess } from '../../auth/access.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import type { Actor } from '../../common/actor.js';
+import { Clock } from '../../common/clock.js';
+import { conflict, invalid, notFound } from '../../common/errors.js';
+import type { IdempotencyRequest } from '../../common/idempotency.js';
+import { Transactions } from '../../database/transactions.js';
+import {
+  type ConsentResponse,
+  type ConsentRow,
+  type CreateConsentRequest,
+  toConsentAuditImage,
+  toConsentResponse,
+  type WithdrawConsentRequest,
+} from './dto/privacy.dto.js';
+
+/** Guardian consents, each its own record: given, and possibly withdrawn later (docs/privacy.md). */
+@Injectable()
+export class ConsentsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+  ) {}
+
+  record(actor: Actor, studentId: string, request: CreateConsentRequest, idempotency?: IdempotencyRequest): Promise<ConsentResponse> {
+    if (Date.parse(request.givenAt) > this.clock.now().getTime() + 60_000) {
+      throw invalid([{ field: 'givenAt', message: 'givenAt must not be in the future' }]);
+    }
+    return this.transactions.run(idempotency, async (tx) => {
+      const schoolId = await studentSchool(tx, actor, studentId, 'operate');
+      if (request.programId && !(await exists(tx, 'SELECT 1 FROM programs WHERE id = $1', [request.programId]))) {
+        throw invalid([{ field: 'programId', message: 'no program has this id' }]);
+      }
+      const [row]: ConsentRow[] = await tx.query(
+        `INSERT INTO guardian_consents (student_id, school_id, purpose, program_id, method, evidence_ref, given_at, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        [studentId, schoolId, request.purpose, request.programId ?? null, request.method, request.evidenceRef ?? null, request.givenAt, actor.id, this.clock.now()],
+      );
+      await this.audit.record(tx, actor, { action: 'consent.given', entityType: 'guardian_consent', entityId: row.id, schoolId, after: toConsentAuditImage(row) });
+      return toConsentResponse(row);
+    });
+  }
+
+  async list(actor: Actor, studentId: string): Promise<ConsentResponse[]> {
+    await studentSchool(this.dataSource.manager, actor, studentId, 'read');
+    const rows: ConsentRow[] = await this.dataSource.query(
+      `SELECT * FROM guardian_consents WHERE student_id = $1 ORDER BY given_at DESC, recorded_at DESC, id`,
+      [studentId],
+    );
+    return rows.map(toConsentResponse);
+  }
+
+  /** Withdrawing is final for that record; consent given again is a new record. */
+  withdraw(actor: Actor, studentId: string, consentId: string, request: WithdrawConsentRequest, idempotency?: IdempotencyRequest): Promise<ConsentResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
+      const schoolId = await studentSchool(tx, actor, studentId, 'operate');
+      const [current]: ConsentRow[] = await tx.query(`SELECT * FROM guardian_consents WHERE id = $1 AND student_id = $2 FOR UPDATE`, [consentId, studentId]);
+      if (!current) throw notFound('The consent');
+      if (current.withdrawn_at) throw conflict('This consent was already withdrawn', { withdrawnAt: current.withdrawn_at.toISOString() });
+      const now = this.clock.now();
+      const withdrawnAt = now < current.given_at ? current.given_at : now;
+      const [[row]]: [ConsentRow[], number] = await tx.query(
+        `UPDATE guardian_consents SET withdrawn_at = $2, withdrawn_by = $3, withdraw_reason = $4, version = version + 1
+         WHERE id = $1 RETURNING *`,
+        [consentId, withdrawnAt, actor.id, request.reason ?? null],
+      );
+      await this.audit.record(tx, actor, {
+        action: 'consent.withdrawn',
+        entityType: 'guardian_consent',
+        entityId: consentId,
+        schoolId,
+        before: toConsentAuditImage(current),
+        after: toConsentAuditImage(row),
+      });
+      return toConsentResponse(row);
+    });
+  }
+}
+
+/** The student's school, after the access check; another school's student is a 404. */
+export async function studentSchool(tx: EntityManager, actor: Actor, studentId: string, access: 'read' | 'operate'): Promise<string> {
+  const [student]: { school_id: string }[] = await tx.query(`SELECT school_id FROM students WHERE id = $1`, [studentId]);
+  if (!student) throw notFound('The student');
+  assertSchoolAccess(actor, student.school_id, access, 'The student');
+  return student.school_id;
+}
+
+async function exists(tx: EntityManager, sql: string, params: unknown[]): Promise<boolean> {
+  return (await tx.query(sql, params)).length > 0;
+}

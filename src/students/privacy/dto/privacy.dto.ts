@@ -1,0 +1,159 @@
+import { Type } from 'class-transformer';
+import { IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { PageQuery } from '../../../common/pagination.js';
+import { AuditEventResponse } from '../../../audit/dto/audit.dto.js';
+import { StudentResponse } from '../../dto/student.dto.js';
+
+export const CONSENT_PURPOSES = ['laptop_loan', 'guardian_notifications'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+export const CONSENT_METHODS = ['paper', 'digital'] as const;
+export type ConsentMethod = (typeof CONSENT_METHODS)[number];
+
+export class CreateConsentRequest {
+  /** What the guardian consents to. `laptop_loan` is what eligibility's `guardian_consent` rule reads. @example laptop_loan */
+  @IsIn(CONSENT_PURPOSES)
+  purpose: ConsentPurpose;
+
+  /** Limit the consent to one program; omitted: every program. */
+  @IsOptional() @IsUUID()
+  programId?: string | null;
+
+  @IsIn(CONSENT_METHODS)
+  method: ConsentMethod;
+
+  /** Where the signed form or the digital record is kept. @example "Arsip TU 2027/014" */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  evidenceRef?: string | null;
+
+  /** When the guardian gave consent (ISO-8601, not in the future). @example 2027-01-20T09:30:00+07:00 */
+  @IsDateString({ strict: true })
+  givenAt: string;
+}
+
+export class WithdrawConsentRequest {
+  /** Why, as the guardian put it (optional). @example "Orang tua menarik persetujuan" */
+  @IsOptional() @IsString() @MaxLength(500)
+  reason?: string;
+}
+
+export class ConsentResponse {
+  @IsUUID()
+  id: string;
+  studentId: string;
+  schoolId: string;
+  @IsIn(CONSENT_PURPOSES)
+  purpose: ConsentPurpose;
+  programId: string | null;
+  @IsIn(CONSENT_METHODS)
+  method: ConsentMethod;
+  evidenceRef: string | null;
+  givenAt: string;
+  withdrawnAt: string | null;
+  withdrawReason: string | null;
+  recordedBy: string | null;
+  recordedAt: string;
+  version: number;
+}
+
+export interface ConsentRow {
+  id: string;
+  student_id: string;
+  school_id: string;
+  purpose: ConsentPurpose;
+  program_id: string | null;
+  method: ConsentMethod;
+  evidence_ref: string | null;
+  given_at: Date;
+  withdrawn_at: Date | null;
+  withdraw_reason: string | null;
+  recorded_by: string | null;
+  recorded_at: Date;
+  version: number;
+}
+
+export function toConsentResponse(r: ConsentRow): ConsentResponse {
+  return {
+    id: r.id,
+    studentId: r.student_id,
+    schoolId: r.school_id,
+    purpose: r.purpose,
+    programId: r.program_id,
+    method: r.method,
+    evidenceRef: r.evidence_ref,
+    givenAt: r.given_at.toISOString(),
+    withdrawnAt: r.withdrawn_at?.toISOString() ?? null,
+    withdrawReason: r.withdraw_reason,
+    recordedBy: r.recorded_by,
+    recordedAt: r.recorded_at.toISOString(),
+    version: r.version,
+  };
+}
+
+/** What the audit log keeps about a consent: no evidence reference (it may name a person) and no reason text. */
+export function toConsentAuditImage(r: ConsentRow) {
+  return { id: r.id, studentId: r.student_id, purpose: r.purpose, programId: r.program_id, method: r.method, withdrawn: r.withdrawn_at !== null };
+}
+
+export class DataExportResponse {
+  /** When the export was made. */
+  exportedAt: string;
+  @Type(() => StudentResponse)
+  student: StudentResponse;
+  @Type(() => ConsentResponse)
+  consents: ConsentResponse[];
+  /** Applications with their eligibility snapshot. */
+  applications: Record<string, unknown>[];
+  /** Loans with their terms text and guardian-consent copies, each with its return, extensions and loss report. */
+  loans: Record<string, unknown>[];
+  charges: Record<string, unknown>[];
+  /** Reminders sent (or queued) about the student's loans. */
+  notifications: Record<string, unknown>[];
+  /** Audit events about the student, their consents, applications, loans and charges. */
+  @Type(() => AuditEventResponse)
+  auditEvents: AuditEventResponse[];
+  /** Recorded reads of the student's personal data (those flushed to the log so far). */
+  accessLog: Record<string, unknown>[];
+}
+
+export class AnonymiseResultResponse {
+  /** Students anonymised by this run. */
+  anonymised: number;
+  /** Departed past the retention period but kept: they still hold an active loan or an open charge. */
+  skipped: number;
+  /** Loans whose guardian copies were replaced. */
+  loansScrubbed: number;
+  /** Departure date on or before which students were due (YYYY-MM-DD). */
+  cutoff: string;
+}
+
+export class AccessLogQuery extends PageQuery {
+  /** Reads by this user or API key. */
+  @IsOptional() @IsUUID()
+  actorId?: string;
+
+  /** Reads of this student. */
+  @IsOptional() @IsUUID()
+  studentId?: string;
+
+  /** Reads at or after this time (ISO-8601). */
+  @IsOptional() @IsDateString({ strict: true })
+  from?: string;
+
+  /** Reads before this time (ISO-8601). */
+  @IsOptional() @IsDateString({ strict: true })
+  to?: string;
+}
+
+export class AccessLogEntryResponse {
+  id: string;
+  occurredAt: string;
+  @IsIn(['user', 'api_key', 'system'])
+  actorType: 'user' | 'api_key' | 'system';
+  actorId: string | null;
+  actorRole: string;
+  studentId: string;
+  schoolId: string | null;
+  /** @example student.get */
+  operation: string;
+  requestId: string | null;
+}
