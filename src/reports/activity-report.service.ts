@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { Actor } from '../common/actor.js';
 import { addDays, Clock } from '../common/clock.js';
 import type { ActivityQuery, ActivityReport, ActivityRow } from './dto/activity.dto.js';
 import type { CsvTable } from './report-output.js';
+import { ReportReader } from './report-reader.js';
 import { dateRange, instantBounds, ReportScope, wibPeriodSql } from './report-scope.js';
 
 /**
@@ -14,7 +14,7 @@ import { dateRange, instantBounds, ReportScope, wibPeriodSql } from './report-sc
 @Injectable()
 export class ActivityReportService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reader: ReportReader,
     private readonly scope: ReportScope,
     private readonly clock: Clock,
   ) {}
@@ -24,23 +24,28 @@ export class ActivityReportService {
     const interval = query.interval ?? 'day';
     const range = dateRange(query, this.clock.today(), (to) => addDays(to, interval === 'day' ? -29 : -83));
     const [from, to] = instantBounds(range);
-    const items: ActivityRow[] = await this.dataSource.query(
-      `WITH events AS (
-         SELECT school_id, ${wibPeriodSql('issued_at', interval)} AS period, 1 AS issued, 0 AS returned, 0 AS lost
-         FROM loans WHERE issued_at >= $2 AND issued_at < $3 AND ($1::uuid IS NULL OR school_id = $1)
-         UNION ALL
-         SELECT school_id, ${wibPeriodSql('received_at', interval)}, 0, 1, 0
-         FROM loan_returns WHERE received_at >= $2 AND received_at < $3 AND ($1::uuid IS NULL OR school_id = $1)
-         UNION ALL
-         SELECT school_id, ${wibPeriodSql('reported_at', interval)}, 0, 0, 1
-         FROM loan_losses WHERE reported_at >= $2 AND reported_at < $3 AND ($1::uuid IS NULL OR school_id = $1)
-       )
-       SELECT e.school_id AS "schoolId", sc.name AS "schoolName", to_char(e.period, 'YYYY-MM-DD') AS period,
-              sum(e.issued)::int AS issued, sum(e.returned)::int AS returned, sum(e.lost)::int AS "lostOrStolen"
-       FROM events e JOIN schools sc ON sc.id = e.school_id
-       GROUP BY e.period, e.school_id, sc.name
-       ORDER BY e.period, sc.name, e.school_id`,
-      [schoolId, from, to],
+    // Each event table is counted per school and period first (a range scan on its time index and
+    // an in-memory aggregate), so only those small tallies are merged, named and sorted.
+    const period = (column: string) => wibPeriodSql(column, interval);
+    const items: ActivityRow[] = await this.reader.read((db) =>
+      db.query(
+        `WITH tallies AS (
+           SELECT school_id, ${period('issued_at')} AS period, count(*) AS issued, 0 AS returned, 0 AS lost
+           FROM loans WHERE issued_at >= $2 AND issued_at < $3 AND ($1::uuid IS NULL OR school_id = $1) GROUP BY 1, 2
+           UNION ALL
+           SELECT school_id, ${period('received_at')}, 0, count(*), 0
+           FROM loan_returns WHERE received_at >= $2 AND received_at < $3 AND ($1::uuid IS NULL OR school_id = $1) GROUP BY 1, 2
+           UNION ALL
+           SELECT school_id, ${period('reported_at')}, 0, 0, count(*)
+           FROM loan_losses WHERE reported_at >= $2 AND reported_at < $3 AND ($1::uuid IS NULL OR school_id = $1) GROUP BY 1, 2
+         )
+         SELECT t.school_id AS "schoolId", sc.name AS "schoolName", to_char(t.period, 'YYYY-MM-DD') AS period,
+                sum(t.issued)::int AS issued, sum(t.returned)::int AS returned, sum(t.lost)::int AS "lostOrStolen"
+         FROM tallies t JOIN schools sc ON sc.id = t.school_id
+         GROUP BY t.period, t.school_id, sc.name
+         ORDER BY t.period, sc.name, t.school_id`,
+        [schoolId, from, to],
+      ),
     );
     return {
       parameters: { from: range.from, to: range.to, interval, schoolId },

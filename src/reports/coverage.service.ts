@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { notFound } from '../common/errors.js';
 import type { EligibilityRules } from '../programs/eligibility/eligibility-rules.js';
 import type { CoverageFigures, CoverageQuery, CoverageReport, CoverageRow } from './dto/coverage.dto.js';
 import type { CsvTable } from './report-output.js';
+import { type ReportDb, ReportReader } from './report-reader.js';
 import { ReportScope } from './report-scope.js';
 
 /**
@@ -50,17 +50,22 @@ interface CoverageSqlRow {
 @Injectable()
 export class CoverageService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reader: ReportReader,
     private readonly scope: ReportScope,
     private readonly clock: Clock,
   ) {}
 
   async report(actor: Actor, query: CoverageQuery): Promise<CoverageReport> {
     const schoolId = await this.scope.school(actor, query.schoolId);
-    const programs: { id: string; code: string; rules: EligibilityRules }[] = await this.dataSource.query(`SELECT id, code, rules FROM programs WHERE id = $1`, [query.programId]);
+    return this.reader.read((db) => this.compute(db, query.programId, schoolId));
+  }
+
+  /** For a resolved scope, inside a report's snapshot. */
+  async compute(db: ReportDb, programId: string, schoolId: string | null): Promise<CoverageReport> {
+    const programs: { id: string; code: string; rules: EligibilityRules }[] = await db.query(`SELECT id, code, rules FROM programs WHERE id = $1`, [programId]);
     if (programs.length === 0) throw notFound('The program');
     const program = programs[0];
-    const rows = await this.rows(program.id, populationOf(program.rules), schoolId);
+    const rows = await this.rows(db, program.id, populationOf(program.rules), schoolId);
     const items: CoverageRow[] = rows.map((r) => ({ ...r, shareServed: share(r.served, r.eligible) }));
     return {
       parameters: { programId: program.id, programCode: program.code, schoolId, asOf: this.clock.today() },
@@ -78,14 +83,17 @@ export class CoverageService {
    * however many applications or loans they have: applications and loans are first reduced to one
    * row per student, then joined to the students in scope.
    */
-  private rows(programId: string, p: Population, schoolId: string | null): Promise<CoverageSqlRow[]> {
-    return this.dataSource.query(
+  private rows(db: ReportDb, programId: string, p: Population, schoolId: string | null): Promise<CoverageSqlRow[]> {
+    // For one school, only its students' applications and loans are read (through their student
+    // indexes); city-wide, the program's are aggregated in one pass each.
+    const ofScope = schoolId ? `AND student_id IN (SELECT id FROM students WHERE school_id = $2)` : '';
+    return db.query(
       `WITH app AS (
          SELECT student_id, bool_or(status IN ('allocated', 'fulfilled')) AS allocated
-         FROM applications WHERE program_id = $1 GROUP BY student_id
+         FROM applications WHERE program_id = $1 ${ofScope} GROUP BY student_id
        ), loan AS (
          SELECT student_id, bool_or(status = 'active') AS on_loan
-         FROM loans WHERE program_id = $1 GROUP BY student_id
+         FROM loans WHERE program_id = $1 ${ofScope} GROUP BY student_id
        ), st AS (
          SELECT s.school_id, s.grade, cardinality(s.social_aid) > 0 AS with_aid,
                 ($3::boolean IS FALSE OR s.enrolment_status = 'enrolled')

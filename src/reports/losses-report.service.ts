@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import type { LossesFigures, LossesQuery, LossesReport, LossesRow } from './dto/losses.dto.js';
 import type { CsvTable } from './report-output.js';
+import { type ReportDb, ReportReader } from './report-reader.js';
 import { type DateRange, dateRange, instantBounds, monthsBefore, ReportScope, wibLocalSql } from './report-scope.js';
 
 export const LOSSES_FIGURES = [
@@ -30,7 +30,7 @@ export const LOSSES_FIGURES = [
 @Injectable()
 export class LossesReportService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reader: ReportReader,
     private readonly scope: ReportScope,
     private readonly clock: Clock,
   ) {}
@@ -38,14 +38,14 @@ export class LossesReportService {
   async report(actor: Actor, query: LossesQuery): Promise<LossesReport> {
     const schoolId = await this.scope.school(actor, query.schoolId);
     const range = dateRange(query, this.clock.today(), (to) => monthsBefore(to, 11));
-    const items = await this.rows(schoolId, range);
+    const items = await this.reader.read((db) => this.rows(db, schoolId, range));
     return { parameters: { from: range.from, to: range.to, schoolId }, items, totals: totalOf(items) };
   }
 
   /** The rows for a resolved scope; `range` null for all time (the printable summary). */
-  async rows(schoolId: string | null, range: DateRange | null): Promise<LossesRow[]> {
+  async rows(db: ReportDb, schoolId: string | null, range: DateRange | null): Promise<LossesRow[]> {
     const [from, to] = range ? instantBounds(range) : [null, null];
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+    const rows: Record<string, unknown>[] = await db.query(
       `WITH c AS (
          SELECT c.school_id, to_char(${wibLocalSql('c.created_at')}, 'YYYY-MM') AS month, c.status, c.amount,
                 EXISTS (SELECT 1 FROM loan_losses ll WHERE ll.loan_id = c.loan_id) AS loss

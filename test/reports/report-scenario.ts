@@ -32,7 +32,9 @@ export interface Scenario {
   batch2: { id: string; contractRef: string };
   loans: Record<'A1' | 'A2' | 'A3' | 'A4' | 'A5' | 'A6' | 'B1' | 'B2' | 'B3' | 'C1', LoanBody>;
   /** Devices by role in the plan. */
-  devices: { reservedA: string; brokenOnLoanB: string };
+  devices: { reservedA: string; brokenOnLoanB: string; notReservedC: string };
+  /** Program Q's application at C, allocated a device that is not reserved (a broken identity). */
+  brokenApplicationC: string;
 }
 
 const wib = (moment: string) => new Date(`${moment}+07:00`);
@@ -112,6 +114,11 @@ export async function seedScenario(t: TestApp): Promise<Scenario> {
   await apply(bAid[0], schoolB.id, 'pending'); // fulfilled by loan B1
   await apply(bAid[2], schoolB.id, 'withdrawn');
   await apply(bNo[0], schoolB.id, 'pending'); // fulfilled by loan B2
+  // A broken identity: allocated (program Q), but the device was never reserved.
+  const { rows: [brokenApplication] } = await t.db.query(
+    `INSERT INTO applications (program_id, student_id, school_id, status, priority, eligibility, device_id) VALUES ($1, $2, $3, 'allocated', 0, '{}', $4) RETURNING id`,
+    [other.id, c[1], schoolC.id, atC[1]],
+  );
 
   // ------------------------------------------------------------ loans, in time order
   const at = (moment: string) => clock.travelTo(wib(moment));
@@ -186,7 +193,7 @@ export async function seedScenario(t: TestApp): Promise<Scenario> {
   await remind(loans.A1, schoolA.id, 'after_7d', 7, 'failed');
 
   clock.travelTo(AS_OF_MOMENT);
-  return { cast, schoolA, schoolB, schoolC, program, other, batch1, batch2, loans, devices: { reservedA, brokenOnLoanB } };
+  return { cast, schoolA, schoolB, schoolC, program, other, batch1, batch2, loans, devices: { reservedA, brokenOnLoanB, notReservedC: atC[1] }, brokenApplicationC: brokenApplication.id };
 }
 
 async function chargesOf(t: TestApp, loanId: string): Promise<string[]> {

@@ -142,9 +142,9 @@ describe('coverage', () => {
     expectProblem(await get(s.cast.admin, '/api/v1/reports/coverage'), 400);
     expectProblem(await get(s.cast.admin, `/api/v1/reports/coverage?programId=${randomUUID()}`), 404);
     expectProblem(await get(s.cast.admin, `/api/v1/reports/coverage?programId=not-a-uuid`), 400);
-    // Program Q has no rules: every enrolled student is in its population, and only school C's loan counts.
+    // Program Q has no rules: every enrolled student is in its population; only school C's loan and allocation count.
     const q = await json(s.cast.admin, `/api/v1/reports/coverage?programId=${s.other.id}`);
-    expect(q.totals.all).toMatchObject({ eligible: 29, applications: 0, allocated: 0, onLoan: 1, served: 1 });
+    expect(q.totals.all).toMatchObject({ eligible: 29, applications: 1, allocated: 1, onLoan: 1, served: 2 });
   });
 });
 
@@ -157,7 +157,7 @@ describe('stock reconciliation', () => {
     store: { schoolId: null, schoolName: 'Gudang pusat (central store)', ...zero, inStock: 2, total: 2, activeLoans: 0, allocatedApplications: 0, mismatch: false },
     A: { schoolId: s.schoolA.id, schoolName: s.schoolA.name, ...zero, inStock: 2, reserved: 1, onLoan: 3, inRepair: 2, lost: 1, retired: 1, total: 10, activeLoans: 3, allocatedApplications: 1, mismatch: false },
     B: { schoolId: s.schoolB.id, schoolName: s.schoolB.name, ...zero, inStock: 2, onLoan: 2, stolen: 1, total: 5, activeLoans: 1, allocatedApplications: 0, mismatch: true },
-    C: { schoolId: s.schoolC.id, schoolName: s.schoolC.name, ...zero, inStock: 1, onLoan: 1, total: 2, activeLoans: 1, allocatedApplications: 0, mismatch: false },
+    C: { schoolId: s.schoolC.id, schoolName: s.schoolC.name, ...zero, inStock: 1, onLoan: 1, total: 2, activeLoans: 1, allocatedApplications: 1, mismatch: true },
   });
 
   it('holds bought = in stock + reserved + on loan + in repair + lost + stolen + retired per batch, as worked out by hand', async () => {
@@ -177,7 +177,9 @@ describe('stock reconciliation', () => {
     const expected = schools();
     expect(sortBy(body.schools, key('schoolId'))).toEqual(sortBy([expected.store, expected.A, expected.B, expected.C], key('schoolId')));
     expect(body.schools[0].schoolId).toBeNull();
+    // Sorted by kind: allocated_device_not_reserved, batch_count, on_loan_without_active_loan.
     expect(sortBy(body.mismatches, key('kind'))).toEqual([
+      { kind: 'allocated_device_not_reserved', schoolId: s.schoolC.id, batchId: s.batch2.id, deviceId: s.devices.notReservedC, assetTag: expect.any(String), loanId: null, applicationId: s.brokenApplicationC, detail: 'The application is allocated but its device is in_stock' },
       { kind: 'batch_count', schoolId: null, batchId: s.batch2.id, deviceId: null, assetTag: null, loanId: null, applicationId: null, detail: expect.stringContaining('7 bought, 5 registered') },
       { kind: 'on_loan_without_active_loan', schoolId: s.schoolB.id, batchId: s.batch2.id, deviceId: s.devices.brokenOnLoanB, assetTag: expect.any(String), loanId: null, applicationId: null, detail: expect.any(String) },
     ]);
@@ -209,7 +211,38 @@ describe('stock reconciliation', () => {
     expectProblem(await get(s.cast.operatorA, `${path}?schoolId=${s.schoolB.id}&format=csv&view=schools`), 404);
     expect(await json(s.cast.auditor, `${path}?schoolId=${s.schoolB.id}`)).toEqual({ ...b, parameters: { schoolId: s.schoolB.id, asOf: AS_OF } });
     await expectCsvMatchesJson(s.cast.operatorB, `${path}?view=schools`, b, 'schools');
+    const c = await json(s.cast.auditor, `${path}?schoolId=${s.schoolC.id}`);
+    expect(c.mismatches.map((m: Row) => [m.kind, m.applicationId])).toEqual([['allocated_device_not_reserved', s.brokenApplicationC]]);
     expectProblem(await get(s.cast.admin, `${path}?view=everything`), 400);
+  });
+});
+
+describe('stock reconciliation of broken loans', () => {
+  const path = '/api/v1/reports/stock-reconciliation';
+
+  it("lists an active loan whose device is elsewhere or not on loan, at the loan's school and at the device's", async () => {
+    const moved = s.loans.C1.deviceId;
+    const repaired = s.loans.A1.deviceId;
+    await t.db.query(`UPDATE devices SET school_id = NULL WHERE id = $1`, [moved]);
+    await t.db.query(`UPDATE devices SET status = 'in_repair' WHERE id = $1`, [repaired]);
+    try {
+      const city = await json(s.cast.auditor, `${path}?view=mismatches`);
+      const loanRows = city.mismatches.filter((m: Row) => m.loanId !== null).map((m: Row) => [m.kind, m.loanId, m.schoolId, m.deviceId]);
+      expect(loanRows).toEqual([
+        ['active_loan_device_not_on_loan', s.loans.A1.id, s.schoolA.id, repaired],
+        ['loan_device_elsewhere', s.loans.C1.id, s.schoolC.id, moved],
+      ]);
+      const a = await json(s.cast.operatorA, path);
+      expect(a.mismatches.map((m: Row) => [m.kind, m.loanId])).toEqual([['active_loan_device_not_on_loan', s.loans.A1.id]]);
+      expect(a.schools[0]).toMatchObject({ onLoan: 2, activeLoans: 3, mismatch: true });
+      const c = await json(s.cast.auditor, `${path}?schoolId=${s.schoolC.id}`);
+      expect(c.mismatches.map((m: Row) => [m.kind, m.loanId])).toEqual([['allocated_device_not_reserved', null], ['loan_device_elsewhere', s.loans.C1.id]]);
+      expect(c.mismatches[1].detail).toContain('the central store');
+      expect(c.schools[0]).toMatchObject({ onLoan: 0, activeLoans: 1, mismatch: true });
+    } finally {
+      await t.db.query(`UPDATE devices SET school_id = $2 WHERE id = $1`, [moved, s.schoolC.id]);
+      await t.db.query(`UPDATE devices SET status = 'on_loan' WHERE id = $1`, [repaired]);
+    }
   });
 });
 
@@ -285,6 +318,7 @@ describe('overdue', () => {
     const byProgram = await json(s.cast.auditor, `${path}?programId=${s.other.id}`);
     expect(byProgram.loans).toEqual([]);
     expect(byProgram.schools.map((r: Row) => r.schoolId)).toEqual([s.schoolC.id]);
+    expectProblem(await get(s.cast.auditor, `${path}?programId=${randomUUID()}`), 404);
   });
 
   it("is restricted to the school admin's own school; another school is a 404", async () => {
@@ -342,6 +376,11 @@ describe('losses and damage', () => {
     expectProblem(await get(s.cast.admin, `${path}?from=2027-03-02&to=2027-03-01`), 400);
     expectProblem(await get(s.cast.admin, `${path}?from=2027-02-30`), 400);
     expectProblem(await get(s.cast.admin, `${path}?from=20270201`), 400);
+    for (const edge of ['from=0000-01-01', 'to=9999-12-31', 'from=2027-1-01']) {
+      const res = await get(s.cast.admin, `${path}?${edge}`);
+      expectProblem(res, 400);
+      expect(res.body.errors.map((e: { message: string }) => e.message)).toContainEqual(expect.stringMatching(/^(from|to) must be a date between 1900 and 2099/));
+    }
   });
 
   it('CSV holds the same rows and parameters as JSON', async () => {
@@ -475,9 +514,9 @@ describe('summary PDF', () => {
     for (const name of [s.schoolA.name, s.schoolB.name, s.schoolC.name, 'Gudang pusat']) expect(text).toContain(name);
     expect(text).toContain('Seluruh kota');
     expect(text).toContain('20 Maret 2027');
-    // Stock: 19 devices in all; 2 mismatches.
+    // Stock: 19 devices in all; 3 mismatches.
     expect(text).toMatch(/Jumlah 7 1 6 2 1 1 1 19/); // in stock, reserved, on loan, in repair, lost, stolen, retired, total
-    expect(text).toContain('2 selisih');
+    expect(text).toContain('3 selisih');
     // Loans: 5 active, 3 overdue, the longest 15 days.
     expect(text).toMatch(/Jumlah 5 3 15 1 2 0 1/);
     // Losses and charges (whole rupiah).

@@ -14,8 +14,9 @@ export class ReportQuery {
   format?: ReportFormat;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = { message: 'must be a date, YYYY-MM-DD' };
+// Years the program can have records for; beyond them a timestamp would leave PostgreSQL's or JS's range.
+const DATE = /^(19|20)\d{2}-\d{2}-\d{2}$/;
+const DATE_MESSAGE = { message: '$property must be a date between 1900 and 2099, YYYY-MM-DD' };
 
 /** A range of calendar days in Western Indonesia Time, both ends included. */
 export class DateRangeQuery extends ReportQuery {

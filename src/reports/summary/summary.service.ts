@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { notFound } from '../../common/errors.js';
@@ -7,6 +6,7 @@ import { CoverageService } from '../coverage.service.js';
 import type { SummaryQuery } from '../dto/summary.dto.js';
 import { LossesReportService } from '../losses-report.service.js';
 import { OverdueReportService } from '../overdue-report.service.js';
+import { type ReportDb, ReportReader } from '../report-reader.js';
 import { ReportScope } from '../report-scope.js';
 import { StockReportService } from '../stock-report.service.js';
 import { renderSummaryPdf, type SummaryDocument } from './summary-pdf.js';
@@ -23,7 +23,7 @@ export interface SummaryFile {
 @Injectable()
 export class SummaryService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reader: ReportReader,
     private readonly scope: ReportScope,
     private readonly clock: Clock,
     private readonly coverage: CoverageService,
@@ -34,16 +34,20 @@ export class SummaryService {
 
   async pdf(actor: Actor, query: SummaryQuery): Promise<SummaryFile> {
     const schoolId = await this.scope.school(actor, query.schoolId);
-    const filter = schoolId ?? undefined;
+    const document = await this.reader.read((db) => this.gather(db, actor, schoolId, query.programId));
+    const scopeName = document.scope.npsn ?? 'kota';
+    return { fileName: `ringkasan-${scopeName}-${document.asOf}.pdf`, content: await renderSummaryPdf(document) };
+  }
+
+  /** Every figure from one snapshot, so the printed tables agree with each other. */
+  private async gather(db: ReportDb, actor: Actor, schoolId: string | null, programId: string | undefined): Promise<SummaryDocument> {
     const asOf = this.clock.today();
-    const program = await this.program(query.programId, asOf);
-    const [school, stock, overdue, losses, coverage] = await Promise.all([
-      schoolId ? this.dataSource.query(`SELECT name, npsn FROM schools WHERE id = $1`, [schoolId]).then((rows: { name: string; npsn: string }[]) => rows[0]) : null,
-      this.stock.report(actor, { schoolId: filter }),
-      this.overdue.report(actor, { schoolId: filter }),
-      this.losses.rows(schoolId, null),
-      program ? this.coverage.report(actor, { programId: program.id, schoolId: filter }) : null,
-    ]);
+    const program = await this.program(db, programId, asOf);
+    const school: { name: string; npsn: string } | null = schoolId ? (await db.query(`SELECT name, npsn FROM schools WHERE id = $1`, [schoolId]))[0] : null;
+    const stock = await this.stock.compute(db, actor, schoolId);
+    const overdue = await this.overdue.schools(db, schoolId, null, asOf);
+    const losses = await this.losses.rows(db, schoolId, null);
+    const coverage = program ? await this.coverage.compute(db, program.id, schoolId) : null;
 
     const lossesBySchool = new Map<string, SummaryDocument['losses'][number]>();
     for (const r of losses) {
@@ -65,13 +69,13 @@ export class SummaryService {
       coverageBySchool.set(r.schoolId, row);
     }
 
-    const document: SummaryDocument = {
+    return {
       scope: { schoolName: school?.name ?? null, npsn: school?.npsn ?? null },
       asOf,
       generatedAt: this.clock.now(),
       stock: stock.schools.map((r) => ({ ...r, location: r.schoolName })),
       mismatches: stock.mismatches.length,
-      loans: overdue.schools.map((r) => ({
+      loans: overdue.map((r) => ({
         school: r.schoolName,
         active: r.activeLoans,
         overdue: r.overdueLoans,
@@ -84,18 +88,16 @@ export class SummaryService {
       losses: [...lossesBySchool.values()],
       coverage: program ? { program, schools: [...coverageBySchool.values()] } : null,
     };
-    const scopeName = school ? school.npsn : 'kota';
-    return { fileName: `ringkasan-${scopeName}-${asOf}.pdf`, content: await renderSummaryPdf(document) };
   }
 
   /** The program asked for, or the latest one running today, or the latest one started. */
-  private async program(programId: string | undefined, today: string): Promise<{ id: string; code: string; name: string } | null> {
+  private async program(db: ReportDb, programId: string | undefined, today: string): Promise<{ id: string; code: string; name: string } | null> {
     if (programId) {
-      const rows = await this.dataSource.query(`SELECT id, code, name FROM programs WHERE id = $1`, [programId]);
+      const rows = await db.query(`SELECT id, code, name FROM programs WHERE id = $1`, [programId]);
       if (rows.length === 0) throw notFound('The program');
       return rows[0];
     }
-    const rows = await this.dataSource.query(
+    const rows = await db.query(
       `SELECT id, code, name FROM programs
        ORDER BY (starts_on <= $1::date AND ends_on >= $1::date) DESC, starts_on DESC, created_at DESC, id LIMIT 1`,
       [today],
