@@ -91,7 +91,7 @@ async function seed(db: pg.Client): Promise<Catalogue & { adminId: string }> {
   };
 }
 
-async function apiImport(base: string, token: string, csv: string): Promise<number> {
+async function apiImport(base: string, token: string, csv: string, rows = ROWS): Promise<number> {
   const started = performance.now();
   const res = await fetch(`${base}/api/v1/devices/import`, {
     method: 'POST',
@@ -100,21 +100,21 @@ async function apiImport(base: string, token: string, csv: string): Promise<numb
   });
   const body = (await res.json()) as { imported?: number; detail?: string };
   const ms = performance.now() - started;
-  if (res.status !== 200 || body.imported !== ROWS) throw new Error(`import failed: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+  if (res.status !== 200 || body.imported !== rows) throw new Error(`import failed: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
   return ms;
 }
 
-async function copyBaseline(db: pg.Client, rows: string): Promise<number> {
+async function copyBaseline(db: pg.Client, data: string, rows = ROWS): Promise<number> {
   const started = performance.now();
   await db.query('BEGIN');
   const copy = db.query(
     copyFrom(`COPY copy_baseline (asset_tag, serial_number, model_id, batch_id, school_id, status, condition, accessories, warranty_ends_on, notes)
               FROM STDIN WITH (FORMAT csv)`),
   );
-  await pipeline(Readable.from([rows]), copy);
+  await pipeline(Readable.from([data]), copy);
   await db.query('COMMIT');
   const ms = performance.now() - started;
-  if (copy.rowCount !== ROWS) throw new Error(`COPY loaded ${copy.rowCount} rows`);
+  if (copy.rowCount !== rows) throw new Error(`COPY loaded ${copy.rowCount} rows`);
   return ms;
 }
 
@@ -129,38 +129,56 @@ async function main() {
     serverUrl = embedded.url;
   }
   const dbName = `laptop_loans_bench_${process.pid}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'laptop-loans-bench-data-'));
   const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = withDatabase(serverUrl, dbName);
-  await runMigrations(url);
+  try {
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await measure(withDatabase(serverUrl, dbName), dataDir, embedded ? ' (embedded)' : '');
+  } finally {
+    // Leave nothing behind, whether the runs finished or failed.
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    await embedded?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
+async function measure(url: string, dataDir: string, serverNote: string) {
+  await runMigrations(url);
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const catalogue = await seed(db);
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-0123456789',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'laptop-loans-bench-data-')),
+    DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     SWAGGER_ENABLED: 'false',
     IMPORT_LIMIT_BYTES: String(200 * 1024 * 1024),
   });
   const app = await createApp(config, url);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    await runs(app, db, catalogue, serverNote);
+  } finally {
+    await app.close();
+    await db.end();
+  }
+}
+
+async function runs(app: Awaited<ReturnType<typeof createApp>>, db: pg.Client, catalogue: Catalogue & { adminId: string }, serverNote: string) {
   const base = await app.getUrl();
   const token = await app.get(CredentialsService).issueToken(catalogue.adminId, 'program_admin');
-
   const pgVersion = (await db.query(`SHOW server_version`)).rows[0].server_version as string;
   log(`Device CSV import benchmark: ${ROWS} rows, ${RUNS} runs of each, alternating`);
-  log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}${embedded ? ' (embedded)' : ''}`);
+  log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, PostgreSQL ${pgVersion}${serverNote}`);
 
   // Warm-up, not timed: JIT-compiles the import path and COPY's code path on both sides.
   const warm = generate('W', 1000, catalogue);
-  await fetch(`${base}/api/v1/devices/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: warm.csv });
-  await db.query('BEGIN');
-  await pipeline(Readable.from([warm.copy]), db.query(copyFrom(`COPY copy_baseline (asset_tag, serial_number, model_id, batch_id, school_id, status, condition, accessories, warranty_ends_on, notes) FROM STDIN WITH (FORMAT csv)`)));
-  await db.query('COMMIT');
+  await apiImport(base, token, warm.csv, 1000);
+  await copyBaseline(db, warm.copy, 1000);
 
   const api: number[] = [];
   const copy: number[] = [];
@@ -184,14 +202,6 @@ async function main() {
   log(`ratio API/COPY: ${((apiRate / copyRate) * 100).toFixed(0)}% (goal: at least 50%)`);
   const counts = await db.query(`SELECT (SELECT count(*) FROM devices)::int AS devices, (SELECT count(*) FROM copy_baseline)::int AS baseline`);
   log(`rows at the end: devices ${counts.rows[0].devices}, copy_baseline ${counts.rows[0].baseline}`);
-
-  await app.close();
-  await db.end();
-  await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-  await admin.end();
-  await embedded?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  rmSync(config.dataDir, { recursive: true, force: true });
 }
 
 main().catch((error) => {

@@ -14,7 +14,7 @@ import type { CsvFile } from './csv-upload.js';
 import { type Catalogue, type CatalogueBatch, modelKey } from './device-csv.js';
 import type { DeviceImportResponse, ImportMode } from './device-import.dto.js';
 import { ImportErrors, LISTED_ERRORS } from './import-errors.js';
-import { type FileScan, scanFile } from './import-scan.js';
+import { CODE_LABELS, type FileScan, scanFile } from './import-scan.js';
 import {
   type Clashes,
   COPY_DEVICES,
@@ -35,8 +35,6 @@ interface Outcome {
   errors: ImportErrors;
   good: number;
 }
-
-const labels = { asset_tag: 'asset tag', serial_number: 'serial number' } as const;
 
 /**
  * Registers devices from a CSV file in one transaction, with one audit event for the whole
@@ -130,7 +128,7 @@ async function importStaged(tx: EntityManager, file: CsvFile, catalogue: Catalog
 
 function reportClashes(errors: ImportErrors, scan: FileScan, clashes: Clashes): void {
   for (const { line, field, value } of clashes.listed) {
-    errors.add({ line, field, value, rank: scan.layout.position[field] ?? -1, message: `${labels[field]} ${value} is already registered` });
+    errors.add({ line, field, value, rank: scan.layout.position[field] ?? -1, message: `${CODE_LABELS[field]} ${value} is already registered` });
   }
   errors.countUnlisted(clashes.total - clashes.listed.length);
 }

@@ -10,6 +10,7 @@ import type { ImportErrors } from './import-errors.js';
 const COPY_PIECE = 64 * 1024;
 
 export type CodeColumn = 'asset_tag' | 'serial_number';
+export const CODE_LABELS: Record<CodeColumn, string> = { asset_tag: 'asset tag', serial_number: 'serial number' };
 
 /** Turns one row into a line of COPY text, or '' to leave it out. */
 export type RowFormat = (line: number, assetTag: string | null, serialNumber: string | null, row: DeviceRow | null, ok: boolean) => string;
@@ -50,7 +51,6 @@ export async function scanFile(
 
   const scan = new FileScan(layout);
   const firstLines = { asset_tag: new Map<string, number>(), serial_number: new Map<string, number>() };
-  const labels = { asset_tag: 'asset tag', serial_number: 'serial number' };
 
   /** True when the code was seen before; both lines get an error naming the other. */
   const repeated = (column: CodeColumn, code: string, line: number): boolean => {
@@ -61,10 +61,10 @@ export async function scanFile(
       return false;
     }
     const rank = layout.position[column]!;
-    errors.add({ line, field: column, rank, value: code, message: `${labels[column]} ${code} is also on line ${Math.abs(first)}` });
+    errors.add({ line, field: column, rank, value: code, message: `${CODE_LABELS[column]} ${code} is also on line ${Math.abs(first)}` });
     if (first > 0) {
       // The first line hears of its twin once; a negative entry remembers that it has.
-      errors.add({ line: first, field: column, rank, value: code, message: `${labels[column]} ${code} is also on line ${line}` });
+      errors.add({ line: first, field: column, rank, value: code, message: `${CODE_LABELS[column]} ${code} is also on line ${line}` });
       seen.set(code, -first);
       demote(first);
     }
