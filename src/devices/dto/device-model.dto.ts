@@ -3,8 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { DEVICE_CATEGORIES, type DeviceCategory, type DeviceModel } from '../models/device-model.entity.js';
+import { trim } from '../../common/transforms.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateDeviceModelRequest {
   /** @example Acer */

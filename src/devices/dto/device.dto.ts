@@ -21,9 +21,9 @@ import {
 import { PageQuery } from '../../common/pagination.js';
 import { DEVICE_CONDITIONS, type AccessoryKit, type Device, type DeviceCondition, normaliseCode, RETIRE_REASONS } from '../device.entity.js';
 import { DEVICE_STATUSES, type DeviceStatus } from '../device-status.js';
+import { present } from '../../common/transforms.js';
 
 const code = ({ value }: { value: unknown }) => (typeof value === 'string' ? normaliseCode(value) : value);
-const present = (_: object, value: unknown) => value !== undefined;
 const CODE = /^[A-Z0-9][A-Z0-9._/-]*$/;
 
 export class CreateDeviceRequest {

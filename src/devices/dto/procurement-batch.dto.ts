@@ -2,8 +2,8 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import type { ProcurementBatch } from '../batches/procurement-batch.entity.js';
+import { trim } from '../../common/transforms.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateProcurementBatchRequest {
   /** The procurement contract's reference; unique. @example SPK/027/DISDIK/2027 */

@@ -23,8 +23,8 @@ import { normaliseIndonesianPhone } from '../../students/phone.js';
 import type { Loan } from '../loan.entity.js';
 import { ChargeResponse } from './charge.dto.js';
 import { LOAN_STATUSES, type LoanStatus } from '../loan-status.js';
+import { trim } from '../../common/transforms.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const phone = ({ value }: { value: unknown }) => (typeof value === 'string' ? (normaliseIndonesianPhone(value) ?? value) : value);
 const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 

@@ -18,8 +18,8 @@ import {
 import { PageQuery } from '../../common/pagination.js';
 import { EligibilityRules } from '../eligibility/eligibility-rules.js';
 import type { Program } from '../program.entity.js';
+import { present } from '../../common/transforms.js';
 
-const present = (_: object, value: unknown) => value !== undefined;
 
 export class CreateProgramRequest {
   /** 2-6 capital letters, used in agreement numbers. @example MDN */

@@ -20,11 +20,10 @@ import { PageQuery } from '../../common/pagination.js';
 import { SOCIAL_AID_PROGRAMS, type SocialAid } from '../../programs/eligibility/eligibility-rules.js';
 import { normaliseIndonesianPhone } from '../phone.js';
 import { ENROLMENT_STATUSES, type EnrolmentStatus, GUARDIAN_RELATIONS, type GuardianRelation, type Student } from '../student.entity.js';
+import { present, trim } from '../../common/transforms.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** A phone that does not normalise stays as sent, and fails the E.164 pattern below with a clear message. */
 const phone = ({ value }: { value: unknown }) => (typeof value === 'string' ? (normaliseIndonesianPhone(value) ?? value) : value);
-const present = (_: object, value: unknown) => value !== undefined;
 const PHONE_MESSAGE = 'guardianPhone must be an Indonesian phone number, e.g. 0812-3456-7890 or +62 812 3456 7890';
 
 export class CreateStudentRequest {

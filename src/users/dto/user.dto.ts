@@ -3,10 +3,9 @@ import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Max
 import { ROLES, type Role } from '../../common/actor.js';
 import { PageQuery } from '../../common/pagination.js';
 import type { User } from '../user.entity.js';
+import { present, trim } from '../../common/transforms.js';
 
 const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const present = (_: object, value: unknown) => value !== undefined;
 
 export class CreateUserRequest {
   /** Login name; stored lower-case. @example operator@smpn1.sch.id */
