@@ -20,6 +20,8 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const { port } = app.getHttpServer().address();
 process.send({ port });
 process.on('message', async (m) => {
+  // CPU time this process has used so far (µs), so the harness can report CPU per request.
+  if (m === 'cpu') process.send({ cpu: process.cpuUsage() });
   if (m === 'stop') {
     await app.close();
     process.exit(0);

@@ -1,9 +1,9 @@
-import helmet from '@fastify/helmet';
+import { ServiceUnavailableException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { limitJsonDepth } from './common/json-depth.js';
@@ -11,11 +11,30 @@ import { answerMethodNotAllowed } from './common/method-not-allowed.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { validationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
-import { registerCsvUploads } from './devices/import/csv-upload.js';
+import { registerSecurityHeaders } from './common/security-headers.js';
+import { registerCsvUploads } from './common/csv-import/csv-upload.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { mountSwagger } from './swagger.js';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+/**
+ * Once shutdown has begun, a request that still arrives (on a connection kept alive from before)
+ * gets a 503 problem and `Connection: close`, so the client retries elsewhere; what was already
+ * accepted runs to its end.
+ */
+function refuseWhileClosing(fastify: FastifyInstance, problems: ProblemFilter): void {
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
+    reply.header('connection', 'close');
+    problems.send(new ServiceUnavailableException('The service is shutting down; retry shortly'), request, reply);
+  });
+}
 
 /** Builds the application (used by `main.ts` and by the HTTP tests), not yet listening. */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
@@ -28,8 +47,9 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    // On shutdown: refuse new requests with 503, let in-flight ones finish, close idle sockets.
-    return503OnClosing: true,
+    // On shutdown, requests arriving on kept-alive connections are refused by our own hook below
+    // (a problem+json 503), in-flight ones finish, idle sockets are closed.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Long path parameters reach validation (400) instead of the router's bare 414.
     routerOptions: { maxParamLength: 1000 },
@@ -58,21 +78,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  await app.register(helmet, {
-    // Swagger UI needs inline styles and its own scripts; everything else is JSON.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
-        scriptSrc: ["'self'"],
-        // Not forcing https: a service reached over plain http inside a city network must still
-        // load /docs. TLS and HSTS belong to the proxy in front of it.
-        upgradeInsecureRequests: null,
-      },
-    },
-    hsts: false,
-  });
+  registerSecurityHeaders(fastify);
+  refuseWhileClosing(fastify, problems);
   app.enableCors({
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,
     exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Content-Disposition'],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/actor.js';
+import { prepared, runPrepared } from '../database/prepared.js';
 
 export interface AuditEntry {
   /** `<entity>.<verb>`, e.g. `school.created`. */
@@ -20,23 +21,27 @@ export interface AuditEntry {
  */
 @Injectable()
 export class AuditLog {
-  async record(tx: EntityManager, actor: Actor, entry: AuditEntry): Promise<void> {
-    await tx.query(
-      `INSERT INTO audit_events
-         (actor_type, actor_id, actor_role, action, entity_type, entity_id, school_id, before, after, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        actor.kind,
-        actor.id,
-        actor.role,
+  /** Several events of one use case go in one statement (one round trip). */
+  async record(tx: EntityManager, actor: Actor, ...entries: AuditEntry[]): Promise<void> {
+    const values: unknown[] = [actor.kind, actor.id, actor.role, actor.requestId];
+    const rows = entries.map((entry) => {
+      const at = values.length;
+      values.push(
         entry.action,
         entry.entityType,
         entry.entityId,
         entry.schoolId,
         entry.before == null ? null : JSON.stringify(entry.before),
         entry.after == null ? null : JSON.stringify(entry.after),
-        actor.requestId,
-      ],
+      );
+      return `($1, $2, $3, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $4)`;
+    });
+    // Prepared once per connection and number of events: every use case writes audit events.
+    const statement = prepared(
+      `audit_record_${entries.length}`,
+      `INSERT INTO audit_events (actor_type, actor_id, actor_role, action, entity_type, entity_id, school_id, before, after, request_id)
+       VALUES ${rows.join(', ')}`,
     );
+    await runPrepared(tx, statement, values);
   }
 }

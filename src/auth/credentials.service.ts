@@ -7,6 +7,7 @@ import { DomainError } from '../common/errors.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { parseApiKey } from '../api-keys/api-key-format.js';
+import { prepared, runPrepared } from '../database/prepared.js';
 
 export interface TokenClaims {
   sub: string;
@@ -21,6 +22,10 @@ const unauthenticated = (why = 'Missing or invalid credentials') => new DomainEr
  * are read from the database on every request, so disabling a user or revoking a key takes
  * effect on the very next call, whatever tokens are still in circulation.
  */
+// Run on every authenticated request: prepared once per connection.
+export const USER_BY_ID = prepared('auth_user_by_id', `SELECT id, role, school_id, active FROM users WHERE id = $1`);
+const API_KEY_BY_PREFIX = prepared('auth_api_key_by_prefix', `SELECT id, role, school_id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1`);
+
 @Injectable()
 export class CredentialsService {
   /** When we last recorded `last_used_at` per key, so a busy key does not write on every call. */
@@ -34,7 +39,6 @@ export class CredentialsService {
 
   issueToken(userId: string, role: Role): Promise<string> {
     return this.jwt.signAsync({ sub: userId, role } satisfies TokenClaims, {
-      secret: this.config.jwtSecret,
       algorithm: 'HS256',
       expiresIn: this.config.jwtTtl as `${number}h`,
     });
@@ -51,12 +55,12 @@ export class CredentialsService {
     let claims: TokenClaims;
     try {
       // Only HS256: a token claiming `alg: none` or any other algorithm is refused.
-      claims = await this.jwt.verifyAsync<TokenClaims>(token, { secret: this.config.jwtSecret, algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync<TokenClaims>(token, { algorithms: ['HS256'] });
     } catch {
       throw unauthenticated('The token is invalid or has expired');
     }
     if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) throw unauthenticated('The token is invalid');
-    const [user] = await this.dataSource.query(`SELECT id, role, school_id, active FROM users WHERE id = $1`, [claims.sub]);
+    const [user] = await runPrepared<{ id: string; role: Role; school_id: string | null; active: boolean }>(this.dataSource.manager, USER_BY_ID, [claims.sub]);
     if (!user || !user.active) throw unauthenticated('This account is disabled or no longer exists');
     return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id };
   }
@@ -64,8 +68,9 @@ export class CredentialsService {
   private async fromApiKey(raw: string): Promise<Omit<Actor, 'requestId'>> {
     const parsed = parseApiKey(raw);
     if (!parsed) throw unauthenticated('The API key is malformed');
-    const [key] = await this.dataSource.query(
-      `SELECT id, role, school_id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1`,
+    const [key] = await runPrepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>(
+      this.dataSource.manager,
+      API_KEY_BY_PREFIX,
       [parsed.prefix],
     );
     const presented = createHash('sha256').update(parsed.secret).digest();

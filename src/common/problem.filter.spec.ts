@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError } from './errors.js';
 import { ProblemFilter } from './problem.filter.js';
 
@@ -26,8 +26,31 @@ describe('ProblemFilter.toProblem', () => {
     expect(filter.toProblem(dbError('57014'))).toMatchObject({ status: 503 });
     expect(filter.toProblem(dbError('57P01'))).toMatchObject({ status: 503 });
     expect(filter.toProblem(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ status: 503 });
-    for (const code of ['23505', '23502', '22P02', '57014', 'XX000']) {
+    expect(filter.toProblem(Object.assign(new Error('connect ENOENT /tmp/x/.s.PGSQL.5432'), { code: 'ENOENT', syscall: 'connect' }))).toMatchObject({ status: 503 });
+    expect(filter.toProblem(Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT', syscall: 'open' }))).toMatchObject({ status: 500 });
+    expect(filter.toProblem(dbError('53300'))).toMatchObject({ status: 503 });
+    for (const code of ['23505', '23502', '22P02', '57014', '55P03', 'XX000']) {
       expect(JSON.stringify(filter.toProblem(dbError(code)))).not.toMatch(/SELECT|leaked|users/);
     }
+  });
+
+  it('tells the kinds of 503 apart: a row lock, a busy pool, a database away', () => {
+    expect(filter.toProblem(dbError('55P03'))).toMatchObject({ status: 503, detail: expect.stringMatching(/another request is changing/i) });
+    expect(filter.toProblem(dbError('57014'))).toMatchObject({ status: 503, detail: expect.stringMatching(/did not answer in time/) });
+    // pg-pool: no pooled connection freed up within the acquire timeout.
+    expect(filter.toProblem(new Error('timeout exceeded when trying to connect'))).toMatchObject({ status: 503, detail: expect.stringMatching(/connections are in use/) });
+    // Dropped mid-query, refused at connect time (with and without a SQLSTATE).
+    const away = [
+      new Error('Connection terminated unexpectedly'),
+      new Error('Connection terminated due to connection timeout'),
+      new Error('Client has encountered a connection error and is not queryable'),
+      Object.assign(new Error('the database system is shutting down'), { code: '57P03' }),
+      Object.assign(new Error('sorry, too many clients already'), { code: '53300' }),
+      Object.assign(new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly')), {}),
+      // TypeORM, for the next statement of a transaction whose connection was dropped.
+      new QueryRunnerProviderAlreadyReleasedError(),
+      new QueryRunnerAlreadyReleasedError(),
+    ];
+    for (const error of away) expect(filter.toProblem(error)).toMatchObject({ status: 503, detail: expect.stringMatching(/not reachable/) });
   });
 });

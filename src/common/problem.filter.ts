@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError, type ErrorCode, type FieldError } from './errors.js';
 
 export interface Problem {
@@ -90,6 +90,9 @@ export class ProblemFilter implements ExceptionFilter {
       reply.header('retry-after', String(problem.retryAfterSeconds));
     }
     if (problem.status === 405 && typeof problem.allow === 'string') reply.header('allow', problem.allow);
+    // Every 503 is transient (a lock, a busy pool, the database away): say when to retry. A retry
+    // with the same Idempotency-Key is safe whether or not the first attempt committed.
+    if (problem.status === 503) reply.header('retry-after', '1');
     // Errors raised before helmet's hook runs (bad URL, 414, 415, 405) still must not be sniffed.
     reply.header('x-content-type-options', 'nosniff');
     reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
@@ -110,9 +113,14 @@ export class ProblemFilter implements ExceptionFilter {
     if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
       return this.fromStatus(fastify.statusCode, clientMessage(fastify));
     }
-    if (isConnectionFailure(error)) {
-      return this.fromStatus(503, 'The database is not reachable right now; try again shortly');
+    if (error instanceof QueryRunnerProviderAlreadyReleasedError || error instanceof QueryRunnerAlreadyReleasedError) {
+      // The server dropped a transaction's connection between two of its statements (a restart,
+      // pg_terminate_backend): TypeORM released it on the driver's 'error' event and refuses the
+      // next statement. Nothing was committed. (Found by test/reliability/faults.test.ts.)
+      return this.fromStatus(503, UNREACHABLE);
     }
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) return this.fromStatus(503, unavailable);
     return { type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred' };
   }
 
@@ -143,16 +151,19 @@ export class ProblemFilter implements ExceptionFilter {
       case '40P01':
         return this.toProblem(new DomainError('conflict', 'A concurrent change conflicted with this one; retry'));
       case '55P03':
+        // lock_timeout: another session holds the row (an import, a stock-take, a slow request).
+        // Transient, unlike a 409: the same request is likely to pass on a retry.
+        return this.fromStatus(503, 'Another request is changing the same records; try again shortly');
       case '57014':
         return this.fromStatus(503, 'The database did not answer in time; try again shortly');
-      case '57P01':
-      case '57P02':
-      case '57P03':
-        return this.fromStatus(503, 'The database is not reachable right now; try again shortly');
-      default:
+      default: {
         if (error.code?.startsWith('22')) return this.fromStatus(400, 'A value in the request is not valid');
-        if (error.code?.startsWith('08')) return this.fromStatus(503, 'The database is not reachable right now; try again shortly');
+        // The connection lost or refused (57P0x, 08xxx), or a query on a connection the server
+        // dropped, which fails with a driver error and no SQLSTATE.
+        const unavailable = databaseUnavailable(error);
+        if (unavailable) return this.fromStatus(503, unavailable);
         return { type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred' };
+      }
     }
   }
 }
@@ -175,15 +186,34 @@ function clientMessage(error: { code?: string; message?: string }): string {
   return (error.message ?? 'Bad request').replace(/^FST_\w+:?\s*/, '');
 }
 
-function isConnectionFailure(error: unknown): boolean {
-  const e = error as { code?: string; message?: string } | undefined;
-  if (!e) return false;
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(e.code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed/i.test(
-      e.message ?? '',
+const UNREACHABLE = 'The database is not reachable right now; try again shortly';
+
+/**
+ * The detail of a 503 for errors the driver and the pool raise without a SQLSTATE, or undefined.
+ * pg-pool's "timeout exceeded when trying to connect" means no pooled connection freed up within
+ * DB_CONNECT_TIMEOUT_MS (every one busy); the others mean the server is away or dropped us.
+ */
+function databaseUnavailable(error: unknown): string | undefined {
+  const e = error as { code?: string; message?: string; syscall?: string } | undefined;
+  if (!e) return undefined;
+  const message = e.message ?? '';
+  // The embedded server's Unix socket is gone while it is stopped.
+  if (e.code === 'ENOENT' && e.syscall === 'connect') return UNREACHABLE;
+  // Connection-time refusals carry a SQLSTATE without being query errors: 08xxx connection
+  // failures, 57P0x shutting down or starting up, 53300 no connection slots left.
+  if (/^(08|57P0|53300)/.test(e.code ?? '')) return UNREACHABLE;
+  if (/timeout exceeded when trying to connect/i.test(message)) {
+    return 'The service is busy: all its database connections are in use; try again shortly';
+  }
+  if (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH'].includes(e.code ?? '') ||
+    /Connection terminated|Client has encountered a connection error|connection is closed|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery mode)/i.test(
+      message,
     )
-  );
+  ) {
+    return UNREACHABLE;
+  }
+  return undefined;
 }
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

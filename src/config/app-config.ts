@@ -22,7 +22,14 @@ export interface AppConfig {
   admin?: { email: string; password: string };
   runMigrations: boolean;
   swaggerEnabled: boolean;
-  db: { poolSize: number; statementTimeoutMs: number };
+  db: {
+    poolSize: number;
+    statementTimeoutMs: number;
+    /** Waiting for a pooled connection or opening a new one (pg's connectionTimeoutMillis). */
+    connectTimeoutMs: number;
+    /** Waiting for a row lock (lock_timeout); at most the statement timeout. */
+    lockTimeoutMs: number;
+  };
   bodyLimitBytes: number;
   /** Largest CSV file an import accepts (the import routes only; everything else keeps `bodyLimitBytes`). */
   importLimitBytes: number;
@@ -52,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,
     runMigrations: e.MIGRATIONS_RUN ?? true,
     swaggerEnabled: e.SWAGGER_ENABLED ?? true,
-    db: { poolSize: e.DB_POOL_SIZE ?? 20, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS ?? 15000 },
+    db: databaseLimits(e.DB_POOL_SIZE, e.DB_STATEMENT_TIMEOUT_MS, e.DB_CONNECT_TIMEOUT_MS, e.DB_LOCK_TIMEOUT_MS),
     bodyLimitBytes: e.BODY_LIMIT_BYTES ?? 1024 * 1024,
     importLimitBytes: e.IMPORT_LIMIT_BYTES ?? 50 * 1024 * 1024,
     auditSealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS ?? 1000,
@@ -78,6 +85,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       accessLogBatchSize: e.ACCESS_LOG_BATCH_SIZE ?? 500,
     },
   };
+}
+
+function databaseLimits(poolSize = 20, statementTimeoutMs = 15000, connectTimeoutMs = 5000, lockTimeoutMs?: number): AppConfig['db'] {
+  // A lock wait is a statement too: a longer lock timeout would never be reached.
+  return { poolSize, statementTimeoutMs, connectTimeoutMs, lockTimeoutMs: Math.min(lockTimeoutMs ?? 5000, statementTimeoutMs) };
 }
 
 /** Reminders, overdue flags and their delivery (docs/notifications.md). */

@@ -78,6 +78,14 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
   DB_STATEMENT_TIMEOUT_MS?: number;
 
+  /** How long a request waits for a pooled connection, or for a new one to open, before a 503. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  DB_CONNECT_TIMEOUT_MS?: number;
+
+  /** How long a statement waits for a row lock another session holds, before a 503. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  DB_LOCK_TIMEOUT_MS?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES?: number;
 

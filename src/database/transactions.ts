@@ -2,12 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
+import { prepared, runPrepared } from './prepared.js';
 
 /**
  * Runs one use case in one transaction. With an idempotency key, the key is claimed inside the
  * same transaction: a concurrent retry waits on the key's row, then replays the stored response;
  * a failed attempt rolls its claim back with everything else, so the retry runs afresh.
  */
+export const CLAIM = prepared(
+  'idempotency_claim',
+  `INSERT INTO idempotency_records (actor_key, key, fingerprint) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING key`,
+);
+const STORED = prepared('idempotency_stored', `SELECT fingerprint, response_body FROM idempotency_records WHERE actor_key = $1 AND key = $2`);
+export const STORE_RESPONSE = prepared('idempotency_store_response', `UPDATE idempotency_records SET response_body = $3 WHERE actor_key = $1 AND key = $2`);
+
 @Injectable()
 export class Transactions {
   constructor(private readonly dataSource: DataSource) {}
@@ -22,26 +30,16 @@ export class Transactions {
       }
       const result = await work(tx);
       if (idempotency) {
-        await tx.query(
-          `UPDATE idempotency_records SET response_body = $3 WHERE actor_key = $1 AND key = $2`,
-          [idempotency.actorKey, idempotency.key, JSON.stringify(result)],
-        );
+        await runPrepared(tx, STORE_RESPONSE, [idempotency.actorKey, idempotency.key, JSON.stringify(result)]);
       }
       return result;
     });
   }
 
   private async claim(tx: EntityManager, request: IdempotencyRequest): Promise<string | null> {
-    const claimed = await tx.query(
-      `INSERT INTO idempotency_records (actor_key, key, fingerprint) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING RETURNING key`,
-      [request.actorKey, request.key, request.fingerprint],
-    );
+    const claimed = await runPrepared(tx, CLAIM, [request.actorKey, request.key, request.fingerprint]);
     if (claimed.length > 0) return null;
-    const [existing] = await tx.query(
-      `SELECT fingerprint, response_body FROM idempotency_records WHERE actor_key = $1 AND key = $2`,
-      [request.actorKey, request.key],
-    );
+    const [existing] = await runPrepared<{ fingerprint: Buffer; response_body: string | null }>(tx, STORED, [request.actorKey, request.key]);
     if (!existing.fingerprint.equals(request.fingerprint)) {
       throw new DomainError('idempotency-key-reused', 'This Idempotency-Key was already used for a different request');
     }

@@ -10,15 +10,45 @@ import { Transactions } from '../database/transactions.js';
 import { assertDeviceTransition, type DeviceStatus } from '../devices/device-status.js';
 import { evaluateEligibility } from '../programs/eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../programs/eligibility/eligibility-facts.js';
-import { Program } from '../programs/program.entity.js';
+import type { Program } from '../programs/program.entity.js';
 import { type IssueLoanRequest, type LoanResponse, toLoanAuditImage, toLoanResponse } from './dto/loan.dto.js';
 import { Loan } from './loan.entity.js';
+import { prepared, runPrepared } from '../database/prepared.js';
 
 interface DeviceRow {
   id: string;
   school_id: string | null;
   status: DeviceStatus;
 }
+
+// The statements of every issue, prepared once per connection (src/database/prepared.ts).
+type ProgramTerms = Pick<Program, 'id' | 'code' | 'startsOn' | 'endsOn' | 'loanDueDate' | 'loanDays' | 'rules' | 'termsVersion'>;
+export const PROGRAM_FOR_ISSUE = prepared(
+  'issue_program',
+  `SELECT id, code, starts_on::text AS "startsOn", ends_on::text AS "endsOn", loan_due_date::text AS "loanDueDate",
+          loan_days AS "loanDays", rules, terms_version AS "termsVersion"
+   FROM programs WHERE id = $1`,
+);
+export const LOCK_DEVICE = prepared('issue_lock_device', `SELECT id, school_id, status FROM devices WHERE id = $1 FOR UPDATE`);
+export const OPEN_APPLICATION = prepared(
+  'issue_open_application',
+  `SELECT id, status, device_id FROM applications
+   WHERE program_id = $1 AND student_id = $2 AND status IN ('pending', 'allocated') FOR UPDATE`,
+);
+export const DEVICE_ON_LOAN = prepared('issue_device_on_loan', `UPDATE devices SET status = 'on_loan', version = version + 1, updated_at = now() WHERE id = $1`);
+// The agreement number (prefix + a number from the sequence, so concurrent issues never wait on
+// each other for it; zero-padded to six digits, never cut: lpad alone would cut 1000000 to
+// 100000) and the terms text as signed are taken inside the INSERT.
+export const INSERT_LOAN = prepared(
+  'issue_insert_loan',
+  `INSERT INTO loans (agreement_number, program_id, student_id, device_id, school_id, application_id, status, issued_by,
+                      issued_at, due_date, terms_version, terms_text, guardian_name, guardian_relation, guardian_phone,
+                      consent_signed_at, consent_method, warnings, extensions, version)
+   SELECT $1 || lpad(n::text, greatest(6, length(n::text)), '0'), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, t.text,
+          $12, $13, $14, $15, $16, $17, $18, $19
+   FROM program_terms t, nextval('agreement_number_seq') AS n WHERE t.program_id = $2 AND t.version = $11
+   RETURNING id, agreement_number, terms_text`,
+);
 
 /**
  * Issuing a loan: the whole agreement in one transaction. The device row lock makes concurrent
@@ -41,13 +71,13 @@ export class LoansService {
   /** The use case inside a given transaction (the bulk issue runs each item in a savepoint). */
   async issueIn(tx: EntityManager, actor: Actor, request: IssueLoanRequest): Promise<LoanResponse> {
     const today = this.clock.today();
-    const program = await tx.findOneBy(Program, { id: request.programId });
+    const [program] = await runPrepared<ProgramTerms>(tx, PROGRAM_FOR_ISSUE, [request.programId]);
     if (!program) throw notFound('The program');
     const context = (await gatherStudentContexts(tx, program.id, [request.studentId])).get(request.studentId);
     if (!context) throw notFound('The student');
     assertSchoolAccess(actor, context.schoolId, 'operate', 'The student');
 
-    const [device]: DeviceRow[] = await tx.query(`SELECT id, school_id, status FROM devices WHERE id = $1 FOR UPDATE`, [request.deviceId]);
+    const [device] = await runPrepared<DeviceRow>(tx, LOCK_DEVICE, [request.deviceId]);
     if (!device) throw notFound('The device');
     assertSchoolAccess(actor, device.school_id, 'operate', 'The device');
     if (device.school_id !== context.schoolId) {
@@ -63,8 +93,7 @@ export class LoansService {
     // Already holding a loan in this program is a state conflict (409), like the unique index a
     // concurrent issue trips, not an eligibility refusal: checked before the rules so that
     // concurrent and sequential attempts get the same answer.
-    const [holding] = await tx.query(`SELECT 1 FROM loans WHERE program_id = $1 AND student_id = $2 AND status = 'active'`, [program.id, request.studentId]);
-    if (holding) {
+    if (context.activeLoansInProgram > 0) {
       throw new DomainError('conflict', 'The student already holds an active loan in this program', {
         errors: [{ field: 'studentId', message: 'this student already has an active loan in this program' }],
       });
@@ -83,59 +112,61 @@ export class LoansService {
     const dueDate = request.dueDate ?? program.loanDueDate ?? addDays(today, program.loanDays!);
     if (dueDate <= today) throw invalid([{ field: 'dueDate', message: `the due date must be after today (${today})` }]);
 
-    const [{ n }] = await tx.query(`SELECT nextval('agreement_number_seq') AS n`);
-    const agreementNumber = `${program.code}-${program.startsOn.slice(0, 4)}-${String(n).padStart(6, '0')}`;
-    const [terms] = await tx.query(`SELECT text FROM program_terms WHERE program_id = $1 AND version = $2`, [program.id, program.termsVersion]);
     const consent = request.guardianConsent;
-    const loan = await tx.save(
-      tx.create(Loan, {
-        agreementNumber,
-        programId: program.id,
-        studentId: request.studentId,
-        deviceId: device.id,
-        schoolId: context.schoolId,
-        applicationId: application?.id ?? null,
-        status: 'active',
-        issuedBy: actor.id,
-        issuedAt: this.clock.now(),
-        dueDate,
-        termsVersion: program.termsVersion,
-        termsText: terms.text,
-        guardianName: consent.name,
-        guardianRelation: consent.relation,
-        guardianPhone: consent.phone ?? null,
-        consentSignedAt: new Date(consent.signedAt),
-        consentMethod: consent.method,
-        warnings: result.rules.filter((r) => !r.passed && r.severity === 'warn').map((r) => ({ rule: r.rule, reason: r.reason })),
-        extensions: 0,
-        actionRequired: null,
-        actionFlaggedAt: null,
-        closedAt: null,
-      }),
-    );
+    const loan = tx.create(Loan, {
+      programId: program.id,
+      studentId: request.studentId,
+      deviceId: device.id,
+      schoolId: context.schoolId,
+      applicationId: application?.id ?? null,
+      status: 'active',
+      issuedBy: actor.id,
+      issuedAt: this.clock.now(),
+      dueDate,
+      termsVersion: program.termsVersion,
+      guardianName: consent.name,
+      guardianRelation: consent.relation,
+      guardianPhone: consent.phone ?? null,
+      consentSignedAt: new Date(consent.signedAt),
+      consentMethod: consent.method,
+      warnings: result.rules.filter((r) => !r.passed && r.severity === 'warn').map((r) => ({ rule: r.rule, reason: r.reason })),
+      extensions: 0,
+      actionRequired: null,
+      actionFlaggedAt: null,
+      closedAt: null,
+      version: 1,
+    });
+    await this.insertLoan(tx, loan, `${program.code}-${program.startsOn.slice(0, 4)}-`);
 
     assertDeviceTransition(device.status, 'on_loan');
-    await tx.query(`UPDATE devices SET status = 'on_loan', version = version + 1, updated_at = now() WHERE id = $1`, [device.id]);
+    await runPrepared(tx, DEVICE_ON_LOAN, [device.id]);
     if (application) await this.fulfil(tx, actor, application, device.id, context.schoolId);
 
-    await this.audit.record(tx, actor, { action: 'loan.issued', entityType: 'loan', entityId: loan.id, schoolId: loan.schoolId, after: toLoanAuditImage(loan) });
-    await this.audit.record(tx, actor, {
-      action: 'device.lent',
-      entityType: 'device',
-      entityId: device.id,
-      schoolId: loan.schoolId,
-      before: { status: device.status },
-      after: { status: 'on_loan', loanId: loan.id },
-    });
+    await this.audit.record(
+      tx,
+      actor,
+      { action: 'loan.issued', entityType: 'loan', entityId: loan.id, schoolId: loan.schoolId, after: toLoanAuditImage(loan) },
+      { action: 'device.lent', entityType: 'device', entityId: device.id, schoolId: loan.schoolId, before: { status: device.status }, after: { status: 'on_loan', loanId: loan.id } },
+    );
     return toLoanResponse(loan, today);
   }
 
+  /** Inserts the loan (one statement: see INSERT_LOAN) and fills in its id, number and terms. */
+  private async insertLoan(tx: EntityManager, loan: Loan, numberPrefix: string): Promise<void> {
+    const [row] = await runPrepared<{ id: string; agreement_number: string; terms_text: string }>(tx, INSERT_LOAN, [
+      numberPrefix, loan.programId, loan.studentId, loan.deviceId, loan.schoolId, loan.applicationId, loan.status, loan.issuedBy,
+      loan.issuedAt, loan.dueDate, loan.termsVersion, loan.guardianName, loan.guardianRelation, loan.guardianPhone,
+      loan.consentSignedAt, loan.consentMethod, JSON.stringify(loan.warnings), loan.extensions, loan.version,
+    ]);
+    // Every program version has its terms row (programs.service writes both together).
+    if (!row) throw new Error(`Program ${loan.programId} has no terms version ${loan.termsVersion}`);
+    loan.id = row.id;
+    loan.agreementNumber = row.agreement_number;
+    loan.termsText = row.terms_text;
+  }
+
   private async applicationFor(tx: EntityManager, programId: string, studentId: string) {
-    const [row]: { id: string; status: string; device_id: string | null }[] = await tx.query(
-      `SELECT id, status, device_id FROM applications
-       WHERE program_id = $1 AND student_id = $2 AND status IN ('pending', 'allocated') FOR UPDATE`,
-      [programId, studentId],
-    );
+    const [row] = await runPrepared<{ id: string; status: string; device_id: string | null }>(tx, OPEN_APPLICATION, [programId, studentId]);
     return row;
   }
 

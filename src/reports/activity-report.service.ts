@@ -4,12 +4,15 @@ import { addDays, Clock } from '../common/clock.js';
 import type { ActivityQuery, ActivityReport, ActivityRow } from './dto/activity.dto.js';
 import type { CsvTable } from './report-output.js';
 import { ReportReader } from './report-reader.js';
-import { dateRange, instantBounds, ReportScope, wibPeriodSql } from './report-scope.js';
+import { dateRange, ReportScope } from './report-scope.js';
 
 /**
- * Loans issued, devices returned and losses reported per school and day or week (WIB). Each
- * event table is range-scanned on its own time index, then the three are added up per period:
- * an issue counts at the loan's school, a return and a loss at the school that recorded them.
+ * Loans issued, devices returned and losses reported per school and day or week (WIB). Read from
+ * report_activity_daily, the per-school, per-day tally the database keeps in step with loans,
+ * loan_returns and loan_losses (triggers in the same transaction as each write; see
+ * migrations/1765200000000-report-performance.ts): a year of a city is ~110,000 small rows instead
+ * of every loan and return of the year. An issue counts at the loan's school (moving the loan
+ * moves its count), a return and a loss at the school that recorded them.
  */
 @Injectable()
 export class ActivityReportService {
@@ -23,29 +26,23 @@ export class ActivityReportService {
     const schoolId = await this.scope.school(actor, query.schoolId);
     const interval = query.interval ?? 'day';
     const range = dateRange(query, this.clock.today(), (to) => addDays(to, interval === 'day' ? -29 : -83));
-    const [from, to] = instantBounds(range);
-    // Each event table is counted per school and period first (a range scan on its time index and
-    // an in-memory aggregate), so only those small tallies are merged, named and sorted.
-    const period = (column: string) => wibPeriodSql(column, interval);
-    const items: ActivityRow[] = await this.reader.read((db) =>
-      db.query(
-        `WITH tallies AS (
-           SELECT school_id, ${period('issued_at')} AS period, count(*) AS issued, 0 AS returned, 0 AS lost
-           FROM loans WHERE issued_at >= $2 AND issued_at < $3 AND ($1::uuid IS NULL OR school_id = $1) GROUP BY 1, 2
-           UNION ALL
-           SELECT school_id, ${period('received_at')}, 0, count(*), 0
-           FROM loan_returns WHERE received_at >= $2 AND received_at < $3 AND ($1::uuid IS NULL OR school_id = $1) GROUP BY 1, 2
-           UNION ALL
-           SELECT school_id, ${period('reported_at')}, 0, 0, count(*)
-           FROM loan_losses WHERE reported_at >= $2 AND reported_at < $3 AND ($1::uuid IS NULL OR school_id = $1) GROUP BY 1, 2
-         )
-         SELECT t.school_id AS "schoolId", sc.name AS "schoolName", to_char(t.period, 'YYYY-MM-DD') AS period,
-                sum(t.issued)::int AS issued, sum(t.returned)::int AS returned, sum(t.lost)::int AS "lostOrStolen"
-         FROM tallies t JOIN schools sc ON sc.id = t.school_id
-         GROUP BY t.period, t.school_id, sc.name
-         ORDER BY t.period, sc.name, t.school_id`,
-        [schoolId, from, to],
-      ),
+    // Days are WIB calendar days already, so the range is a range of days, both ends included;
+    // a week at either end counts only its days inside the range.
+    const period = interval === 'day' ? 'a.day' : `date_trunc('week', a.day)::date`;
+    // Summed per school and period first (a hash of a few thousand groups), then named and sorted:
+    // small enough for the default work_mem, as this one statement runs outside a transaction.
+    const items = await this.reader.query<ActivityRow[]>(
+      `SELECT t.school_id AS "schoolId", sc.name AS "schoolName", to_char(t.period, 'YYYY-MM-DD') AS period,
+              t.issued, t.returned, t.lost AS "lostOrStolen"
+       FROM (
+         SELECT a.school_id, ${period} AS period, sum(a.issued)::int AS issued, sum(a.returned)::int AS returned, sum(a.lost)::int AS lost
+         FROM report_activity_daily a
+         WHERE a.day >= $2::date AND a.day <= $3::date AND ($1::uuid IS NULL OR a.school_id = $1)
+         GROUP BY 1, 2
+         HAVING sum(a.issued) + sum(a.returned) + sum(a.lost) > 0
+       ) t JOIN schools sc ON sc.id = t.school_id
+       ORDER BY t.period, sc.name, t.school_id`,
+      [schoolId, range.from, range.to],
     );
     return {
       parameters: { from: range.from, to: range.to, interval, schoolId },

@@ -46,7 +46,7 @@ interface CoverageSqlRow {
   served: number;
 }
 
-/** Coverage of one program per school, grade and social-aid group, in one GROUP BY. */
+/** Coverage of one program per school, grade and social-aid group, from the coverage summary tables. */
 @Injectable()
 export class CoverageService {
   constructor(
@@ -80,45 +80,42 @@ export class CoverageService {
 
   /**
    * Students are grouped by their current school and grade. Each student counts once per figure,
-   * however many applications or loans they have: applications and loans are first reduced to one
-   * row per student, then joined to the students in scope.
+   * however many applications or loans they have. Read from two tables the database keeps exact
+   * in the same transaction as every write (migrations/1765200000000-report-performance.ts):
+   * report_student_cells, the number of students per school, grade, aid group, enrolment and
+   * residency (the `eligible` column), and report_program_students, one row per student with any
+   * application or loan of the program, with that student's cell and counts (the other columns).
+   * The population rules are applied to the cells, so any program's rules work.
    */
   private rows(db: ReportDb, programId: string, p: Population, schoolId: string | null): Promise<CoverageSqlRow[]> {
-    // For one school, only its students' applications and loans are read (through their student
-    // indexes); city-wide, the program's are aggregated in one pass each.
-    const ofScope = schoolId ? `AND student_id IN (SELECT id FROM students WHERE school_id = $2)` : '';
+    const eligible = (c: string) => `($3::boolean IS FALSE OR ${c}.enrolled)
+      AND ($4::int IS NULL OR ${c}.grade >= $4) AND ($5::int IS NULL OR ${c}.grade <= $5)
+      AND ($6::text[] IS NULL OR sc.level = ANY($6::text[])) AND ($7::boolean IS FALSE OR ${c}.resident)`;
     return db.query(
-      `WITH app AS (
-         SELECT student_id, bool_or(status IN ('allocated', 'fulfilled')) AS allocated
-         FROM applications WHERE program_id = $1 ${ofScope} GROUP BY student_id
-       ), loan AS (
-         SELECT student_id, bool_or(status = 'active') AS on_loan
-         FROM loans WHERE program_id = $1 ${ofScope} GROUP BY student_id
-       ), st AS (
-         SELECT s.school_id, s.grade, cardinality(s.social_aid) > 0 AS with_aid,
-                ($3::boolean IS FALSE OR s.enrolment_status = 'enrolled')
-                AND ($4::int IS NULL OR s.grade >= $4) AND ($5::int IS NULL OR s.grade <= $5)
-                AND ($6::text[] IS NULL OR sc.level = ANY($6::text[]))
-                AND ($7::boolean IS FALSE OR s.resident) AS eligible,
-                app.student_id IS NOT NULL AS applied, coalesce(app.allocated, false) AS allocated,
-                loan.student_id IS NOT NULL AS had_loan, coalesce(loan.on_loan, false) AS on_loan
-         FROM students s
-         JOIN schools sc ON sc.id = s.school_id
-         LEFT JOIN app ON app.student_id = s.id
-         LEFT JOIN loan ON loan.student_id = s.id
-         WHERE $2::uuid IS NULL OR s.school_id = $2
+      `WITH population AS (
+         SELECT c.school_id, c.grade, c.with_aid, coalesce(sum(c.students) FILTER (WHERE ${eligible('c')}), 0)::int AS eligible
+         FROM report_student_cells c JOIN schools sc ON sc.id = c.school_id
+         WHERE $2::uuid IS NULL OR c.school_id = $2
+         GROUP BY c.school_id, c.grade, c.with_aid
+       ), taken AS (
+         SELECT f.school_id, f.grade, f.with_aid,
+                count(*) FILTER (WHERE f.applications > 0)::int AS applications,
+                count(*) FILTER (WHERE f.allocated > 0)::int AS allocated,
+                count(*) FILTER (WHERE f.active_loans > 0)::int AS on_loan,
+                count(*) FILTER (WHERE ${eligible('f')} AND (f.allocated > 0 OR f.loans > 0))::int AS served,
+                count(*) FILTER (WHERE f.applications > 0 OR f.loans > 0)::int AS involved
+         FROM report_program_students f JOIN schools sc ON sc.id = f.school_id
+         WHERE f.program_id = $1 AND ($2::uuid IS NULL OR f.school_id = $2)
+         GROUP BY f.school_id, f.grade, f.with_aid
        )
-       SELECT st.school_id AS "schoolId", sc.name AS "schoolName", st.grade,
-              CASE WHEN st.with_aid THEN 'with' ELSE 'without' END AS "socialAid",
-              count(*) FILTER (WHERE eligible)::int AS eligible,
-              count(*) FILTER (WHERE applied)::int AS applications,
-              count(*) FILTER (WHERE allocated)::int AS allocated,
-              count(*) FILTER (WHERE on_loan)::int AS "onLoan",
-              count(*) FILTER (WHERE eligible AND (allocated OR had_loan))::int AS served
-       FROM st JOIN schools sc ON sc.id = st.school_id
-       GROUP BY st.school_id, sc.name, st.grade, st.with_aid
-       HAVING count(*) FILTER (WHERE eligible OR applied OR allocated OR had_loan) > 0
-       ORDER BY sc.name, st.school_id, st.grade, st.with_aid DESC`,
+       SELECT g.school_id AS "schoolId", sc.name AS "schoolName", g.grade,
+              CASE WHEN g.with_aid THEN 'with' ELSE 'without' END AS "socialAid",
+              coalesce(g.eligible, 0) AS eligible, coalesce(g.applications, 0) AS applications,
+              coalesce(g.allocated, 0) AS allocated, coalesce(g.on_loan, 0) AS "onLoan", coalesce(g.served, 0) AS served
+       FROM (SELECT * FROM population FULL JOIN taken USING (school_id, grade, with_aid)) g
+       JOIN schools sc ON sc.id = g.school_id
+       WHERE g.eligible > 0 OR g.involved > 0
+       ORDER BY sc.name, g.school_id, g.grade, g.with_aid DESC`,
       [programId, schoolId, p.enrolmentRequired, p.minGrade, p.maxGrade, p.schoolLevels, p.residencyRequired],
     );
   }

@@ -36,8 +36,6 @@ export function wibStartOf(date: string): Date {
  * had no daylight saving since 1964), and the same day boundaries as `Clock.today()`.
  */
 export const wibLocalSql = (column: string) => `(${column} AT TIME ZONE INTERVAL '+07:00')`;
-/** The WIB day, or the Monday starting its week, of a moment, as SQL. */
-export const wibPeriodSql = (column: string, interval: 'day' | 'week') => `date_trunc('${interval}', ${wibLocalSql(column)})::date`;
 
 export interface DateRange {
   /** First day, inclusive (YYYY-MM-DD, WIB). */

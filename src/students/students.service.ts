@@ -126,8 +126,9 @@ export class StudentsService {
   /**
    * A student who leaves, or moves school, while holding a laptop: their active loans are flagged
    * for the school to act on (collect the device, or transfer the loan), never left silently.
+   * Also used by the student import (src/students/import), inside its transaction.
    */
-  private async flagActiveLoans(tx: EntityManager, actor: Actor, studentId: string, reason: 'return_due' | 'transfer_needed'): Promise<void> {
+  async flagActiveLoans(tx: EntityManager, actor: Actor, studentId: string, reason: 'return_due' | 'transfer_needed'): Promise<void> {
     // TypeORM answers an UPDATE ... RETURNING with [rows, rowCount].
     const [flagged]: [{ id: string; school_id: string }[], number] = await tx.query(
       `UPDATE loans SET action_required = $2, action_flagged_at = now(), version = version + 1

@@ -134,6 +134,17 @@ describe('issuing a loan', () => {
     expect(read.body).toEqual(loan);
   });
 
+  it('numbers agreements past 999,999 without cutting the number (seven digits, no duplicate)', async () => {
+    // Fails if the number is padded with lpad alone, which cuts 1000000 to 100000.
+    await t.db.query(`SELECT setval('agreement_number_seq', 999999)`);
+    const first = await pair();
+    const second = await pair();
+    const a = await issue(t, cast.operatorA, { programId: program.id, ...first });
+    const b = await issue(t, cast.operatorA, { programId: program.id, ...second });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect([a.body.agreementNumber, b.body.agreementNumber]).toEqual([`${program.code}-2020-1000000`, `${program.code}-2020-1000001`]);
+  });
+
   it('snapshots the terms: a loan keeps the version and text it was signed under', async () => {
     const local = await newProgram(t, cast.admin);
     const first = await issued(t, cast.operatorA, { programId: local.id, ...(await pair()) });

@@ -17,7 +17,7 @@ const uniq = () => `${Date.now() % 1e6}${++counter}${randomInt(1000)}`;
 /** NISNs are 10 digits and unique per database; each test file has its own database. */
 let nisn = 1_000_000_000 + randomInt(1_000_000) * 1000;
 
-export const AGREEMENT = /^([A-Z]{2,6})-(\d{4})-(\d{6})$/;
+export const AGREEMENT = /^([A-Z]{2,6})-(\d{4})-(\d{6,})$/;
 
 export interface Catalogue {
   modelId: string;

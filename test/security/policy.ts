@@ -117,6 +117,7 @@ export const POLICY: Record<string, OperationPolicy> = {
 
   // ---------------------------------------------------------------- students
   'POST /api/v1/students': { ...OPERATE, note: 'registering a student at school A (body schoolId)' },
+  'POST /api/v1/students/import': { ...OPERATE, note: "importing school A's students (?schoolId=A); a school admin's default is their own school" },
   'GET /api/v1/students': EVERYONE_READS,
   'GET /api/v1/students/{id}': READ_SCHOOL_RECORD,
   'PATCH /api/v1/students/{id}': OPERATE,

@@ -429,6 +429,12 @@ export const RECIPES: Record<string, Recipe> = {
     headers: idem(),
     body: { nisn: nisn(), fullName: 'Murid Baru', schoolId: w.cast.schoolA.id, grade: 8, dateOfBirth: '2013-05-17' },
   }),
+  'POST /api/v1/students/import': (w) => ({
+    path: '/api/v1/students/import',
+    query: { schoolId: w.cast.schoolA.id },
+    headers: idem(),
+    csv: `NISN,Nama,Tanggal Lahir,Rombel Saat Ini,HP,Penerima KIP\n${nisn()},Murid Impor,2013-05-17,8A,0812-3456-7890,Ya\n`,
+  }),
   'GET /api/v1/students': () => ({ path: '/api/v1/students', query: { limit: '500' } }),
   'GET /api/v1/students/{id}': (w) => ({ path: `/api/v1/students/${w.a.studentId}` }),
   'PATCH /api/v1/students/{id}': (w) => ({ path: `/api/v1/students/${w.a.studentId}`, body: { className: `8${String.fromCharCode(65 + randomInt(6))}` } }),

@@ -104,6 +104,12 @@ describe('data export', () => {
     expect(returned.status).toBe(200);
     const siblingLoan = await lend(sibling);
     const { rows: [sib] } = await t.db.query(`SELECT nisn FROM students WHERE id = $1`, [sibling]);
+    // What a CSV import keeps about each of them (keyed fingerprints, docs/students-import.md).
+    await t.db.query(
+      `INSERT INTO student_import_fingerprints (student_id, key_id, name_fp, birth_fp, card_fp, school_id, import_id, accepted)
+       SELECT id, 1, 11, 12, CASE WHEN id = $1 THEN 13 ELSE 99 END, school_id, gen_random_uuid(), true FROM students WHERE id = ANY($2::uuid[])`,
+      [mine, [mine, sibling]],
+    );
 
     const res = await get(t, cast.operatorA, `/api/v1/students/${mine}/data-export`);
     expect(res.status).toBe(200);
@@ -117,6 +123,7 @@ describe('data export', () => {
     const auditedEntities = new Set(body.auditEvents.map((e: { entityId: string }) => e.entityId));
     expect(auditedEntities).toEqual(new Set([myConsent.id, myLoan.id, body.charges[0].id]));
     expect(body.auditEvents.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['consent.given', 'loan.issued']));
+    expect(body.importFingerprints).toEqual([expect.objectContaining({ nameFp: '11', birthFp: '12', cardFp: '13', accepted: true })]);
 
     // Nothing of the sibling: not their id, NISN, name, consent or loan.
     const text = JSON.stringify(body);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Catalogue, isBlankRow, isCalendarDate, type RankedError, readHeader, readRow } from './device-csv.js';
-import { ImportErrors } from './import-errors.js';
+import { isBlankRow, isCalendarDate } from '../../common/csv-import/csv-records.js';
+import { ImportErrors, type RankedError } from '../../common/csv-import/import-errors.js';
+import { type Catalogue, readHeader, readRow } from './device-csv.js';
 
 const BATCH = { id: '11111111-1111-4111-8111-111111111111', contractRef: 'SPK/1/2027', modelId: '22222222-2222-4222-8222-222222222222' };
 const OTHER_MODEL = '33333333-3333-4333-8333-333333333333';

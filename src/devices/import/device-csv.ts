@@ -1,5 +1,6 @@
+import { isCalendarDate, shown } from '../../common/csv-import/csv-records.js';
+import type { RankedError } from '../../common/csv-import/import-errors.js';
 import { DEVICE_CONDITIONS, type DeviceCondition, normaliseCode } from '../device.entity.js';
-import type { ImportRowError } from './device-import.dto.js';
 
 /**
  * The device CSV format: the header, and the rules for one row. Pure functions, no database:
@@ -21,11 +22,6 @@ export const IMPORT_COLUMNS = [
   'notes',
 ] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
-
-/** An error with its column's position in the header, so errors sort as the file reads. */
-export interface RankedError extends ImportRowError {
-  rank: number;
-}
 
 /** Where each known column sits in the file's header. */
 export interface HeaderLayout {
@@ -74,7 +70,6 @@ export const HEADER_LINE = 1;
 const CODE = /^[A-Z0-9][A-Z0-9._/-]*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NPSN = /^\d{8}$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ACCESSORY = /^[a-z][a-z0-9_]{0,39}$/;
 const MAX_ACCESSORIES = 30;
 const MAX_NOTES = 2000;
@@ -84,9 +79,6 @@ const columnName = (cell: string) => cell.trim().toLowerCase().replace(/[\s-]+/g
 
 /** Model names as people type them: case and spacing do not matter. */
 export const modelKey = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
-
-/** Cells are quoted back in errors, shortened so one wild cell cannot bloat the answer. */
-const shown = (value: string) => (value.length > 100 ? `${value.slice(0, 97)}...` : value);
 
 /** Reads the header row. Any error here is a 400 before a single row is looked at. */
 export function readHeader(cells: string[]): { layout: HeaderLayout; errors: RankedError[] } {
@@ -119,12 +111,6 @@ export function readHeader(cells: string[]): { layout: HeaderLayout; errors: Ran
     fail('model', 'give model_id or model, not both', position.model);
   }
   return { layout: { position, width: cells.length }, errors };
-}
-
-/** True for rows with no content at all (spreadsheets often end with a few `,,,,` rows). */
-export function isBlankRow(cells: string[]): boolean {
-  for (const cell of cells) if (cell.trim() !== '') return false;
-  return true;
 }
 
 /**
@@ -255,12 +241,4 @@ function readAccessories(raw: string, fail: Fail): string | null {
   // Only good kits are cached, so every bad row still reports its own error.
   if (kit !== null && kitCache.size < 1000) kitCache.set(raw, kit);
   return kit;
-}
-
-export function isCalendarDate(text: string): boolean {
-  const match = DATE.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

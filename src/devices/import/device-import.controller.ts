@@ -8,8 +8,9 @@ import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../../c
 import { PROBLEM_CONTENT_TYPE, ProblemResponse } from '../../common/problem.dto.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
-import { CsvUpload, readCsvUpload } from './csv-upload.js';
-import { DeviceImportQuery, DeviceImportResponse } from './device-import.dto.js';
+import { ImportModeQuery } from '../../common/csv-import/csv-import.dto.js';
+import { CsvUpload, readCsvUpload } from '../../common/csv-import/csv-upload.js';
+import { DeviceImportResponse } from './device-import.dto.js';
 import { DeviceImportService } from './device-import.service.js';
 
 const EXAMPLE_CSV = [
@@ -66,7 +67,7 @@ export class DeviceImportController {
   async importDevices(
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
-    @Query() query: DeviceImportQuery,
+    @Query() query: ImportModeQuery,
     @Idempotency() idempotency?: IdempotencyRequest,
   ) {
     const file = await readCsvUpload(request, this.config.importLimitBytes);

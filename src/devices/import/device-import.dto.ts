@@ -1,25 +1,4 @@
-import { IsIn, IsOptional } from 'class-validator';
-
-export const IMPORT_MODES = ['all-or-nothing', 'partial'] as const;
-export type ImportMode = (typeof IMPORT_MODES)[number];
-
-export class DeviceImportQuery {
-  /** `all-or-nothing` (default) writes nothing when any row is bad; `partial` writes the good rows. */
-  @IsOptional() @IsIn(IMPORT_MODES)
-  mode?: ImportMode;
-}
-
-/** One problem with one cell (or a whole row) of the file. */
-export class ImportRowError {
-  /** Line of the file where the row starts (the header is line 1). @example 7 */
-  line: number;
-  /** The CSV column, or `row` for a problem with the whole row. @example warranty_ends_on */
-  field: string;
-  /** @example "must be a date written YYYY-MM-DD" */
-  message: string;
-  /** The cell as sent (at most 100 characters). @example 2030-02-30 */
-  value?: string;
-}
+import type { ImportMode, ImportRowError } from '../../common/csv-import/csv-import.dto.js';
 
 export class DeviceImportResponse {
   /** Identifies this import in the audit log (`device.imported`). */

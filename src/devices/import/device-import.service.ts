@@ -1,19 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import pg, { type PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { createHash, randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { type EntityManager, QueryFailedError } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
+import type { ImportMode } from '../../common/csv-import/csv-import.dto.js';
+import type { CsvFile } from '../../common/csv-import/csv-upload.js';
+import { affected, copyInto, first, withFile } from '../../common/csv-import/copy.js';
+import { ImportErrors, LISTED_ERRORS } from '../../common/csv-import/import-errors.js';
 import { DomainError } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { Transactions } from '../../database/transactions.js';
-import type { CsvFile } from './csv-upload.js';
 import { type Catalogue, type CatalogueBatch, modelKey } from './device-csv.js';
-import type { DeviceImportResponse, ImportMode } from './device-import.dto.js';
-import { ImportErrors, LISTED_ERRORS } from './import-errors.js';
+import type { DeviceImportResponse } from './device-import.dto.js';
 import { CODE_LABELS, type FileScan, scanFile } from './import-scan.js';
 import {
   type Clashes,
@@ -50,7 +49,7 @@ export class DeviceImportService {
 
   importDevices(actor: Actor, file: CsvFile, mode: ImportMode, idempotency?: IdempotencyRequest): Promise<DeviceImportResponse> {
     assertRole(actor, ['program_admin']);
-    return this.transactions.run(withFile(idempotency, mode, file), async (tx) => {
+    return this.transactions.run(withFile(idempotency, file, mode), async (tx) => {
       // A large file legitimately takes longer than the per-statement limit meant for API calls.
       await tx.query(`SET LOCAL statement_timeout = '10min'`);
       const catalogue = await loadCatalogue(tx);
@@ -96,7 +95,7 @@ async function importDirect(tx: EntityManager, file: CsvFile, catalogue: Catalog
   await tx.query('SAVEPOINT device_import');
   const { scan, copyText } = await scanFile(file, catalogue, errors, deviceLine);
   try {
-    await copy(await connectionOf(tx), COPY_DEVICES, copyText);
+    await copyInto(tx, COPY_DEVICES, copyText);
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
     await tx.query('ROLLBACK TO SAVEPOINT device_import');
@@ -115,7 +114,7 @@ async function importStaged(tx: EntityManager, file: CsvFile, catalogue: Catalog
   const errors = new ImportErrors();
   await tx.query(CREATE_STAGING);
   const { scan, copyText } = await scanFile(file, catalogue, errors, stagingLine);
-  await copy(await connectionOf(tx), COPY_STAGING, copyText);
+  await copyInto(tx, COPY_STAGING, copyText);
   let good = scan.good;
   if (scan.demoted.lines.length) good -= await affected(tx, DEMOTE_STAGED_SQL, [scan.demoted.lines]);
   const clashes = await first<Clashes>(tx, STAGED_CLASH_SQL, [LISTED_ERRORS]);
@@ -131,39 +130,6 @@ function reportClashes(errors: ImportErrors, scan: FileScan, clashes: Clashes): 
     errors.add({ line, field, value, rank: scan.layout.position[field] ?? -1, message: `${CODE_LABELS[field]} ${value} is already registered` });
   }
   errors.countUnlisted(clashes.total - clashes.listed.length);
-}
-
-/**
- * The idempotency fingerprint of an import covers the file itself and the mode: the generic one
- * sees only the method and path (the body is a stream, not JSON).
- */
-function withFile(idempotency: IdempotencyRequest | undefined, mode: ImportMode, file: CsvFile): IdempotencyRequest | undefined {
-  if (!idempotency) return undefined;
-  const fingerprint = createHash('sha256').update(idempotency.fingerprint).update(`\n${mode}\n${file.sha256}`).digest();
-  return { ...idempotency, fingerprint };
-}
-
-/** The transaction's own connection: COPY must run on it. */
-async function connectionOf(tx: EntityManager): Promise<PoolClient> {
-  if (!tx.queryRunner) throw new Error('an import runs in a transaction');
-  return (await tx.queryRunner.connect()) as PoolClient;
-}
-
-/** Runs a COPY ... FROM STDIN fed by `source`; database errors surface as TypeORM's, like any query's. */
-async function copy(client: PoolClient, statement: string, source: () => AsyncGenerator<string>): Promise<void> {
-  try {
-    await pipeline(source, client.query(copyFrom(statement)));
-  } catch (error) {
-    throw error instanceof pg.DatabaseError ? new QueryFailedError(statement, [], error) : error;
-  }
-}
-
-async function affected(tx: EntityManager, sql: string, parameters?: unknown[]): Promise<number> {
-  return (await tx.queryRunner!.query(sql, parameters, true)).affected ?? 0;
-}
-
-async function first<T>(tx: EntityManager, sql: string, parameters: unknown[]): Promise<T> {
-  return (await tx.query(sql, parameters))[0];
 }
 
 async function loadCatalogue(tx: EntityManager): Promise<Catalogue> {

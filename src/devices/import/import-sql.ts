@@ -1,3 +1,4 @@
+import { COPY_NULL as NULL, copyText as text } from '../../common/csv-import/copy.js';
 import type { DeviceRow } from './device-csv.js';
 import type { RowFormat } from './import-scan.js';
 
@@ -79,13 +80,7 @@ export interface Clashes {
   listed: { line: number; field: 'asset_tag' | 'serial_number'; value: string }[];
 }
 
-const NULL = '\\N';
-const SPECIAL = /[\\\t\n\r]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** A value in COPY's text format. Only free text (notes) can hold the characters COPY treats specially. */
-const text = (value: string | null) => (value === null ? NULL : SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : value);
-
+// Only free text (notes) can hold the characters COPY treats specially: `text` escapes them.
 const values = (row: DeviceRow) =>
   `${row.assetTag}\t${row.serialNumber}\t${row.modelId}\t${row.batchId}\t${row.schoolId ?? NULL}\t` +
   `${row.condition}\t${row.accessories}\t${row.warrantyEndsOn ?? NULL}\t${text(row.notes)}`;

@@ -77,8 +77,11 @@ export class ApplicationsController {
 
   @Get('duplicate-beneficiaries')
   @ApiOperation({
-    summary: 'Families holding more devices than the rules allow',
-    description: 'Students sharing a family card number who hold (active loans) or are allocated more devices in this program than one per family card allows.',
+    summary: 'Duplicate beneficiaries: families over the limit, NISNs whose imports disagree',
+    description:
+      'Students sharing a family card number who hold (active loans) or are allocated more devices in this program than one per family card allows; ' +
+      'and NISNs whose student imports disagree on the name, birth date or family card (as variant numbers: the data itself is not shown). ' +
+      "School administrators see their own school's students and imports.",
   })
   @ApiOkResponse({ type: DuplicateBeneficiariesResponse })
   @ApiProblems(400, 404)

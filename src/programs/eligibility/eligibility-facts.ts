@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { prepared, runPrepared } from '../../database/prepared.js';
 import type { EligibilityInput, StudentFacts } from './eligibility.js';
 
 export interface StudentContext {
@@ -7,8 +8,33 @@ export interface StudentContext {
   facts: StudentFacts;
   openCharges: number;
   activeLoans: number;
+  /** Active loans in this program (at most one, held by a unique index). */
+  activeLoansInProgram: number;
   familyCardDevices: number;
 }
+
+// Run for every issue and eligibility check: prepared once per connection (src/database/prepared.ts).
+export const STUDENT_CONTEXTS = prepared(
+  'student_contexts',
+  `SELECT s.id, s.school_id, s.grade, sc.level, s.enrolment_status, s.resident, s.social_aid,
+          s.family_card_number, s.guardian_phone,
+          -- The latest laptop-loan consent for this program (or for every program) decides; no
+          -- consent record at all does not block: the loan records its own consent at issue.
+          coalesce((SELECT gc.withdrawn_at IS NOT NULL FROM guardian_consents gc
+            WHERE gc.student_id = s.id AND gc.purpose = 'laptop_loan' AND (gc.program_id IS NULL OR gc.program_id = $2)
+            ORDER BY gc.given_at DESC, gc.recorded_at DESC, gc.id DESC LIMIT 1), false) AS consent_withdrawn,
+          (SELECT count(*)::int FROM applications a JOIN students o ON o.id = a.student_id
+            WHERE s.family_card_number IS NOT NULL AND o.family_card_number = s.family_card_number
+              AND o.id <> s.id AND a.program_id = $2 AND a.status = 'allocated')
+          + (SELECT count(*)::int FROM loans l JOIN students o ON o.id = l.student_id
+            WHERE s.family_card_number IS NOT NULL AND o.family_card_number = s.family_card_number
+              AND o.id <> s.id AND l.program_id = $2 AND l.status = 'active') AS family_card_devices,
+          (SELECT count(*)::int FROM loans l WHERE l.student_id = s.id AND l.status = 'active') AS active_loans,
+          (SELECT count(*)::int FROM loans l WHERE l.student_id = s.id AND l.status = 'active' AND l.program_id = $2) AS active_loans_in_program,
+          (SELECT coalesce(sum(c.amount), 0) FROM charges c WHERE c.student_id = s.id AND c.status = 'open') AS open_charges
+   FROM students s JOIN schools sc ON sc.id = s.school_id
+   WHERE s.id = ANY($1::uuid[])`,
+);
 
 /**
  * Gathers what the engine needs for many students in one query (no query per student): the
@@ -30,27 +56,9 @@ export async function gatherStudentContexts(tx: EntityManager, programId: string
     consent_withdrawn: boolean;
     family_card_devices: number;
     active_loans: number;
+    active_loans_in_program: number;
     open_charges: string;
-  }[] = await tx.query(
-    `SELECT s.id, s.school_id, s.grade, sc.level, s.enrolment_status, s.resident, s.social_aid,
-            s.family_card_number, s.guardian_phone,
-            -- The latest laptop-loan consent for this program (or for every program) decides; no
-            -- consent record at all does not block: the loan records its own consent at issue.
-            coalesce((SELECT gc.withdrawn_at IS NOT NULL FROM guardian_consents gc
-              WHERE gc.student_id = s.id AND gc.purpose = 'laptop_loan' AND (gc.program_id IS NULL OR gc.program_id = $2)
-              ORDER BY gc.given_at DESC, gc.recorded_at DESC, gc.id DESC LIMIT 1), false) AS consent_withdrawn,
-            (SELECT count(*)::int FROM applications a JOIN students o ON o.id = a.student_id
-              WHERE s.family_card_number IS NOT NULL AND o.family_card_number = s.family_card_number
-                AND o.id <> s.id AND a.program_id = $2 AND a.status = 'allocated')
-            + (SELECT count(*)::int FROM loans l JOIN students o ON o.id = l.student_id
-              WHERE s.family_card_number IS NOT NULL AND o.family_card_number = s.family_card_number
-                AND o.id <> s.id AND l.program_id = $2 AND l.status = 'active') AS family_card_devices,
-            (SELECT count(*)::int FROM loans l WHERE l.student_id = s.id AND l.status = 'active') AS active_loans,
-            (SELECT coalesce(sum(c.amount), 0) FROM charges c WHERE c.student_id = s.id AND c.status = 'open') AS open_charges
-     FROM students s JOIN schools sc ON sc.id = s.school_id
-     WHERE s.id = ANY($1::uuid[])`,
-    [studentIds, programId],
-  );
+  }[] = await runPrepared(tx, STUDENT_CONTEXTS, [studentIds, programId]);
   return new Map(
     rows.map((r) => [
       r.id,
@@ -69,6 +77,7 @@ export async function gatherStudentContexts(tx: EntityManager, programId: string
         },
         openCharges: Number(r.open_charges),
         activeLoans: r.active_loans,
+        activeLoansInProgram: r.active_loans_in_program,
         familyCardDevices: r.family_card_devices,
       },
     ]),

@@ -56,6 +56,11 @@ export class DataExportService {
         `SELECT id::text, occurred_at, actor_type, actor_id, actor_role, student_id, school_id, operation, request_id
          FROM student_access_log WHERE student_id = $1 ORDER BY occurred_at, id`,
       );
+      const fingerprints = await rows(
+        `SELECT jsonb_build_object('import_id', import_id, 'school_id', school_id, 'key_id', key_id, 'name_fp', name_fp::text,
+                'birth_fp', birth_fp::text, 'card_fp', card_fp::text, 'accepted', accepted, 'recorded_at', recorded_at) AS j
+         FROM student_import_fingerprints WHERE student_id = $1 ORDER BY recorded_at, import_id`,
+      );
       const perLoan = (list: Record<string, unknown>[], id: string) => list.filter((r) => r.loan_id === id).map(plain);
       return {
         exportedAt: this.clock.now().toISOString(),
@@ -72,6 +77,7 @@ export class DataExportService {
         notifications: notifications.map(plain),
         auditEvents: audit.map(toAuditEventResponse) as AuditEventResponse[],
         accessLog: access.map(toAccessLogEntry),
+        importFingerprints: fingerprints.map(plain),
       };
     });
     this.accessLog.record(actor, 'student.data-export', [{ id: studentId, schoolId: result.student.schoolId }]);

@@ -67,6 +67,8 @@ export class RetentionService {
          WHERE id = $1`,
         [student.id, pseudonym, ANONYMOUS_NAME, now],
       );
+      // What student imports said about who they are: keyed fingerprints, pseudonymous but still theirs.
+      await tx.query(`DELETE FROM student_import_fingerprints WHERE student_id = $1`, [student.id]);
       // The agreement's copy of who signed: the relation stays (not identifying on its own).
       const [, loans]: [unknown, number] = await tx.query(
         `UPDATE loans SET guardian_name = $2, guardian_phone = NULL WHERE student_id = $1`,

@@ -113,6 +113,11 @@ export class DataExportResponse {
   auditEvents: AuditEventResponse[];
   /** Recorded reads of the student's personal data (those flushed to the log so far). */
   accessLog: Record<string, unknown>[];
+  /**
+   * What each CSV import said about who the student is, as the keyed fingerprints the service keeps
+   * (docs/students-import.md): never the data itself, but derived from it, so it is shown here.
+   */
+  importFingerprints: Record<string, unknown>[];
 }
 
 export class AnonymiseResultResponse {

@@ -1,8 +1,12 @@
-import type { RankedError } from './device-csv.js';
-import type { ImportRowError } from './device-import.dto.js';
+import type { ImportRowError } from './csv-import.dto.js';
 
 /** How many errors an answer lists; `errorCount` still counts them all. */
 export const LISTED_ERRORS = 1000;
+
+/** An error with its column's position in the header, so errors sort as the file reads. */
+export interface RankedError extends ImportRowError {
+  rank: number;
+}
 
 const byPosition = (a: RankedError, b: RankedError) => a.line - b.line || a.rank - b.rank;
 

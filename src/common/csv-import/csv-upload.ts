@@ -5,7 +5,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { invalid } from '../../common/errors.js';
+import { invalid } from '../errors.js';
 
 /**
  * CSV uploads at the HTTP edge. The service is JSON-only (decision 11); routes marked

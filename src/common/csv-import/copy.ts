@@ -1,0 +1,68 @@
+import pg, { type PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { type EntityManager, QueryFailedError } from 'typeorm';
+import type { IdempotencyRequest } from '../idempotency.js';
+import type { CsvFile } from './csv-upload.js';
+
+/** The database side the imports share: COPY on the transaction's connection, and small query helpers. */
+
+/** Rows go to COPY in pieces of about this many characters, not one message per row. */
+export const COPY_PIECE = 64 * 1024;
+
+/** NULL in COPY's text format. */
+export const COPY_NULL = '\\N';
+const SPECIAL = /[\\\t\n\r]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A text value in COPY's text format: NULL, or the value with COPY's special characters escaped. */
+export const copyText = (value: string | null) =>
+  value === null ? COPY_NULL : SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : value;
+
+/**
+ * Runs a COPY ... FROM STDIN on the transaction's own connection, fed by `source`; database
+ * errors surface as TypeORM's, like any query's.
+ */
+export async function copyInto(tx: EntityManager, statement: string, source: () => AsyncGenerator<string>): Promise<void> {
+  if (!tx.queryRunner) throw new Error('an import runs in a transaction');
+  const client = (await tx.queryRunner.connect()) as PoolClient;
+  try {
+    await pipeline(source, client.query(copyFrom(statement)));
+  } catch (error) {
+    throw error instanceof pg.DatabaseError ? new QueryFailedError(statement, [], error) : error;
+  }
+}
+
+/** Rows a statement changed. */
+export async function affected(tx: EntityManager, sql: string, parameters?: unknown[]): Promise<number> {
+  return (await tx.queryRunner!.query(sql, parameters, true)).affected ?? 0;
+}
+
+/** The first row of a query's answer. */
+export async function first<T>(tx: EntityManager, sql: string, parameters: unknown[] = []): Promise<T> {
+  return (await tx.query(sql, parameters))[0];
+}
+
+/**
+ * The idempotency fingerprint of an import covers the file itself and what the query asked for
+ * (mode, target): the generic one sees only the method and path (the body is a stream, not JSON).
+ */
+export function withFile(idempotency: IdempotencyRequest | undefined, file: CsvFile, ...parameters: string[]): IdempotencyRequest | undefined {
+  if (!idempotency) return undefined;
+  const fingerprint = createHash('sha256').update(idempotency.fingerprint).update(`\n${parameters.join('\n')}\n${file.sha256}`).digest();
+  return { ...idempotency, fingerprint };
+}
+
+/** Lines already made (held in memory) as COPY input, in pieces of about COPY_PIECE characters. */
+export async function* inPieces(lines: Iterable<string>): AsyncGenerator<string> {
+  let piece = '';
+  for (const line of lines) {
+    piece += line;
+    if (piece.length >= COPY_PIECE) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece) yield piece;
+}

@@ -1,0 +1,38 @@
+import type { Pool, PoolClient } from 'pg';
+import { type EntityManager, QueryFailedError } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+
+/**
+ * A statement the hot paths (issuing a loan, authenticating a request, reading a loan) run so
+ * often that PostgreSQL should parse and plan it once per connection rather than on every call:
+ * a named prepared statement. In the benchmark (docs/benchmarks.md) planning the unnamed
+ * statements again and again was a large share of the database's work per issued loan.
+ *
+ * The name must be unique per text: `pg` refuses a second text under a known name.
+ */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+export const prepared = (name: string, text: string): PreparedStatement => ({ name, text });
+
+/**
+ * Runs a prepared statement in the manager's transaction (on its connection), or on the pool when
+ * the manager has none. Errors come out as TypeORM's QueryFailedError, with the SQLSTATE, like
+ * every other query, so the problem mapping and callers' checks see no difference.
+ */
+export async function runPrepared<T>(tx: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+  const runner = tx.queryRunner;
+  const client: PoolClient | Pool = runner
+    ? ((await runner.connect()) as PoolClient)
+    : ((tx.connection.driver as PostgresDriver).master as Pool);
+  try {
+    const result = await client.query({ name: statement.name, text: statement.text, values });
+    return result.rows as T[];
+  } catch (error) {
+    // Connection failures keep their own shape (the problem filter maps them to 503).
+    if ((error as { code?: string }).code === undefined || !(error instanceof Error) || !('severity' in error)) throw error;
+    throw new QueryFailedError(statement.text, values, error);
+  }
+}

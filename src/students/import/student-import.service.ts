@@ -1,0 +1,243 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { assertSchoolAccess } from '../../auth/access.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import type { Actor } from '../../common/actor.js';
+import { Clock } from '../../common/clock.js';
+import { affected, copyInto, first, inPieces, withFile } from '../../common/csv-import/copy.js';
+import type { CsvFile } from '../../common/csv-import/csv-upload.js';
+import { ImportErrors, LISTED_ERRORS } from '../../common/csv-import/import-errors.js';
+import { DomainError, invalid, notFound } from '../../common/errors.js';
+import type { IdempotencyRequest } from '../../common/idempotency.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { Transactions } from '../../database/transactions.js';
+import { School } from '../../schools/school.entity.js';
+import { StudentsService } from '../students.service.js';
+import { FingerprintKey } from './fingerprints.js';
+import type { StudentImportQuery, StudentImportResponse } from './student-import.dto.js';
+import {
+  ACTIVE_LOANS_SQL,
+  COPY_FINGERPRINTS,
+  COPY_STAGING,
+  COPY_STUDENTS,
+  CREATE_STAGING,
+  DELETE_DEMOTED_SQL,
+  DELETE_DEMOTED_STUDENTS_SQL,
+  fingerprintLine,
+  INSERT_SQL,
+  LIFECYCLE_SQL,
+  MATCH_SQL,
+  OTHER_SCHOOL_SQL,
+  stagingLine,
+  studentLine,
+  UPDATE_SQL,
+} from './student-import-sql.js';
+import { scanStudentFile, type StudentFileScan } from './student-scan.js';
+
+const OTHER_SCHOOL = 'this NISN is registered at another school: moving a student between schools is done by the program office (PATCH /api/v1/students/{id} with schoolId)';
+
+interface ImportContext {
+  schoolId: string;
+  today: string;
+  importId: string;
+}
+
+interface Written {
+  created: number;
+  updated: number;
+  /** Students whose enrolment status the import changed. */
+  statuses: { id: string }[];
+}
+
+/** How a file went in: what was read, every error, the rows good in the end, and the writes still to do. */
+interface Outcome {
+  scan: StudentFileScan;
+  errors: ImportErrors;
+  good: number;
+  /** The rest of the import, once the errors allow it. */
+  finish: () => Promise<Written>;
+}
+
+interface Lifecycle {
+  left: number;
+  reenrolled: number;
+  loansFlagged: number;
+}
+
+/**
+ * Registers and updates a school's students from a CSV file (docs/students-import.md) in one
+ * transaction, with one `student.imported` audit event. A NISN already registered at the school
+ * is an update; at another school, the row is refused. Leaving and re-enrolling are recorded as
+ * PATCH /students records them (their own events, active loans flagged). See
+ * `student-import-sql.ts` for the direct way (a first import) and the staged way (a re-import).
+ */
+@Injectable()
+export class StudentImportService {
+  private readonly fingerprints: FingerprintKey;
+
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+    private readonly students: StudentsService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.fingerprints = new FingerprintKey(config.privacy.pseudonymSecret);
+  }
+
+  /** `readFile` is called once the caller may import to the school, so a stranger's file is never read. */
+  async importStudents(actor: Actor, query: StudentImportQuery, readFile: () => Promise<CsvFile>, idempotency?: IdempotencyRequest): Promise<StudentImportResponse> {
+    const schoolId = query.schoolId ?? (actor.role === 'school_admin' ? actor.schoolId : null);
+    if (!schoolId) throw invalid([{ field: 'schoolId', message: 'name the school the students are at: ?schoolId=' }]);
+    assertSchoolAccess(actor, schoolId, 'operate', 'The school');
+    const mode = query.mode ?? 'all-or-nothing';
+    const file = await readFile();
+    return this.transactions.run(withFile(idempotency, file, mode, schoolId), async (tx) => {
+      // A large file legitimately takes longer than the per-statement limit meant for API calls.
+      await tx.query(`SET LOCAL statement_timeout = '10min'`);
+      if (!(await tx.existsBy(School, { id: schoolId }))) throw notFound('The school');
+      const context = { schoolId, today: this.clock.today(), importId: randomUUID() };
+      const { scan, errors, good, finish } = (await this.importDirect(tx, file, context)) ?? (await this.importStaged(tx, file, context));
+
+      const summary = {
+        mode,
+        schoolId,
+        checksum: file.sha256,
+        fileBytes: file.bytes,
+        rows: scan.rows,
+        rejected: scan.rows - good,
+        errorCount: errors.total,
+        errorsTruncated: errors.truncated,
+      };
+      if (errors.total > 0 && mode === 'all-or-nothing') {
+        // Rolls back whatever was written.
+        throw new DomainError('business-rule', `${summary.rejected} of ${scan.rows} rows have errors; nothing was imported`, {
+          ...summary,
+          imported: 0,
+          created: 0,
+          updated: 0,
+          unchanged: 0,
+          errors: errors.list(),
+          ignoredColumns: scan.layout.ignored,
+        });
+      }
+      const { created, updated, statuses } = await finish();
+      const lifecycle = await this.recordLifecycle(tx, actor, statuses.map((s) => s.id));
+      const counts = { imported: good, created, updated, unchanged: good - created - updated, ...lifecycle };
+      await this.audit.record(tx, actor, {
+        action: 'student.imported',
+        entityType: 'student_import',
+        entityId: context.importId,
+        schoolId,
+        // Counts and the checksum only: no names, NISNs or file name (docs/privacy.md).
+        after: { ...summary, ...counts },
+      });
+      return { importId: context.importId, ...summary, ...counts, errors: errors.list(), ignoredColumns: scan.layout.ignored };
+    });
+  }
+
+  /**
+   * COPYs the good rows straight into `students` as the file is parsed. A unique violation means
+   * a NISN is already registered: everything is rolled back to the savepoint and null returned,
+   * so that the staged way can update or refuse those rows.
+   */
+  private async importDirect(tx: EntityManager, file: CsvFile, context: ImportContext): Promise<Outcome | null> {
+    const errors = new ImportErrors();
+    /** The new students' lines in the file, and their fingerprints (starting with the student id), COPYed once the students are in. */
+    const lines: number[] = [];
+    let fingerprints: string[] = [];
+    await tx.query('SAVEPOINT student_import');
+    const { scan, copyText } = await scanStudentFile(file, context.today, errors, (line, row) => {
+      const id = randomUUID();
+      lines.push(line);
+      fingerprints.push(fingerprintLine(id, this.fingerprints.id, this.fingerprints.of(row), context.schoolId, context.importId));
+      return studentLine(id, context.schoolId, context.today, row);
+    });
+    try {
+      await copyInto(tx, COPY_STUDENTS, copyText);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      await tx.query('ROLLBACK TO SAVEPOINT student_import');
+      return null;
+    }
+    let good = scan.good;
+    if (scan.demoted.length) {
+      const demoted = new Set(scan.demoted);
+      const ids = fingerprints.filter((_, i) => demoted.has(lines[i])).map((fp) => fp.slice(0, 36));
+      good -= await affected(tx, DELETE_DEMOTED_STUDENTS_SQL, [ids]);
+      fingerprints = fingerprints.filter((_, i) => !demoted.has(lines[i]));
+    }
+    const finish = async (): Promise<Written> => {
+      if (fingerprints.length) await copyInto(tx, COPY_FINGERPRINTS, () => inPieces(fingerprints));
+      return { created: good, updated: 0, statuses: [] };
+    };
+    return { scan, errors, good, finish };
+  }
+
+  /** Every good row into a staging table; registered NISNs found and locked in one join; updates and inserts in one statement each. */
+  private async importStaged(tx: EntityManager, file: CsvFile, context: ImportContext): Promise<Outcome> {
+    const errors = new ImportErrors();
+    await tx.query(CREATE_STAGING);
+    const { scan, copyText } = await scanStudentFile(file, context.today, errors, (line, row) => stagingLine(line, row, this.fingerprints.of(row)));
+    await copyInto(tx, COPY_STAGING, copyText);
+    let good = scan.good;
+    if (scan.demoted.length) good -= await affected(tx, DELETE_DEMOTED_SQL, [scan.demoted]);
+    await tx.query(MATCH_SQL);
+    const other = await first<{ total: number; listed: number[] }>(tx, OTHER_SCHOOL_SQL, [context.schoolId, LISTED_ERRORS]);
+    for (const line of other.listed) errors.add({ line, field: scan.layout.label.nisn!, rank: scan.layout.position.nisn!, message: OTHER_SCHOOL });
+    errors.countUnlisted(other.total - other.listed.length);
+    good -= other.total;
+    const finish = async (): Promise<Written> => {
+      const { updated, statuses } = await first<{ updated: number; statuses: { id: string }[] }>(tx, UPDATE_SQL, [context.schoolId, context.today]);
+      const { created } = await first<{ created: number }>(tx, INSERT_SQL, [context.schoolId, context.today, context.importId, this.fingerprints.id]);
+      return { created, updated, statuses };
+    };
+    return { scan, errors, good, finish };
+  }
+
+  /**
+   * Students whose enrolment status the import changed: leaving and re-enrolling are audited as
+   * PATCH /students audits them, and a leaver's active loans are flagged `return_due`.
+   */
+  private async recordLifecycle(tx: EntityManager, actor: Actor, ids: string[]): Promise<Lifecycle> {
+    const result: Lifecycle = { left: 0, reenrolled: 0, loansFlagged: 0 };
+    if (ids.length === 0) return result;
+    const rows: LifecycleRow[] = await tx.query(LIFECYCLE_SQL, [ids]);
+    const leaving = (r: LifecycleRow) => r.was_status === 'enrolled' && r.enrolment_status !== 'enrolled';
+    const leavers = rows.filter(leaving).map((r) => r.id);
+    if (leavers.length) result.loansFlagged = (await first<{ n: number }>(tx, ACTIVE_LOANS_SQL, [leavers])).n;
+    for (const row of rows) {
+      const returning = row.was_status !== 'enrolled' && row.enrolment_status === 'enrolled';
+      if (!leaving(row) && !returning) continue;
+      const before = { id: row.id, schoolId: row.school_id, grade: row.was_grade, resident: row.was_resident, socialAid: row.was_social_aid, enrolmentStatus: row.was_status, leftAt: row.was_left_at, version: row.was_version };
+      const after = { id: row.id, schoolId: row.school_id, grade: row.grade, resident: row.resident, socialAid: row.social_aid, enrolmentStatus: row.enrolment_status, leftAt: row.left_at, version: row.version };
+      await this.audit.record(tx, actor, { action: leaving(row) ? 'student.left' : 'student.reenrolled', entityType: 'student', entityId: row.id, schoolId: row.school_id, before, after });
+      if (leaving(row)) {
+        result.left++;
+        await this.students.flagActiveLoans(tx, actor, row.id, 'return_due');
+      } else {
+        result.reenrolled++;
+      }
+    }
+    return result;
+  }
+}
+
+interface LifecycleRow {
+  id: string;
+  school_id: string;
+  grade: number;
+  resident: boolean;
+  social_aid: string[];
+  enrolment_status: string;
+  left_at: string | null;
+  version: number;
+  was_grade: number;
+  was_resident: boolean;
+  was_social_aid: string[];
+  was_status: string;
+  was_left_at: string | null;
+  was_version: number;
+}
