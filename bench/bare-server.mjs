@@ -5,35 +5,24 @@
  */
 import Fastify from 'fastify';
 import pg from 'pg';
+import { LOAN_BY_ID } from '../dist/src/loans/loan-queries.service.js';
 import { evaluateEligibility } from '../dist/src/programs/eligibility/eligibility.js';
+// The service's own statements (the same SQL, prepared the same way), without the framework.
+import { STUDENT_CONTEXTS } from '../dist/src/programs/eligibility/eligibility-facts.js';
 
 const pool = new pg.Pool({ connectionString: process.env.BENCH_SERVICE_URL, max: Number(process.env.DB_POOL_SIZE ?? 20) });
 const app = Fastify({ logger: false });
-
-// The same statement as gatherStudentContexts (src/programs/eligibility/eligibility-facts.ts).
-const CONTEXT_SQL = `SELECT s.id, s.school_id, s.grade, sc.level, s.enrolment_status, s.resident, s.social_aid,
-            s.family_card_number, s.guardian_phone,
-            (SELECT count(*)::int FROM applications a JOIN students o ON o.id = a.student_id
-              WHERE s.family_card_number IS NOT NULL AND o.family_card_number = s.family_card_number
-                AND o.id <> s.id AND a.program_id = $2 AND a.status = 'allocated')
-            + (SELECT count(*)::int FROM loans l JOIN students o ON o.id = l.student_id
-              WHERE s.family_card_number IS NOT NULL AND o.family_card_number = s.family_card_number
-                AND o.id <> s.id AND l.program_id = $2 AND l.status = 'active') AS family_card_devices,
-            (SELECT count(*)::int FROM loans l WHERE l.student_id = s.id AND l.status = 'active') AS active_loans,
-            (SELECT coalesce(sum(c.amount), 0) FROM charges c WHERE c.student_id = s.id AND c.status = 'open') AS open_charges
-     FROM students s JOIN schools sc ON sc.id = s.school_id
-     WHERE s.id = ANY($1::uuid[])`;
 
 app.get('/eligibility/:programId/:studentId', async (req, reply) => {
   const { programId, studentId } = req.params;
   const { rows: [p] } = await pool.query(`SELECT * FROM programs WHERE id = $1`, [programId]);
   if (!p) return reply.code(404).send({});
-  const { rows: [r] } = await pool.query(CONTEXT_SQL, [[studentId], programId]);
+  const { rows: [r] } = await pool.query({ ...STUDENT_CONTEXTS, values: [[studentId], programId] });
   if (!r) return reply.code(404).send({});
   const date = new Date().toISOString().slice(0, 10);
   const result = evaluateEligibility({
     student: { grade: r.grade, schoolLevel: r.level, enrolmentStatus: r.enrolment_status, resident: r.resident, socialAid: r.social_aid,
-      familyCardNumber: r.family_card_number, guardianPhone: r.guardian_phone, consentWithdrawn: false },
+      familyCardNumber: r.family_card_number, guardianPhone: r.guardian_phone, consentWithdrawn: r.consent_withdrawn },
     openCharges: Number(r.open_charges), activeLoans: r.active_loans, familyCardDevices: r.family_card_devices,
     rules: p.rules, program: { startsOn: p.starts_on.toISOString?.().slice(0, 10) ?? p.starts_on, endsOn: p.ends_on.toISOString?.().slice(0, 10) ?? p.ends_on }, date,
   });
@@ -41,7 +30,7 @@ app.get('/eligibility/:programId/:studentId', async (req, reply) => {
 });
 
 app.get('/loans/:id', async (req, reply) => {
-  const { rows: [l] } = await pool.query(`SELECT * FROM loans WHERE id = $1`, [req.params.id]);
+  const { rows: [l] } = await pool.query({ ...LOAN_BY_ID, values: [req.params.id] });
   if (!l) return reply.code(404).send({});
   return l;
 });

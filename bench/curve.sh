@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 npm run build --silent
 mkdir -p .bench
 for loans in ${SIZES:-10000 100000 1000000}; do
-  people=$((loans / 5)); [ "$people" -lt 5000 ] && people=5000; schools=300
+  people=$((loans / 5)); [ "$people" -lt 10000 ] && people=10000; schools=300
   [ "$loans" -lt 100000 ] && schools=50
   args=(--students "$people" --devices "$people" --loans "$loans" --schools "$schools")
   log=.bench/curve-$loans.log

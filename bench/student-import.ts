@@ -16,18 +16,13 @@
  * After the runs, each run's file is imported once more with every student moved up a grade:
  * the re-import (update) path, reported on its own. Medians and the ratio are printed.
  */
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createApp } from '../src/app.js';
+import { type BenchApp, withBenchApp } from './import-harness.js';
 import { CredentialsService } from '../src/auth/credentials.service.js';
-import { loadConfig } from '../src/config/app-config.js';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { runMigrations, withDatabase } from '../src/database/migrate.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -104,56 +99,10 @@ async function copyBaseline(db: pg.Client, data: string, rows: number): Promise<
 }
 
 async function main() {
-  let embedded: EmbeddedDatabase | undefined;
-  let scratch: string | undefined;
-  let serverUrl = process.env.BENCH_DATABASE_URL;
-  if (!serverUrl) {
-    scratch = mkdtempSync(join(tmpdir(), 'laptop-loans-bench-'));
-    chmodSync(scratch, 0o755); // as root, PostgreSQL runs as `postgres` and must enter it
-    embedded = await startEmbeddedPostgres({ dataDir: scratch, throwaway: true });
-    serverUrl = embedded.url;
-  }
-  const dbName = `laptop_loans_bench_${process.pid}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'laptop-loans-bench-data-'));
-  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await measure(withDatabase(serverUrl, dbName), dataDir, embedded ? ' (embedded)' : '');
-  } finally {
-    // Leave nothing behind, whether the runs finished or failed.
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-    await embedded?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  await withBenchApp(async (app, db, serverNote) => runs(app, db, await seed(db), serverNote));
 }
 
-async function measure(url: string, dataDir: string, serverNote: string) {
-  await runMigrations(url);
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
-  const seeded = await seed(db);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-0123456789',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    SWAGGER_ENABLED: 'false',
-    IMPORT_LIMIT_BYTES: String(200 * 1024 * 1024),
-  });
-  const app = await createApp(config, url);
-  try {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    await runs(app, db, seeded, serverNote);
-  } finally {
-    await app.close();
-    await db.end();
-  }
-}
-
-async function runs(app: Awaited<ReturnType<typeof createApp>>, db: pg.Client, seeded: { adminId: string; schools: string[] }, serverNote: string) {
+async function runs(app: BenchApp, db: pg.Client, seeded: { adminId: string; schools: string[] }, serverNote: string) {
   const base = await app.getUrl();
   const token = await app.get(CredentialsService).issueToken(seeded.adminId, 'program_admin');
   const pgVersion = (await db.query(`SHOW server_version`)).rows[0].server_version as string;
