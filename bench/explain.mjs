@@ -16,7 +16,7 @@ const log = (s = '') => process.stdout.write(s + '\n');
 
 // The statements exactly as the service prepares them (imported from dist/, not copied).
 const { USER_BY_ID } = await import('../dist/src/auth/credentials.service.js');
-const { PROGRAM_FOR_ISSUE, LOCK_DEVICE, OPEN_APPLICATION, DEVICE_ON_LOAN, INSERT_LOAN } = await import('../dist/src/loans/loans.service.js');
+const { PROGRAM_FOR_ISSUE, LOCK_DEVICE_AND_APPLICATION, DEVICE_ON_LOAN, INSERT_LOAN } = await import('../dist/src/loans/loans.service.js');
 const { STUDENT_CONTEXTS } = await import('../dist/src/programs/eligibility/eligibility-facts.js');
 const { LOAN_BY_ID } = await import('../dist/src/loans/loan-queries.service.js');
 const { CLAIM, STORE_RESPONSE } = await import('../dist/src/database/transactions.js');
@@ -27,8 +27,7 @@ const STATEMENTS = [
   { title: 'issue: claim the idempotency key', statement: CLAIM, values: (p) => [`user:${p.user_id}`, key, Buffer.alloc(32)] },
   { title: 'issue: the program', statement: PROGRAM_FOR_ISSUE, values: (p) => [p.program_id] },
   { title: 'issue and eligibility: the student\'s facts (school, loans, charges, family card, consent)', statement: STUDENT_CONTEXTS, values: (p) => [[p.student_id], p.program_id] },
-  { title: 'issue: lock the device', statement: LOCK_DEVICE, values: (p) => [p.device_id] },
-  { title: 'issue: the student\'s open application, locked', statement: OPEN_APPLICATION, values: (p) => [p.program_id, p.student_id] },
+  { title: 'issue: lock the device and the student\'s open application', statement: LOCK_DEVICE_AND_APPLICATION, values: (p) => [p.device_id, p.program_id, p.student_id] },
   {
     title: 'issue: insert the loan (agreement number and terms text taken inside)',
     statement: INSERT_LOAN,

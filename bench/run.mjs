@@ -23,8 +23,10 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { applyAppRolePrivileges, ensureLoginRole } from '../dist/src/database/app-role.js';
 import { withCredentials } from '../dist/src/database/migrate.js';
-// The raw-SQL side runs the very statements the service prepares (not copies of them).
-import { DEVICE_ON_LOAN, INSERT_LOAN, LOCK_DEVICE } from '../dist/src/loans/loans.service.js';
+// The raw-SQL side runs the very statements the service prepares (not copies of them), except
+// the lock: the service locks the device and the student's open application in one statement;
+// the raw side locks the device alone (it has no application to fulfil).
+import { DEVICE_ON_LOAN, INSERT_LOAN } from '../dist/src/loans/loans.service.js';
 import { STUDENT_CONTEXTS } from '../dist/src/programs/eligibility/eligibility-facts.js';
 import { BENCH_ADMIN_EMAIL, checkInvariants, parseArgs, prepareDatabase, seedScale } from '../scripts/seed-scale.mjs';
 
@@ -150,6 +152,7 @@ async function main() {
       return r;
     };
 
+    const LOCK_DEVICE = { name: 'raw_lock_device', text: `SELECT id, school_id, status FROM devices WHERE id = $1 FOR UPDATE` };
     const dueDate = new Date(Date.now() + program.loan_days * 86_400_000).toISOString().slice(0, 10);
     const sqlIssue = async () => {
       const mark = await markNow();

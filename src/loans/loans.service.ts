@@ -21,6 +21,12 @@ interface DeviceRow {
   status: DeviceStatus;
 }
 
+interface OpenApplication {
+  id: string;
+  status: 'pending' | 'allocated';
+  device_id: string | null;
+}
+
 // The statements of every issue, prepared once per connection (src/database/prepared.ts).
 type ProgramTerms = Pick<Program, 'id' | 'code' | 'startsOn' | 'endsOn' | 'loanDueDate' | 'loanDays' | 'rules' | 'termsVersion'>;
 export const PROGRAM_FOR_ISSUE = prepared(
@@ -29,11 +35,15 @@ export const PROGRAM_FOR_ISSUE = prepared(
           loan_days AS "loanDays", rules, terms_version AS "termsVersion"
    FROM programs WHERE id = $1`,
 );
-export const LOCK_DEVICE = prepared('issue_lock_device', `SELECT id, school_id, status FROM devices WHERE id = $1 FOR UPDATE`);
-export const OPEN_APPLICATION = prepared(
-  'issue_open_application',
-  `SELECT id, status, device_id FROM applications
-   WHERE program_id = $1 AND student_id = $2 AND status IN ('pending', 'allocated') FOR UPDATE`,
+// The device and the student's open application (pending or allocated), both locked, in one
+// round trip: the application decides whether a reserved device may go to this student, and is
+// fulfilled by the issue.
+export const LOCK_DEVICE_AND_APPLICATION = prepared(
+  'issue_lock_device_and_application',
+  `WITH device AS (SELECT id, school_id, status FROM devices WHERE id = $1 FOR UPDATE),
+        application AS (SELECT id, status, device_id FROM applications
+                        WHERE program_id = $2 AND student_id = $3 AND status IN ('pending', 'allocated') FOR UPDATE)
+   SELECT (SELECT to_jsonb(device) FROM device) AS device, (SELECT to_jsonb(application) FROM application) AS application`,
 );
 export const DEVICE_ON_LOAN = prepared('issue_device_on_loan', `UPDATE devices SET status = 'on_loan', version = version + 1, updated_at = now() WHERE id = $1`);
 // The agreement number (prefix + a number from the sequence, so concurrent issues never wait on
@@ -77,7 +87,11 @@ export class LoansService {
     if (!context) throw notFound('The student');
     assertSchoolAccess(actor, context.schoolId, 'operate', 'The student');
 
-    const [device] = await runPrepared<DeviceRow>(tx, LOCK_DEVICE, [request.deviceId]);
+    const [{ device, application }] = await runPrepared<{ device: DeviceRow | null; application: OpenApplication | null }>(
+      tx,
+      LOCK_DEVICE_AND_APPLICATION,
+      [request.deviceId, program.id, request.studentId],
+    );
     if (!device) throw notFound('The device');
     assertSchoolAccess(actor, device.school_id, 'operate', 'The device');
     if (device.school_id !== context.schoolId) {
@@ -85,7 +99,6 @@ export class LoansService {
         errors: [{ field: 'deviceId', message: 'the device is not at the student\'s school' }],
       });
     }
-    const application = await this.applicationFor(tx, program.id, request.studentId);
     const reservedForThisStudent = device.status === 'reserved' && application?.device_id === device.id;
     if (device.status !== 'in_stock' && !reservedForThisStudent) {
       throw conflict(`The device is not available: it is ${device.status}`, { currentStatus: device.status });
@@ -163,11 +176,6 @@ export class LoansService {
     loan.id = row.id;
     loan.agreementNumber = row.agreement_number;
     loan.termsText = row.terms_text;
-  }
-
-  private async applicationFor(tx: EntityManager, programId: string, studentId: string) {
-    const [row] = await runPrepared<{ id: string; status: string; device_id: string | null }>(tx, OPEN_APPLICATION, [programId, studentId]);
-    return row;
   }
 
   /** The application is fulfilled; a device reserved for it but not the one issued goes back to stock. */
