@@ -2,11 +2,11 @@ import { expect } from '@jest/globals';
 import { randomInt } from 'node:crypto';
 import type { TestUser } from '../helpers/factories.js';
 import type { TestApp } from '../helpers/test-app.js';
+import { unique } from '../helpers/unique.js';
 
 /** Helpers for the device stock tests: everything goes through the API as a program admin. */
 
-let counter = 0;
-export const uniq = () => `${Date.now() % 1e6}${++counter}${randomInt(1000)}`;
+export const uniq = unique;
 
 export interface ModelBody {
   id: string;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomInt, randomUUID } from 'node:crypto';
 import { newCast, newSchool, newUser, type SchoolRow, type TestUser } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { unique } from '../helpers/unique.js';
 
 /**
  * Stock-takes against a seeded location whose truth is known: every device's place in the result
@@ -13,8 +14,7 @@ let batch: { id: string; modelId: string };
 
 // ---- device factories: straight SQL, any status (seeding a status via SQL is deliberate) ----
 
-let counter = 0;
-const uniq = () => `${Date.now() % 1e6}${++counter}${randomInt(1000)}`;
+const uniq = unique;
 
 interface Seeded {
   id: string;

@@ -4,11 +4,10 @@ import type { Role } from '../../src/common/actor.js';
 import { CredentialsService } from '../../src/auth/credentials.service.js';
 import { hashPassword } from '../../src/users/passwords.js';
 import type { TestApp } from './test-app.js';
+import { unique } from './unique.js';
 
 /** Small factories writing straight to the test database; every value can be overridden. */
 
-let counter = 0;
-const unique = () => `${Date.now() % 1e6}${++counter}${randomInt(1000)}`;
 
 export interface SchoolRow {
   id: string;

@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { newCast, type TestUser } from '../helpers/factories.js';
 import type { TestApp } from '../helpers/test-app.js';
+import { unique } from '../helpers/unique.js';
 
 /**
  * Shared seeding for the loan tests. Schools, users, programs and price lists go through the
@@ -12,8 +13,7 @@ import type { TestApp } from '../helpers/test-app.js';
 
 export type Cast = Awaited<ReturnType<typeof newCast>>;
 
-let counter = 0;
-const uniq = () => `${Date.now() % 1e6}${++counter}${randomInt(1000)}`;
+const uniq = unique;
 /** NISNs are 10 digits and unique per database; each test file has its own database. */
 let nisn = 1_000_000_000 + randomInt(1_000_000) * 1000;
 

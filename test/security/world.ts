@@ -5,6 +5,7 @@ import type { Response } from 'supertest';
 import { newUser, type TestUser } from '../helpers/factories.js';
 import { TEST_JWT_SECRET, type TestApp } from '../helpers/test-app.js';
 import { newBatch, newModel } from '../devices/device-helpers.js';
+import { unique } from '../helpers/unique.js';
 import {
   addDays,
   consent,
@@ -82,8 +83,7 @@ export interface World {
   secrets: Set<string>;
 }
 
-let counter = 0;
-const uniq = () => `${Date.now() % 1e6}${++counter}${randomInt(1000)}`;
+const uniq = unique;
 
 export function send(t: TestApp, req: Req, headers: Record<string, string> = {}) {
   const method = req.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
