@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { importSummary, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
@@ -8,7 +9,6 @@ import type { ImportMode } from '../../common/csv-import/csv-import.dto.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
 import { affected, copyInto, first, withFile } from '../../common/csv-import/copy.js';
 import { ImportErrors, LISTED_ERRORS } from '../../common/csv-import/import-errors.js';
-import { DomainError } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { Transactions } from '../../database/transactions.js';
 import { type Catalogue, type CatalogueBatch, modelKey } from './device-csv.js';
@@ -55,23 +55,8 @@ export class DeviceImportService {
       const catalogue = await loadCatalogue(tx);
       const { scan, errors, good } = (await importDirect(tx, file, catalogue)) ?? (await importStaged(tx, file, catalogue));
 
-      const summary = {
-        mode,
-        checksum: file.sha256,
-        fileBytes: file.bytes,
-        rows: scan.rows,
-        rejected: scan.rows - good,
-        errorCount: errors.total,
-        errorsTruncated: errors.truncated,
-      };
-      if (errors.total > 0 && mode === 'all-or-nothing') {
-        // Rolls back whatever was written.
-        throw new DomainError('business-rule', `${summary.rejected} of ${scan.rows} rows have errors; nothing was imported`, {
-          ...summary,
-          imported: 0,
-          errors: errors.list(),
-        });
-      }
+      const summary = importSummary(mode, file, scan.rows, good, errors);
+      refuseIfAnyRowBad(summary, errors, { imported: 0 });
       const importId = randomUUID();
       await this.audit.record(tx, actor, {
         action: 'device.imported',

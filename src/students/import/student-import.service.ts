@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { importSummary, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { assertSchoolAccess } from '../../auth/access.js';
@@ -8,7 +9,7 @@ import { Clock } from '../../common/clock.js';
 import { affected, copyInto, first, inPieces, withFile } from '../../common/csv-import/copy.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
 import { ImportErrors, LISTED_ERRORS } from '../../common/csv-import/import-errors.js';
-import { DomainError, invalid, notFound } from '../../common/errors.js';
+import { invalid, notFound } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -101,28 +102,8 @@ export class StudentImportService {
       const context = { schoolId, today: this.clock.today(), importId: randomUUID() };
       const { scan, errors, good, finish } = (await this.importDirect(tx, file, context)) ?? (await this.importStaged(tx, file, context));
 
-      const summary = {
-        mode,
-        schoolId,
-        checksum: file.sha256,
-        fileBytes: file.bytes,
-        rows: scan.rows,
-        rejected: scan.rows - good,
-        errorCount: errors.total,
-        errorsTruncated: errors.truncated,
-      };
-      if (errors.total > 0 && mode === 'all-or-nothing') {
-        // Rolls back whatever was written.
-        throw new DomainError('business-rule', `${summary.rejected} of ${scan.rows} rows have errors; nothing was imported`, {
-          ...summary,
-          imported: 0,
-          created: 0,
-          updated: 0,
-          unchanged: 0,
-          errors: errors.list(),
-          ignoredColumns: scan.layout.ignored,
-        });
-      }
+      const summary = { ...importSummary(mode, file, scan.rows, good, errors), schoolId };
+      refuseIfAnyRowBad(summary, errors, { schoolId, imported: 0, created: 0, updated: 0, unchanged: 0, ignoredColumns: scan.layout.ignored });
       const { created, updated, statuses } = await finish();
       const lifecycle = await this.recordLifecycle(tx, actor, statuses.map((s) => s.id));
       const counts = { imported: good, created, updated, unchanged: good - created - updated, ...lifecycle };
