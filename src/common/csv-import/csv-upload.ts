@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { invalid } from '../errors.js';
+import type { ApiOperationOptions } from '@nestjs/swagger';
 
 /**
  * CSV uploads at the HTTP edge. The service is JSON-only (decision 11); routes marked
@@ -24,6 +25,23 @@ const MULTIPART_ENVELOPE = 64 * 1024;
 
 /** Marks a route as taking a CSV upload. */
 export const CsvUpload = () => RouteConfig({ [UPLOAD_ROUTE]: true });
+
+/** The OpenAPI request body of a CSV import: the file as `text/csv`, or as `file` in a form. */
+export function csvFileRequestBody(example: string): NonNullable<ApiOperationOptions['requestBody']> {
+  return {
+    required: true,
+    content: {
+      'text/csv': { schema: { type: 'string' }, example },
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          required: ['file'],
+          properties: { file: { type: 'string', format: 'binary', description: 'The CSV file (UTF-8)' } },
+        },
+      },
+    },
+  };
+}
 
 /** The raw `text/csv` body stream, kept by the parser for the route. */
 const csvBodies = new WeakMap<FastifyRequest, Readable>();

@@ -9,7 +9,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemResponse } from '../../common/problem.dto.
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { ImportModeQuery } from '../../common/csv-import/csv-import.dto.js';
-import { CsvUpload, readCsvUpload } from '../../common/csv-import/csv-upload.js';
+import { CsvUpload, csvFileRequestBody, readCsvUpload } from '../../common/csv-import/csv-upload.js';
 import { DeviceImportResponse } from './device-import.dto.js';
 import { DeviceImportService } from './device-import.service.js';
 
@@ -40,19 +40,7 @@ export class DeviceImportController {
       '(the first 1000 errors are listed, `errorCount` counts all). `mode=all-or-nothing` (default) writes nothing when any row ' +
       'is bad and answers 422 with the errors; `mode=partial` registers the good rows and answers 200 with the bad ones. ' +
       'One `device.imported` audit event per import. With an Idempotency-Key, a retry of the same file and mode replays the first answer.',
-    requestBody: {
-      required: true,
-      content: {
-        'text/csv': { schema: { type: 'string' }, example: EXAMPLE_CSV },
-        'multipart/form-data': {
-          schema: {
-            type: 'object',
-            required: ['file'],
-            properties: { file: { type: 'string', format: 'binary', description: 'The CSV file (UTF-8)' } },
-          },
-        },
-      },
-    },
+    requestBody: csvFileRequestBody(EXAMPLE_CSV),
   })
   @ApiIdempotencyKey()
   @ApiOkResponse({ type: DeviceImportResponse, description: 'Imported (in partial mode, possibly with rejected rows)' })

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Authenticated } from '../../auth/auth.decorators.js';
 import { ApiProblems } from '../../common/api-docs.js';
 import { type Actor, CurrentActor } from '../../common/actor.js';
-import { CsvUpload, readCsvUpload } from '../../common/csv-import/csv-upload.js';
+import { CsvUpload, csvFileRequestBody, readCsvUpload } from '../../common/csv-import/csv-upload.js';
 import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../../common/idempotency.js';
 import { PROBLEM_CONTENT_TYPE, ProblemResponse } from '../../common/problem.dto.js';
 import type { AppConfig } from '../../config/app-config.js';
@@ -41,19 +41,7 @@ export class StudentImportController {
       '`mode=all-or-nothing` (default) writes nothing when any row is bad and answers 422; `mode=partial` imports the good rows. ' +
       'One `student.imported` audit event per import; a student recorded as leaving has their active loans flagged, as with PATCH. ' +
       'With an Idempotency-Key, a retry of the same file, mode and school replays the first answer.',
-    requestBody: {
-      required: true,
-      content: {
-        'text/csv': { schema: { type: 'string' }, example: EXAMPLE_CSV },
-        'multipart/form-data': {
-          schema: {
-            type: 'object',
-            required: ['file'],
-            properties: { file: { type: 'string', format: 'binary', description: 'The CSV file (UTF-8)' } },
-          },
-        },
-      },
-    },
+    requestBody: csvFileRequestBody(EXAMPLE_CSV),
   })
   @ApiIdempotencyKey()
   @ApiOkResponse({ type: StudentImportResponse, description: 'Imported (in partial mode, possibly with rejected rows)' })
