@@ -38,6 +38,8 @@ export interface AppConfig {
   /** The service's public address (no trailing slash): the agreement QR codes link to it. */
   publicBaseUrl: string;
   privacy: PrivacySettings;
+  /** Largest drawn guardian signature, in PNG bytes (at most 512 KiB). */
+  signatureMaxBytes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       accessLogFlushMs: e.ACCESS_LOG_FLUSH_MS ?? 1000,
       accessLogBatchSize: e.ACCESS_LOG_BATCH_SIZE ?? 500,
     },
+    signatureMaxBytes: e.SIGNATURE_MAX_BYTES ?? 200 * 1024,
   };
 }
 

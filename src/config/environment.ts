@@ -144,6 +144,10 @@ export class Environment {
   /** Where the public reaches this service (a path prefix is fine, a query is not): agreement QR codes link to it. */
   @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http(s) URL such as https://laptop.example.go.id' })
   PUBLIC_BASE_URL?: string;
+
+  /** Largest drawn guardian signature (PNG bytes) an issue accepts (docs/agreements.md). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(512 * 1024)
+  SIGNATURE_MAX_BYTES?: number;
 }
 
 /** Thrown for a missing or malformed setting; `main.ts` prints its message as one line and exits. */

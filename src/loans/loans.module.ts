@@ -10,10 +10,12 @@ import { LoansController } from './loans.controller.js';
 import { LoansService } from './loans.service.js';
 import { PriceListService } from './price-list.service.js';
 import { ReturnsService } from './returns.service.js';
+import { GuardianSignatureController } from './signature/signature.controller.js';
+import { GuardianSignatures } from './signature/guardian-signatures.js';
 
 @Module({
-  controllers: [LoansController, ChargesController, AgreementController],
-  providers: [BulkLoansService, LoansService, ReturnsService, LoanChangesService, LoanQueriesService, ChargesService, PriceListService, AgreementService],
+  controllers: [LoansController, ChargesController, AgreementController, GuardianSignatureController],
+  providers: [BulkLoansService, LoansService, ReturnsService, LoanChangesService, LoanQueriesService, ChargesService, PriceListService, AgreementService, GuardianSignatures],
   exports: [LoansService, ReturnsService, LoanQueriesService],
 })
 export class LoansModule {}

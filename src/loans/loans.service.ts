@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { assertSchoolAccess } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -14,6 +14,10 @@ import type { Program } from '../programs/program.entity.js';
 import { type IssueLoanRequest, type LoanResponse, toLoanAuditImage, toLoanResponse } from './dto/loan.dto.js';
 import { Loan } from './loan.entity.js';
 import { prepared, runPrepared } from '../database/prepared.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { GuardianSignatures } from './signature/guardian-signatures.js';
+import { parseSignaturePng, type SignatureImage } from './signature/signature-png.js';
 
 interface DeviceRow {
   id: string;
@@ -72,14 +76,25 @@ export class LoansService {
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    private readonly signatures: GuardianSignatures,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   issue(actor: Actor, request: IssueLoanRequest, idempotency: IdempotencyRequest): Promise<LoanResponse> {
-    return this.transactions.run(idempotency, (tx) => this.issueIn(tx, actor, request));
+    // Checked before the transaction: decoding an image holds no connection, and a bad one is a
+    // 400 that never reaches the database.
+    let signature: SignatureImage | undefined;
+    if (request.guardianSignaturePng !== undefined) {
+      if (request.guardianConsent.method !== 'digital') {
+        throw invalid([{ field: 'guardianConsent.method', message: "a drawn signature is a digital consent: send method 'digital'" }]);
+      }
+      signature = parseSignaturePng(request.guardianSignaturePng, this.config.signatureMaxBytes);
+    }
+    return this.transactions.run(idempotency, (tx) => this.issueIn(tx, actor, request, signature));
   }
 
   /** The use case inside a given transaction (the bulk issue runs each item in a savepoint). */
-  async issueIn(tx: EntityManager, actor: Actor, request: IssueLoanRequest): Promise<LoanResponse> {
+  async issueIn(tx: EntityManager, actor: Actor, request: IssueLoanRequest, signature?: SignatureImage): Promise<LoanResponse> {
     const today = this.clock.today();
     const [program] = await runPrepared<ProgramTerms>(tx, PROGRAM_FOR_ISSUE, [request.programId]);
     if (!program) throw notFound('The program');
@@ -155,11 +170,13 @@ export class LoansService {
     await runPrepared(tx, DEVICE_ON_LOAN, [device.id]);
     if (application) await this.fulfil(tx, actor, application, device.id, context.schoolId);
 
+    const signed = signature ? [await this.signatures.record(tx, actor, loan, signature)] : [];
     await this.audit.record(
       tx,
       actor,
       { action: 'loan.issued', entityType: 'loan', entityId: loan.id, schoolId: loan.schoolId, after: toLoanAuditImage(loan) },
       { action: 'device.lent', entityType: 'device', entityId: device.id, schoolId: loan.schoolId, before: { status: device.status }, after: { status: 'on_loan', loanId: loan.id } },
+      ...signed,
     );
     return toLoanResponse(loan, today);
   }

@@ -16,6 +16,7 @@ const agreement = (overrides: Partial<AgreementDocument> = {}): AgreementDocumen
   dueDate: '2027-06-30',
   extensions: [],
   terms: { version: 3, text: 'Perangkat tetap milik daerah.' },
+  signature: null,
   ...overrides,
 });
 

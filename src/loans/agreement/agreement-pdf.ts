@@ -23,6 +23,11 @@ export interface AgreementDocument {
   extensions: { extendedOn: string; newDueDate: string }[];
   /** The terms as signed (the loan's snapshot, not the program's current version). */
   terms: { version: number; text: string };
+  /**
+   * The guardian's drawn signature: its SHA-256 (hex) and the PNG, null once the retention period
+   * removed the image. No drawn signature: the box stays empty for ink.
+   */
+  signature: { sha256: string; png: Buffer | null } | null;
 }
 
 const PAGE = { size: 'A4' as const, margins: { top: 48, bottom: 72, left: 56, right: 56 } };
@@ -238,7 +243,7 @@ class AgreementLayout {
   /** Guardian, school operator and the school's stamp, kept together on one page. */
   private signatures(): void {
     const { doc, a } = this;
-    this.ensureSpace(190);
+    this.ensureSpace(a.signature ? 206 : 190);
     doc.moveDown(1.2);
     doc.font('Helvetica').fontSize(TEXT).fillColor('black').text('Demikian perjanjian ini dibuat dan disetujui oleh para pihak.', this.left, doc.y, { width: this.width });
     doc.moveDown(0.8);
@@ -258,6 +263,7 @@ class AgreementLayout {
       doc.font('Helvetica-Bold').fontSize(TEXT).fillColor('black').text(title, x, top + 12, { width: column, align: 'center' });
       if (i < 2) {
         const lineY = top + 100;
+        if (i === 0 && a.signature) this.drawnSignature(x + 18, top + 28, column - 36, lineY - top - 30);
         doc.lineWidth(0.8).strokeColor('black').moveTo(x + 18, lineY).lineTo(x + column - 18, lineY).stroke();
         doc.font('Helvetica').fontSize(9.5).text(name ? pdfText(name) : '(nama jelas)', x + 10, lineY + 4, { width: column - 20, align: 'center' });
       } else {
@@ -266,6 +272,27 @@ class AgreementLayout {
     });
     doc.x = this.left;
     doc.y = top + 130;
+    if (a.signature) {
+      doc.font('Helvetica').fontSize(7.5).fillColor(GREY).text(`SHA-256 tanda tangan Pihak Kedua: ${a.signature.sha256}`, this.left, doc.y, { width: this.width, lineBreak: false });
+      doc.fillColor('black');
+      doc.x = this.left;
+      doc.y += 16;
+    }
+  }
+
+  /**
+   * The signature as drawn on the screen, scaled to fill its box without distortion; once the
+   * retention period removed the image, a note in its place (the hash below still names it).
+   */
+  private drawnSignature(x: number, y: number, width: number, height: number): void {
+    const { doc } = this;
+    const png = this.a.signature?.png;
+    if (!png) {
+      doc.font('Helvetica-Oblique').fontSize(8).fillColor(GREY).text('Tanda tangan digital telah dihapus setelah masa retensi data', x, y + height / 2 - 10, { width, align: 'center' });
+      doc.fillColor('black');
+      return;
+    }
+    doc.image(png, x, y, { fit: [width, height], align: 'center', valign: 'bottom' });
   }
 
   /** The agreement number and page count at the foot of every page, with the address to check it. */

@@ -11,6 +11,7 @@ import { agreementQrPayload, parseAgreementNumber } from './agreement-number.js'
 import { type AgreementDocument, renderAgreementPdf } from './agreement-pdf.js';
 import type { AgreementVerificationResponse } from './dto/agreement.dto.js';
 import { wibDate } from './indonesian.js';
+import { GuardianSignatures } from '../signature/guardian-signatures.js';
 
 export interface AgreementFile {
   fileName: string;
@@ -58,6 +59,7 @@ export class AgreementService {
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly accessLog: StudentAccessLog,
+    private readonly signatures: GuardianSignatures,
   ) {}
 
   async pdf(actor: Actor, loanId: string): Promise<AgreementFile> {
@@ -89,10 +91,13 @@ export class AgreementService {
     assertSchoolAccess(actor, row.school_id, 'read', 'The loan');
     this.accessLog.record(actor, 'loan.agreement-pdf', [{ id: row.student_id, schoolId: row.school_id }]);
 
-    const extensions: { previous_due_date: string; new_due_date: string; extended_at: Date }[] = await this.dataSource.query(
-      `SELECT previous_due_date::text, new_due_date::text, extended_at FROM loan_extensions WHERE loan_id = $1 ORDER BY extended_at, id`,
-      [loanId],
-    );
+    const [extensions, signature] = await Promise.all([
+      this.dataSource.query(
+        `SELECT previous_due_date::text, new_due_date::text, extended_at FROM loan_extensions WHERE loan_id = $1 ORDER BY extended_at, id`,
+        [loanId],
+      ) as Promise<{ previous_due_date: string; new_due_date: string; extended_at: Date }[]>,
+      this.signatures.forDocument(this.dataSource, loanId),
+    ]);
     return {
       agreementNumber: row.agreement_number,
       qrPayload: agreementQrPayload(this.config.publicBaseUrl, row.agreement_number),
@@ -115,6 +120,7 @@ export class AgreementService {
       dueDate: extensions[0]?.previous_due_date ?? row.due_date,
       extensions: extensions.map((e) => ({ extendedOn: wibDate(e.extended_at), newDueDate: e.new_due_date })),
       terms: { version: row.terms_version, text: row.terms_text },
+      signature,
     };
   }
 

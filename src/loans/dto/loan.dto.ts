@@ -24,6 +24,7 @@ import type { Loan } from '../loan.entity.js';
 import { ChargeResponse } from './charge.dto.js';
 import { LOAN_STATUSES, type LoanStatus } from '../loan-status.js';
 import { trim } from '../../common/transforms.js';
+import { BASE64, SIGNATURE_BASE64_MAX_LENGTH } from '../signature/signature-png.js';
 
 const phone = ({ value }: { value: unknown }) => (typeof value === 'string' ? (normaliseIndonesianPhone(value) ?? value) : value);
 const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -65,6 +66,15 @@ export class IssueLoanRequest {
   /** Overrides the program's loan term. @example 2027-06-30 */
   @IsOptional() @IsISO8601({ strict: true }) @MaxLength(10)
   dueDate?: string;
+
+  /**
+   * The guardian's signature drawn on the screen: a PNG image in standard base64 (no `data:`
+   * prefix), at most `SIGNATURE_MAX_BYTES` bytes once decoded (default 200 KiB), 32-4000 x 16-2000
+   * pixels. Stored with the loan in the same transaction; its SHA-256 is printed on the agreement
+   * PDF, whose signature box shows the image. Omit it for a signature on paper.
+   */
+  @IsOptional() @IsString() @MaxLength(SIGNATURE_BASE64_MAX_LENGTH) @Matches(BASE64, { message: 'guardianSignaturePng must be standard base64' })
+  guardianSignaturePng?: string;
 }
 
 export class ManualCharge {

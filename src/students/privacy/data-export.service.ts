@@ -38,6 +38,13 @@ export class DataExportService {
       const applications = await rows(`SELECT to_jsonb(a) AS j FROM applications a WHERE student_id = $1 ORDER BY applied_at, id`);
       const loans = await rows(`SELECT to_jsonb(l) AS j FROM loans l WHERE student_id = $1 ORDER BY issued_at, id`);
       const loanIds = loans.map((l) => l.id as string);
+      // The drawn signatures as stored: the image itself (base64) while it is kept, and its hash.
+      const signatures = await rows(
+        `SELECT jsonb_build_object('loan_id', loan_id, 'sha256', encode(sha256, 'hex'), 'png_base64', translate(encode(png, 'base64'), E'\n', ''),
+                'byte_size', byte_size, 'width', width, 'height', height, 'recorded_by', recorded_by, 'recorded_at', recorded_at,
+                'anonymised_at', anonymised_at) AS j
+         FROM loan_signatures WHERE student_id = $1`,
+      );
       const [returns, extensions, losses, notifications] = await Promise.all([
         rows(`SELECT to_jsonb(r) AS j FROM loan_returns r WHERE loan_id = ANY($1::uuid[])`, [loanIds]),
         rows(`SELECT to_jsonb(e) AS j FROM loan_extensions e WHERE loan_id = ANY($1::uuid[]) ORDER BY extended_at, id`, [loanIds]),
@@ -72,6 +79,7 @@ export class DataExportService {
           return: perLoan(returns, l.id as string)[0] ?? null,
           extensions: perLoan(extensions, l.id as string),
           loss: perLoan(losses, l.id as string)[0] ?? null,
+          guardianSignature: perLoan(signatures, l.id as string)[0] ?? null,
         })),
         charges: charges.map(plain),
         notifications: notifications.map(plain),

@@ -75,6 +75,8 @@ export class RetentionService {
         [student.id, ANONYMOUS_NAME],
       );
       loansScrubbed += loans;
+      // The drawn signature is personal data; its hash stays (the printed agreement names it).
+      await tx.query(`UPDATE loan_signatures SET png = NULL, anonymised_at = $2 WHERE student_id = $1 AND png IS NOT NULL`, [student.id, now]);
       // Free text on consents may name the guardian; the records themselves (purpose, dates) stay.
       await tx.query(`UPDATE guardian_consents SET evidence_ref = NULL, withdraw_reason = NULL, version = version + 1 WHERE student_id = $1`, [student.id]);
       // Reminders went to the guardian's phone; nothing still queued may go out to it.

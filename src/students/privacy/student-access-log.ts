@@ -9,8 +9,19 @@ import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AccessLogEntryResponse, AccessLogQuery } from './dto/privacy.dto.js';
 
-/** Which read it was: `student.get`, `student.list`, `student.data-export`, `loan.agreement-pdf`. */
-export type AccessOperation = 'student.get' | 'student.list' | 'student.data-export' | 'loan.agreement-pdf';
+/** Which read it was: `student.get`, `student.list`, `student.data-export`, `loan.agreement-pdf`, ... */
+export type AccessOperation =
+  | 'student.get'
+  | 'student.list'
+  | 'student.data-export'
+  | 'loan.agreement-pdf'
+  | 'loan.guardian-signature'
+  | 'loan.return-receipt-pdf'
+  | 'worklist.overdue'
+  | 'worklist.leavers'
+  | 'worklist.open-charges'
+  | 'worklist.awaiting-pickup'
+  | 'report.evidence-pack';
 
 interface Entry {
   at: Date;

@@ -103,7 +103,7 @@ export class DataExportResponse {
   consents: ConsentResponse[];
   /** Applications with their eligibility snapshot. */
   applications: Record<string, unknown>[];
-  /** Loans with their terms text and guardian-consent copies, each with its return, extensions and loss report. */
+  /** Loans with their terms text and guardian-consent copies, each with its return, extensions, loss report and drawn signature (`guardianSignature`: the PNG as base64 and its SHA-256). */
   loans: Record<string, unknown>[];
   charges: Record<string, unknown>[];
   /** Reminders sent (or queued) about the student's loans. */

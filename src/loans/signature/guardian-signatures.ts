@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { assertSchoolAccess } from '../../auth/access.js';
+import type { AuditEntry } from '../../audit/audit-log.js';
+import type { Actor } from '../../common/actor.js';
+import { DomainError, notFound } from '../../common/errors.js';
+import { StudentAccessLog } from '../../students/privacy/student-access-log.js';
+import type { SignatureImage } from './signature-png.js';
+
+/** What the agreement PDF shows of a loan's drawn signature. */
+export interface SignatureForDocument {
+  sha256: string;
+  /** Null once the retention job has cleared the image; the hash stays. */
+  png: Buffer | null;
+}
+
+/**
+ * The owner of `loan_signatures`: the guardian's drawn signature, stored with its loan in the
+ * issue's transaction, read back as the PNG (noted in the student-access log) and for the PDF.
+ */
+@Injectable()
+export class GuardianSignatures {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accessLog: StudentAccessLog,
+  ) {}
+
+  /** Stores the signature of a loan just issued in `tx`; returns the audit event to write with the loan's. */
+  async record(tx: EntityManager, actor: Actor, loan: { id: string; schoolId: string; studentId: string }, image: SignatureImage): Promise<AuditEntry> {
+    await tx.query(
+      `INSERT INTO loan_signatures (loan_id, school_id, student_id, png, sha256, byte_size, width, height, recorded_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [loan.id, loan.schoolId, loan.studentId, image.png, image.sha256, image.png.length, image.width, image.height, actor.id],
+    );
+    // The hash goes into the audit chain: the stored image can later be shown to be the one signed.
+    return {
+      action: 'loan.signature_recorded',
+      entityType: 'loan',
+      entityId: loan.id,
+      schoolId: loan.schoolId,
+      after: { sha256: image.sha256.toString('hex'), bytes: image.png.length, width: image.width, height: image.height },
+    };
+  }
+
+  /** The PNG as drawn. A loan without one, or whose image the retention job cleared, is a 404. */
+  async png(actor: Actor, loanId: string): Promise<{ png: Buffer; sha256: string }> {
+    const [row]: { school_id: string; student_id: string; png: Buffer | null; sha256: Buffer | null }[] = await this.dataSource.query(
+      `SELECT l.school_id, l.student_id, s.png, s.sha256 FROM loans l LEFT JOIN loan_signatures s ON s.loan_id = l.id WHERE l.id = $1`,
+      [loanId],
+    );
+    if (!row) throw notFound('The loan');
+    assertSchoolAccess(actor, row.school_id, 'read', 'The loan');
+    if (!row.sha256) throw notFound('A drawn signature for this loan');
+    if (!row.png) throw new DomainError('not-found', 'The drawn signature of this loan was removed by the retention period; its SHA-256 is kept', { sha256: row.sha256.toString('hex') });
+    this.accessLog.record(actor, 'loan.guardian-signature', [{ id: row.student_id, schoolId: row.school_id }]);
+    return { png: row.png, sha256: row.sha256.toString('hex') };
+  }
+
+  /** For documents already access-checked and logged by their caller. */
+  async forDocument(db: Pick<EntityManager, 'query'>, loanId: string): Promise<SignatureForDocument | null> {
+    const [row]: { png: Buffer | null; sha256: Buffer }[] = await db.query(`SELECT png, sha256 FROM loan_signatures WHERE loan_id = $1`, [loanId]);
+    return row ? { sha256: row.sha256.toString('hex'), png: row.png } : null;
+  }
+}
