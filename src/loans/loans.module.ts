@@ -12,10 +12,12 @@ import { PriceListService } from './price-list.service.js';
 import { ReturnsService } from './returns.service.js';
 import { GuardianSignatureController } from './signature/signature.controller.js';
 import { GuardianSignatures } from './signature/guardian-signatures.js';
+import { ReturnReceiptController } from './receipt/return-receipt.controller.js';
+import { ReturnReceiptService } from './receipt/return-receipt.service.js';
 
 @Module({
-  controllers: [LoansController, ChargesController, AgreementController, GuardianSignatureController],
-  providers: [BulkLoansService, LoansService, ReturnsService, LoanChangesService, LoanQueriesService, ChargesService, PriceListService, AgreementService, GuardianSignatures],
+  controllers: [LoansController, ChargesController, AgreementController, GuardianSignatureController, ReturnReceiptController],
+  providers: [BulkLoansService, LoansService, ReturnsService, LoanChangesService, LoanQueriesService, ChargesService, PriceListService, AgreementService, GuardianSignatures, ReturnReceiptService],
   exports: [LoansService, ReturnsService, LoanQueriesService],
 })
 export class LoansModule {}

@@ -138,21 +138,8 @@ class AgreementLayout {
     doc.moveDown(1);
   }
 
-  /** Drawn as vector squares from the code's module matrix: sharp at any print size. */
   private qrCode(x: number, y: number, size: number): void {
-    const { modules } = QRCode.create(this.a.qrPayload, { errorCorrectionLevel: 'M' });
-    const quiet = 2;
-    const cell = size / (modules.size + 2 * quiet);
-    const doc = this.doc;
-    doc.save();
-    for (let row = 0; row < modules.size; row++) {
-      for (let col = 0; col < modules.size; col++) {
-        // A hair of overlap so neighbouring squares print as one dark area, without seams.
-        if (modules.get(row, col)) doc.rect(x + (col + quiet) * cell, y + (row + quiet) * cell, cell + 0.05, cell + 0.05);
-      }
-    }
-    doc.fillColor('black').fill();
-    doc.restore();
+    drawQrCode(this.doc, this.a.qrPayload, x, y, size);
   }
 
   private heading(text: string): void {
@@ -321,8 +308,34 @@ class AgreementLayout {
   }
 }
 
+/** A QR code drawn as vector squares from the code's module matrix: sharp at any print size. */
+export function drawQrCode(doc: PDFKit.PDFDocument, payload: string, x: number, y: number, size: number): void {
+  const { modules } = QRCode.create(payload, { errorCorrectionLevel: 'M' });
+  const quiet = 2;
+  const cell = size / (modules.size + 2 * quiet);
+  doc.save();
+  for (let row = 0; row < modules.size; row++) {
+    for (let col = 0; col < modules.size; col++) {
+      // A hair of overlap so neighbouring squares print as one dark area, without seams.
+      if (modules.get(row, col)) doc.rect(x + (col + quiet) * cell, y + (row + quiet) * cell, cell + 0.05, cell + 0.05);
+    }
+  }
+  doc.fillColor('black').fill();
+  doc.restore();
+}
+
+/** Collects a finished pdfkit document's bytes. */
+export function pdfBytes(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
+
 /** "Program Laptop Pelajar 2027", without doubling a name that already says "Program". */
-const programme = (name: string) => (/^program\b/i.test(name.trim()) ? name.trim() : `Program ${name.trim()}`);
+export const programme = (name: string) => (/^program\b/i.test(name.trim()) ? name.trim() : `Program ${name.trim()}`);
 
 // The standard fonts cover Windows-1252 only.
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');

@@ -64,3 +64,21 @@ export function kelengkapan(item: string): string {
   const words = item.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+const CONDITIONS: Record<string, string> = { new: 'Baru', good: 'Baik', fair: 'Cukup', poor: 'Kurang baik', broken: 'Rusak' };
+/** A device's condition as recorded at a return. */
+export const kondisi = (condition: string) => CONDITIONS[condition] ?? condition;
+
+const NEXT_STATUSES: Record<string, string> = {
+  in_stock: 'Kembali ke stok sekolah',
+  in_repair: 'Dikirim untuk perbaikan',
+  retired: 'Dihapus dari pemakaian',
+};
+/** Where a returned device went next. */
+export const tujuanPerangkat = (status: string) => NEXT_STATUSES[status] ?? status;
+
+const CHARGE_STATUSES: Record<string, string> = { open: 'Belum dibayar', paid: 'Lunas', waived: 'Dibebaskan' };
+export const statusTagihan = (status: string) => CHARGE_STATUSES[status] ?? status;
+
+/** Whole rupiah as Indonesians write it: `Rp 1.250.000`. */
+export const rupiah = (amount: number) => `Rp ${Math.round(amount).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.')}`;
