@@ -15,6 +15,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { WorklistsModule } from './worklists/worklists.module.js';
 import { SchoolsModule } from './schools/schools.module.js';
 import { PrivacyModule } from './students/privacy/privacy.module.js';
 import { StudentsModule } from './students/students.module.js';
@@ -76,6 +77,7 @@ export class AppModule {
         LoansModule,
         NotificationsModule,
         ReportsModule,
+        WorklistsModule,
       ],
     };
   }

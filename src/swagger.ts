@@ -28,6 +28,7 @@ export async function buildOpenApiDocument(app: NestFastifyApplication): Promise
     .addTag('charges', 'Charges for damage and loss, price lists, payments and waivers')
     .addTag('notifications', 'Reminders and escalations waiting in the outbox or delivered')
     .addTag('reports', 'Coverage, stock reconciliation, overdue, losses and activity reports (JSON or CSV), and the printable summary')
+    .addTag('worklists', "A school's worklists: overdue loans, leavers holding devices, open charges, devices awaiting pick-up")
     .addTag('audit', 'The append-only, hash-chained audit log')
     .addTag('operations', 'Health and metrics')
     .build();
