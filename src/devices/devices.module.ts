@@ -1,3 +1,5 @@
+import { AssetLabelsController } from './labels/asset-labels.controller.js';
+import { AssetLabelsService } from './labels/asset-labels.service.js';
 import { Module } from '@nestjs/common';
 import { ProcurementBatchesController } from './batches/procurement-batches.controller.js';
 import { ProcurementBatchesService } from './batches/procurement-batches.service.js';
@@ -16,8 +18,8 @@ import { StocktakesController } from './stocktakes/stocktakes.controller.js';
 import { StocktakesService } from './stocktakes/stocktakes.service.js';
 
 @Module({
-  controllers: [DeviceModelsController, ProcurementBatchesController, DeviceImportController, DevicesController, StocktakesController],
-  providers: [DeviceRecoveryService, DeviceModelsService, ProcurementBatchesService, DevicesService, DeviceImportService, DeviceMovesService, RepairsService, StockService, StocktakesService, StocktakeClosingService],
+  controllers: [AssetLabelsController, DeviceModelsController, ProcurementBatchesController, DeviceImportController, DevicesController, StocktakesController],
+  providers: [AssetLabelsService, DeviceRecoveryService, DeviceModelsService, ProcurementBatchesService, DevicesService, DeviceImportService, DeviceMovesService, RepairsService, StockService, StocktakesService, StocktakeClosingService],
   exports: [DevicesService, DeviceMovesService],
 })
 export class DevicesModule {}

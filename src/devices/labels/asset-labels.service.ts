@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { readableSchoolFilter } from '../../auth/access.js';
+import type { Actor } from '../../common/actor.js';
+import { invalid, notFound } from '../../common/errors.js';
+import type { AssetLabelsQuery } from './asset-labels.dto.js';
+import { renderAssetLabels } from './asset-labels-pdf.js';
+
+/** Labels per request: 40 sheets of 3x8. More devices continue with `after`. */
+export const MAX_LABELS_PER_REQUEST = 960;
+const OWNER = 'Barang milik daerah - Dinas Pendidikan';
+
+export interface LabelSheets {
+  fileName: string;
+  content: Buffer;
+  /** The last asset tag printed, when more devices remain (`after` for the next request). */
+  nextAfter: string | null;
+  count: number;
+}
+
+/**
+ * Printable asset-tag labels for a procurement batch or for a school's devices, in asset-tag
+ * order. Devices lost, stolen or retired get none. School administrators print their own
+ * school's devices only.
+ */
+@Injectable()
+export class AssetLabelsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async sheets(actor: Actor, query: AssetLabelsQuery): Promise<LabelSheets> {
+    const schoolId = readableSchoolFilter(actor, query.schoolId) ?? null;
+    if (!schoolId && !query.batchId) throw invalid([{ field: 'batchId', message: 'name a procurement batch (batchId) or a school (schoolId)' }]);
+    if (query.batchId && (await this.dataSource.query(`SELECT 1 FROM procurement_batches WHERE id = $1`, [query.batchId])).length === 0) throw notFound('The procurement batch');
+    if (schoolId && actor.role !== 'school_admin' && (await this.dataSource.query(`SELECT 1 FROM schools WHERE id = $1`, [schoolId])).length === 0) throw notFound('The school');
+    const rows: { asset_tag: string; model: string }[] = await this.dataSource.query(
+      `SELECT d.asset_tag, m.manufacturer || ' ' || m.model AS model
+       FROM devices d JOIN device_models m ON m.id = d.model_id
+       WHERE d.status IN ('in_stock', 'reserved', 'on_loan', 'in_repair')
+         AND ($1::uuid IS NULL OR d.school_id = $1) AND ($2::uuid IS NULL OR d.batch_id = $2) AND ($3::text IS NULL OR d.asset_tag > $3)
+       ORDER BY d.asset_tag LIMIT $4`,
+      [schoolId, query.batchId ?? null, query.after ?? null, MAX_LABELS_PER_REQUEST + 1],
+    );
+    const printed = rows.slice(0, MAX_LABELS_PER_REQUEST);
+    const layout = query.layout ?? '3x8';
+    return {
+      fileName: `label-aset-${layout}${printed.length ? `-${printed[0].asset_tag}` : ''}.pdf`.replace(/[^A-Za-z0-9._-]/g, '_'),
+      content: await renderAssetLabels(printed.map((r) => ({ assetTag: r.asset_tag, model: r.model })), layout, OWNER),
+      nextAfter: rows.length > MAX_LABELS_PER_REQUEST ? printed[printed.length - 1].asset_tag : null,
+      count: printed.length,
+    };
+  }
+}
