@@ -1,3 +1,4 @@
+import { EligibilityPreviewController } from './eligibility/eligibility-preview.controller.js';
 import { Module } from '@nestjs/common';
 import { AllocationService } from './allocation/allocation.service.js';
 import { ApplicationsController } from './applications/applications.controller.js';
@@ -8,7 +9,7 @@ import { ProgramsController } from './programs.controller.js';
 import { ProgramsService } from './programs.service.js';
 
 @Module({
-  controllers: [ProgramsController, ApplicationsController],
+  controllers: [EligibilityPreviewController, ProgramsController, ApplicationsController],
   providers: [DuplicateBeneficiariesService, ProgramsService, EligibilityService, ApplicationsService, AllocationService],
   exports: [ProgramsService, EligibilityService],
 })

@@ -51,7 +51,7 @@ function readCode128(page: RenderedPage, region: { x: number; y: number; width: 
     }
   }
   const bitmap = new zxing.BinaryBitmap(new zxing.HybridBinarizer(new zxing.RGBLuminanceSource(luminance, region.width, region.height)));
-  const hints = new Map([[zxing.DecodeHintType.POSSIBLE_FORMATS, [zxing.BarcodeFormat.CODE_128]], [zxing.DecodeHintType.TRY_HARDER, true]]);
+  const hints = new Map<zxing.DecodeHintType, unknown>([[zxing.DecodeHintType.POSSIBLE_FORMATS, [zxing.BarcodeFormat.CODE_128]], [zxing.DecodeHintType.TRY_HARDER, true]]);
   return new zxing.MultiFormatReader().decode(bitmap, hints).getText();
 }
 

@@ -183,13 +183,28 @@ async function seed(tag: number): Promise<Seeded> {
 function expectedResult(s: Seeded) {
   const [S1, S2, S3, S4] = s.schools;
   const a = (name: string, tagName: string, priority: number) => ({ applicationId: s.applications[name], studentId: s.students[name], deviceId: s.devices[tagName], priority });
-  const w = (name: string, priority: number) => ({ applicationId: s.applications[name], studentId: s.students[name], priority });
-  const i = (name: string) => ({ applicationId: s.applications[name], studentId: s.students[name] });
+  // Every application not allocated says why: a code, its values, and a sentence.
+  type Reason = { code: string; params: Record<string, unknown>; message?: string };
+  const because = (reason: Reason) => [{ message: expect.any(String), ...reason }];
+  const w = (name: string, priority: number, reason: Reason) => ({ applicationId: s.applications[name], studentId: s.students[name], priority, reasons: because(reason) });
+  const i = (name: string, reason: Reason) => ({ applicationId: s.applications[name], studentId: s.students[name], reasons: because(reason) });
+  const quota = (q: number, already: number, inRun: number) => ({ code: 'quota_exhausted', params: { quota: q, alreadyAllocated: already, allocatedInRun: inRun } });
+  const stock = (n: number, inRun: number) => ({ code: 'no_device_available', params: { stock: n, allocatedInRun: inRun } });
   return [
-    { schoolId: S1, stock: 3, demand: 5, quota: 2, alreadyAllocated: 0, allocated: [a('s1a', 'A1-001', 89), a('s1c', 'A1-002', 57)], waiting: [w('s1b', 18), w('s1d', 9)], ineligible: [i('s1e')] },
-    { schoolId: S2, stock: 2, demand: 6, quota: null, alreadyAllocated: 0, allocated: [a('s2c', 'B2-001', 71), a('s2d', 'B2-002', 71)], waiting: [w('s2b', 71), w('s2f', 71), w('s2e', 22)], ineligible: [i('s2a')] },
-    { schoolId: S3, stock: 2, demand: 2, quota: 2, alreadyAllocated: 1, allocated: [a('s3b', 'C3-001', 89)], waiting: [w('s3a', 88)], ineligible: [] },
-    { schoolId: S4, stock: 0, demand: 1, quota: null, alreadyAllocated: 0, allocated: [], waiting: [w('s4a', 88)], ineligible: [] },
+    {
+      schoolId: S1, stock: 3, demand: 5, quota: 2, alreadyAllocated: 0,
+      allocated: [a('s1a', 'A1-001', 89), a('s1c', 'A1-002', 57)],
+      waiting: [w('s1b', 18, quota(2, 0, 2)), w('s1d', 9, quota(2, 0, 2))],
+      ineligible: [i('s1e', { code: 'grade_range', params: { grade: 6, min: 7, max: 12 }, message: 'Grade 6 is outside 7-12' })],
+    },
+    {
+      schoolId: S2, stock: 2, demand: 6, quota: null, alreadyAllocated: 0,
+      allocated: [a('s2c', 'B2-001', 71), a('s2d', 'B2-002', 71)],
+      waiting: [w('s2b', 71, stock(2, 2)), w('s2f', 71, stock(2, 2)), w('s2e', 22, stock(2, 2))],
+      ineligible: [i('s2a', { code: 'enrolment', params: { required: true, enrolmentStatus: 'graduated' } })],
+    },
+    { schoolId: S3, stock: 2, demand: 2, quota: 2, alreadyAllocated: 1, allocated: [a('s3b', 'C3-001', 89)], waiting: [w('s3a', 88, quota(2, 1, 1))], ineligible: [] },
+    { schoolId: S4, stock: 0, demand: 1, quota: null, alreadyAllocated: 0, allocated: [], waiting: [w('s4a', 88, stock(0, 0))], ineligible: [] },
   ];
 }
 

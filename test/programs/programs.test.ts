@@ -349,7 +349,7 @@ describe('eligibility', () => {
       'active_loans', 'open_charges', 'family_card', 'guardian_consent', 'guardian_contact',
     ]);
     for (const rule of res.body.rules) {
-      expect(rule).toEqual({ rule: expect.any(String), passed: true, severity: expect.stringMatching(/^(block|warn)$/), reason: expect.any(String) });
+      expect(rule).toEqual({ rule: expect.any(String), passed: true, severity: expect.stringMatching(/^(block|warn)$/), reason: expect.any(String), params: expect.any(Object) });
       expect(rule.reason.length).toBeGreaterThan(0);
     }
     expect(res.body.rules.find((r: { rule: string }) => r.rule === 'grade_range').reason).toBe('Grade 8 is within 7-12');
@@ -377,11 +377,11 @@ describe('eligibility', () => {
     expect(res.body.eligible).toBe(false);
     const failed = res.body.rules.filter((r: { passed: boolean }) => !r.passed);
     expect(failed).toEqual([
-      { rule: 'enrolment', passed: false, severity: 'block', reason: expect.stringContaining('graduated') },
-      { rule: 'grade_range', passed: false, severity: 'block', reason: 'Grade 5 is outside 7-12' },
-      { rule: 'school_level', passed: false, severity: 'block', reason: expect.stringContaining('SD') },
-      { rule: 'residency', passed: false, severity: 'block', reason: expect.stringContaining('resident') },
-      { rule: 'guardian_contact', passed: false, severity: 'warn', reason: expect.stringContaining('phone') },
+      { rule: 'enrolment', passed: false, severity: 'block', reason: expect.stringContaining('graduated'), params: { required: true, enrolmentStatus: 'graduated' } },
+      { rule: 'grade_range', passed: false, severity: 'block', reason: 'Grade 5 is outside 7-12', params: { grade: 5, min: 7, max: 12 } },
+      { rule: 'school_level', passed: false, severity: 'block', reason: expect.stringContaining('SD'), params: { schoolLevel: 'SD', allowed: expect.not.arrayContaining(['SD']) } },
+      { rule: 'residency', passed: false, severity: 'block', reason: expect.stringContaining('resident'), params: { required: true, resident: false } },
+      { rule: 'guardian_contact', passed: false, severity: 'warn', reason: expect.stringContaining('phone'), params: { phoneRecorded: false } },
     ]);
     expect(res.body.rules).toHaveLength(10);
     // Only the per-grade weight applies: 2 x 5.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { planSchool, type Candidate } from './allocation-plan.js';
+import { planSchool, type Candidate, type ServedSibling } from './allocation-plan.js';
 
 const candidate = (id: string, priority: number, familyCard: string | null): Candidate => ({
   applicationId: id,
@@ -23,7 +23,7 @@ describe('one device per family card within a run', () => {
   });
 
   it('remembers families served at schools planned earlier in the same run', () => {
-    const served = new Set<string>();
+    const served = new Map<string, ServedSibling>();
     const first = planSchool({ candidates: [candidate('a', 50, 'KK1')], devices: ['d1'], quota: null, alreadyAllocated: 0, servedFamilyCards: served });
     const second = planSchool({ candidates: [candidate('b', 90, 'KK1'), candidate('c', 1, 'KK2')], devices: ['d2', 'd3'], quota: null, alreadyAllocated: 0, servedFamilyCards: served });
     expect(first.allocated.map((a) => a.applicationId)).toEqual(['a']);

@@ -32,11 +32,12 @@ describe('planSchool', () => {
       { applicationId: id(2), studentId: 'student-2', deviceId: 'dev-b', priority: 50 },
       { applicationId: id(3), studentId: 'student-3', deviceId: 'dev-c', priority: 50 },
     ]);
+    const noStock = [{ code: 'no_device_available', params: { stock: 3, allocatedInRun: 3 }, message: expect.any(String) }];
     expect(plan.waiting).toEqual([
-      { applicationId: id(7), studentId: 'student-7', priority: 50 },
-      { applicationId: id(5), studentId: 'student-5', priority: 10 },
+      { applicationId: id(7), studentId: 'student-7', priority: 50, reasons: noStock },
+      { applicationId: id(5), studentId: 'student-5', priority: 10, reasons: noStock },
     ]);
-    expect(plan.ineligible).toEqual([{ applicationId: id(1), studentId: 'student-1' }]);
+    expect(plan.ineligible).toEqual([{ applicationId: id(1), studentId: 'student-1', reasons: [] }]);
   });
 
   it('stops at the quota left after earlier allocations', () => {

@@ -13,7 +13,7 @@ import { evaluateEligibility } from '../eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
 import { Program } from '../program.entity.js';
 import { APPLIED_KEY_SQL } from '../applications/applications.service.js';
-import { planSchool } from './allocation-plan.js';
+import { planSchool, ruleReason, type ServedSibling } from './allocation-plan.js';
 
 /**
  * An allocation run reserves in-stock devices at each school for the highest-priority eligible
@@ -51,7 +51,7 @@ export class AllocationService {
       const schools = [...new Set(pending.map((p) => p.school_id))].sort();
       const runId: string | null = dryRun ? null : (await tx.query(`SELECT gen_random_uuid() AS id`))[0].id;
       const results: SchoolAllocationResponse[] = [];
-      const servedFamilyCards = new Set<string>();
+      const servedFamilyCards = new Map<string, ServedSibling>();
       for (const schoolId of schools) {
         const candidates = pending
           .filter((p) => p.school_id === schoolId)
@@ -59,12 +59,17 @@ export class AllocationService {
             const context = contexts.get(p.student_id)!;
             // A student who moved school since applying is judged at the school they are at now.
             const result = evaluateEligibility(eligibilityInput(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date));
+            const moved = context.schoolId !== schoolId;
             return {
               applicationId: p.id,
               studentId: p.student_id,
               priority: result.priority,
               appliedAt: p.applied_key,
-              eligible: result.eligible && context.schoolId === schoolId,
+              eligible: result.eligible && !moved,
+              ineligibleBecause: [
+                ...result.rules.filter((r) => !r.passed && r.severity === 'block').map(ruleReason),
+                ...(moved ? [{ code: 'moved_school', params: { currentSchoolId: context.schoolId }, message: 'The student now studies at another school than the one applied at' }] : []),
+              ],
               familyCard: program.rules.onePerFamilyCard ? context.facts.familyCardNumber : null,
             };
           });
@@ -77,7 +82,7 @@ export class AllocationService {
                   (SELECT count(*)::int FROM applications WHERE program_id = $1 AND school_id = $2 AND status IN ('allocated', 'fulfilled')) AS already`,
           [programId, schoolId],
         );
-        const plan = planSchool({ candidates, devices: devices.map((d) => d.id), quota, alreadyAllocated: already, servedFamilyCards });
+        const plan = planSchool({ schoolId, candidates, devices: devices.map((d) => d.id), quota, alreadyAllocated: already, servedFamilyCards });
         if (!dryRun) await this.reserve(tx, actor, runId!, schoolId, plan.allocated);
         results.push({ schoolId, stock: devices.length, demand: candidates.length, quota, alreadyAllocated: already, ...plan });
       }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsObject, IsOptional, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { EligibilityRules } from '../eligibility/eligibility-rules.js';
 import { PageQuery } from '../../common/pagination.js';
 
 export const APPLICATION_STATUSES = ['pending', 'allocated', 'fulfilled', 'rejected', 'withdrawn'] as const;
@@ -13,12 +14,48 @@ export class RuleOutcomeResponse {
   severity: 'block' | 'warn';
   /** @example "Grade 8 is within 7-12" */
   reason: string;
+  /** The values the rule was judged on, for wording the outcome in another language. @example { "grade": 8, "min": 7, "max": 12 } */
+  params: Record<string, string | number | boolean | string[] | null>;
 }
 
 export class EligibilityResponse {
   programId: string;
   studentId: string;
   /** The date the rules were evaluated for. */
+  date: string;
+  eligible: boolean;
+  priority: number;
+  @Type(() => RuleOutcomeResponse)
+  rules: RuleOutcomeResponse[];
+}
+
+/** Draft rules tried on one student, before they are saved (the program administrator's rule editor). */
+export class EligibilityPreviewRequest {
+  @IsUUID()
+  studentId: string;
+
+  /** The draft rules, validated exactly as a program's rules are. */
+  @ValidateNested() @Type(() => EligibilityRules) @IsObject()
+  rules: EligibilityRules;
+
+  /** The program the rules are for: its dates, and the student's loans and family-card devices in it. Omitted for a program not created yet. */
+  @IsOptional() @IsUUID()
+  programId?: string;
+
+  /** The draft program's first day (YYYY-MM-DD); default the program's, else today. @example 2027-01-01 */
+  @IsOptional() @Matches(/^(19|20)\d{2}-\d{2}-\d{2}$/) @IsISO8601({ strict: true })
+  startsOn?: string;
+
+  /** The draft program's last day; default the program's, else today. @example 2027-12-31 */
+  @IsOptional() @Matches(/^(19|20)\d{2}-\d{2}-\d{2}$/) @IsISO8601({ strict: true })
+  endsOn?: string;
+}
+
+export class EligibilityPreviewResponse {
+  /** Null when no program was named. */
+  programId: string | null;
+  studentId: string;
+  /** The date the rules were evaluated for (today, WIB). */
   date: string;
   eligible: boolean;
   priority: number;
@@ -74,15 +111,35 @@ export class AllocatedEntry {
   priority: number;
 }
 
+/**
+ * Why an application was not allocated: `code` is an eligibility rule's name (`grade_range`,
+ * `family_card`, `open_charges`, ...) or one of `moved_school`, `family_card_served_in_run`,
+ * `quota_exhausted`, `no_device_available`; `params` the values behind it (docs/eligibility.md).
+ */
+export class AllocationReasonResponse {
+  /** @example family_card_served_in_run */
+  code: string;
+  /** @example { "siblingApplicationId": "0b9a6f3e-2c41-4d3f-9b1e-6f1f4d2a9c7e", "siblingStudentId": "5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "atSchoolId": "7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a" } */
+  params: Record<string, string | number | boolean | string[] | null>;
+  /** In English; clients word it from `code` and `params`. */
+  message: string;
+}
+
 export class WaitingEntry {
   applicationId: string;
   studentId: string;
   priority: number;
+  /** Why no device this run: `quota_exhausted` or `no_device_available`. */
+  @Type(() => AllocationReasonResponse)
+  reasons: AllocationReasonResponse[];
 }
 
 export class IneligibleEntry {
   applicationId: string;
   studentId: string;
+  /** Every reason: each failed blocking rule, a move to another school, or a sibling served in this run. */
+  @Type(() => AllocationReasonResponse)
+  reasons: AllocationReasonResponse[];
 }
 
 export class SchoolAllocationResponse {
@@ -97,7 +154,7 @@ export class SchoolAllocationResponse {
   allocated: AllocatedEntry[];
   @Type(() => WaitingEntry)
   waiting: WaitingEntry[];
-  /** Pending applications whose student no longer qualifies; left pending. */
+  /** Pending applications whose student no longer qualifies (or whose sibling was served); left pending. */
   @Type(() => IneligibleEntry)
   ineligible: IneligibleEntry[];
 }

@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import { assertSchoolAccess } from '../../auth/access.js';
 import type { Actor } from '../../common/actor.js';
 import { notFound } from '../../common/errors.js';
-import type { EligibilityResponse } from '../dto/application.dto.js';
+import type { EligibilityPreviewRequest, EligibilityPreviewResponse, EligibilityResponse } from '../dto/application.dto.js';
+import { assertRole } from '../../auth/access.js';
+import { invalid } from '../../common/errors.js';
 import { Clock } from '../../common/clock.js';
 import { ProgramsService } from '../programs.service.js';
 import { evaluateEligibility } from './eligibility.js';
@@ -28,5 +30,25 @@ export class EligibilityService {
       eligibilityInput(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date),
     );
     return { programId, studentId, date, ...result };
+  }
+
+  /**
+   * Draft rules tried on one student, nothing saved: the same engine and the same facts as a real
+   * check, with the named program's dates and loans (or, for a program not created yet, the dates
+   * given and no loans in it). For the program office's rule editor.
+   */
+  async preview(actor: Actor, request: EligibilityPreviewRequest): Promise<EligibilityPreviewResponse> {
+    assertRole(actor, ['program_admin']);
+    const program = request.programId ? await this.programs.find(request.programId) : null;
+    const date = this.clock.today();
+    const startsOn = request.startsOn ?? program?.startsOn ?? date;
+    const endsOn = request.endsOn ?? program?.endsOn ?? date;
+    if (startsOn > endsOn) throw invalid([{ field: 'endsOn', message: 'endsOn must be on or after startsOn' }]);
+    // No program yet: the nil id matches no loan, application or consent limited to a program.
+    const programId = program?.id ?? '00000000-0000-0000-0000-000000000000';
+    const context = (await gatherStudentContexts(this.dataSource.manager, programId, [request.studentId])).get(request.studentId);
+    if (!context) throw notFound('The student');
+    const result = evaluateEligibility(eligibilityInput(context, { rules: request.rules, program: { startsOn, endsOn } }, date));
+    return { programId: program?.id ?? null, studentId: request.studentId, date, ...result };
   }
 }

@@ -40,11 +40,15 @@ export type RuleName =
   | 'guardian_consent'
   | 'guardian_contact';
 
+/** The values a rule was judged on, so a client can word the outcome in its own language. */
+export type RuleParams = Record<string, string | number | boolean | string[] | null>;
+
 export interface RuleOutcome {
   rule: RuleName;
   passed: boolean;
   severity: 'block' | 'warn';
   reason: string;
+  params: RuleParams;
 }
 
 export interface EligibilityResult {
@@ -63,55 +67,62 @@ const rupiah = (n: number) => `Rp ${n.toLocaleString('id-ID')}`;
 export function evaluateEligibility(input: EligibilityInput): EligibilityResult {
   const { student: s, rules: r } = input;
   const outcomes: RuleOutcome[] = [];
-  const check = (rule: RuleName, severity: RuleOutcome['severity'], passed: boolean, ok: string, notOk: string) =>
-    outcomes.push({ rule, passed, severity, reason: passed ? ok : notOk });
+  const check = (rule: RuleName, severity: RuleOutcome['severity'], passed: boolean, ok: string, notOk: string, params: RuleParams) =>
+    outcomes.push({ rule, passed, severity, reason: passed ? ok : notOk, params });
 
   const open = input.date >= input.program.startsOn && input.date <= input.program.endsOn;
-  check('program_open', 'block', open, `The program runs ${input.program.startsOn} to ${input.program.endsOn}`, `The program runs ${input.program.startsOn} to ${input.program.endsOn}, not on ${input.date}`);
+  check('program_open', 'block', open, `The program runs ${input.program.startsOn} to ${input.program.endsOn}`, `The program runs ${input.program.startsOn} to ${input.program.endsOn}, not on ${input.date}`,
+    { startsOn: input.program.startsOn, endsOn: input.program.endsOn, date: input.date });
 
   const enrolmentRequired = r.enrolmentRequired ?? true;
   check('enrolment', 'block', !enrolmentRequired || s.enrolmentStatus === 'enrolled',
-    enrolmentRequired ? 'Enrolled' : 'Enrolment is not required', `Enrolment status is ${s.enrolmentStatus}; the program requires enrolled students`);
+    enrolmentRequired ? 'Enrolled' : 'Enrolment is not required', `Enrolment status is ${s.enrolmentStatus}; the program requires enrolled students`,
+    { required: enrolmentRequired, enrolmentStatus: s.enrolmentStatus });
 
   if (r.grades) {
     check('grade_range', 'block', s.grade >= r.grades.min && s.grade <= r.grades.max,
-      `Grade ${s.grade} is within ${r.grades.min}-${r.grades.max}`, `Grade ${s.grade} is outside ${r.grades.min}-${r.grades.max}`);
+      `Grade ${s.grade} is within ${r.grades.min}-${r.grades.max}`, `Grade ${s.grade} is outside ${r.grades.min}-${r.grades.max}`,
+      { grade: s.grade, min: r.grades.min, max: r.grades.max });
   } else {
-    check('grade_range', 'block', true, 'Every grade qualifies', '');
+    check('grade_range', 'block', true, 'Every grade qualifies', '', { grade: s.grade, min: null, max: null });
   }
 
   if (r.schoolLevels?.length) {
     check('school_level', 'block', r.schoolLevels.includes(s.schoolLevel),
-      `School level ${s.schoolLevel} qualifies`, `School level ${s.schoolLevel} is not among ${r.schoolLevels.join(', ')}`);
+      `School level ${s.schoolLevel} qualifies`, `School level ${s.schoolLevel} is not among ${r.schoolLevels.join(', ')}`,
+      { schoolLevel: s.schoolLevel, allowed: [...r.schoolLevels] });
   } else {
-    check('school_level', 'block', true, 'Every school level qualifies', '');
+    check('school_level', 'block', true, 'Every school level qualifies', '', { schoolLevel: s.schoolLevel, allowed: null });
   }
 
   const residencyRequired = r.residencyRequired ?? false;
   check('residency', 'block', !residencyRequired || s.resident,
-    residencyRequired ? 'Resident of the city' : 'Residency is not required', 'Not a resident of the city; the program requires residency');
+    residencyRequired ? 'Resident of the city' : 'Residency is not required', 'Not a resident of the city; the program requires residency',
+    { required: residencyRequired, resident: s.resident });
 
   const maxActiveLoans = r.maxActiveLoans ?? 1;
   check('active_loans', 'block', input.activeLoans < maxActiveLoans,
-    `Holds ${input.activeLoans} of at most ${maxActiveLoans} active loan(s)`, `Already holds ${input.activeLoans} active loan(s); the limit is ${maxActiveLoans}`);
+    `Holds ${input.activeLoans} of at most ${maxActiveLoans} active loan(s)`, `Already holds ${input.activeLoans} active loan(s); the limit is ${maxActiveLoans}`,
+    { activeLoans: input.activeLoans, max: maxActiveLoans });
 
   const maxOpenCharges = r.maxOpenCharges ?? 0;
   check('open_charges', 'block', input.openCharges <= maxOpenCharges,
-    `Open charges ${rupiah(input.openCharges)} are within ${rupiah(maxOpenCharges)}`, `Open charges ${rupiah(input.openCharges)} exceed ${rupiah(maxOpenCharges)}`);
+    `Open charges ${rupiah(input.openCharges)} are within ${rupiah(maxOpenCharges)}`, `Open charges ${rupiah(input.openCharges)} exceed ${rupiah(maxOpenCharges)}`,
+    { openCharges: input.openCharges, max: maxOpenCharges });
 
   if (r.onePerFamilyCard) {
     if (s.familyCardNumber) {
       check('family_card', 'block', input.familyCardDevices === 0, 'No other device on this family card',
-        `${input.familyCardDevices} device(s) already held or allocated on this family card; the program allows one`);
+        `${input.familyCardDevices} device(s) already held or allocated on this family card; the program allows one`, { devicesOnCard: input.familyCardDevices, allowed: 1 });
     } else {
-      check('family_card', 'warn', false, '', 'No family card number recorded, so one device per family cannot be checked');
+      check('family_card', 'warn', false, '', 'No family card number recorded, so one device per family cannot be checked', { devicesOnCard: null, allowed: 1 });
     }
   } else {
-    check('family_card', 'block', true, 'Several devices per family are allowed', '');
+    check('family_card', 'block', true, 'Several devices per family are allowed', '', { devicesOnCard: null, allowed: null });
   }
 
-  check('guardian_consent', 'block', !s.consentWithdrawn, 'Guardian consent has not been withdrawn', 'The guardian withdrew consent');
-  check('guardian_contact', 'warn', !!s.guardianPhone, 'Guardian phone recorded', 'No guardian phone: reminders cannot reach the family');
+  check('guardian_consent', 'block', !s.consentWithdrawn, 'Guardian consent has not been withdrawn', 'The guardian withdrew consent', { withdrawn: s.consentWithdrawn });
+  check('guardian_contact', 'warn', !!s.guardianPhone, 'Guardian phone recorded', 'No guardian phone: reminders cannot reach the family', { phoneRecorded: !!s.guardianPhone });
 
   return {
     eligible: outcomes.every((o) => o.passed || o.severity === 'warn'),
