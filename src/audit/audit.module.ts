@@ -1,3 +1,4 @@
+import { AuditChainExport } from './audit-chain-export.js';
 import { Global, Module } from '@nestjs/common';
 import { AuditController } from './audit.controller.js';
 import { AuditLog } from './audit-log.js';
@@ -6,5 +7,5 @@ import { AuditService } from './audit.service.js';
 
 /** Global: every feature module records events through `AuditLog`. */
 @Global()
-@Module({ controllers: [AuditController], providers: [AuditLog, AuditSealer, AuditService], exports: [AuditLog, AuditSealer] })
+@Module({ controllers: [AuditController], providers: [AuditLog, AuditSealer, AuditService, AuditChainExport], exports: [AuditLog, AuditSealer, AuditService, AuditChainExport] })
 export class AuditModule {}

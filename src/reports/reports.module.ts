@@ -1,3 +1,5 @@
+import { EvidencePackController } from './evidence/evidence-pack.controller.js';
+import { EvidencePackService } from './evidence/evidence-pack.service.js';
 import { Module } from '@nestjs/common';
 import { ActivityReportService } from './activity-report.service.js';
 import { CoverageService } from './coverage.service.js';
@@ -11,7 +13,7 @@ import { SummaryService } from './summary/summary.service.js';
 
 /** Read models for the education office: JSON/CSV reports and the printable summary (docs/reports.md). */
 @Module({
-  controllers: [ReportsController],
-  providers: [ReportReader, ReportScope, CoverageService, StockReportService, OverdueReportService, LossesReportService, ActivityReportService, SummaryService],
+  controllers: [ReportsController, EvidencePackController],
+  providers: [ReportReader, ReportScope, CoverageService, StockReportService, OverdueReportService, LossesReportService, ActivityReportService, SummaryService, EvidencePackService],
 })
 export class ReportsModule {}
