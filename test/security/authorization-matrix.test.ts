@@ -348,6 +348,16 @@ function crossSchoolRequests(): Record<string, () => Promise<Req>> {
     'coverage report ?schoolId=A': list('/api/v1/reports/coverage', { programId: w.programId, schoolId: A() }),
     'overdue report ?schoolId=A': list('/api/v1/reports/overdue', { schoolId: A() }),
     'summary PDF ?schoolId=A': list('/api/v1/reports/summary.pdf', { schoolId: A() }),
+    'worklist overdue ?schoolId=A': list('/api/v1/worklists/overdue', { schoolId: A() }),
+    'worklist leavers ?schoolId=A': list('/api/v1/worklists/leavers', { schoolId: A() }),
+    'worklist open charges ?schoolId=A': list('/api/v1/worklists/open-charges', { schoolId: A() }),
+    'worklist awaiting pick-up ?schoolId=A': list('/api/v1/worklists/awaiting-pickup', { schoolId: A() }),
+    'worklist overdue ?q=A NISN': list('/api/v1/worklists/overdue', { q: w.a.nisn }),
+    'labels for a batch holding A devices': list('/api/v1/devices/labels.pdf', { batchId: w.batch.id }),
+    'issue with a signature image that is not a PNG': async () => {
+      const req = issue(await freshStudent(w), await freshDevice(w));
+      return { ...req, body: { ...(req.body as object), guardianConsent: consent({ method: 'digital' }), guardianSignaturePng: 'iVBORw0KGgoAAAANSUhEUgAA' } };
+    },
     'list loans ?studentId=A student': list('/api/v1/loans', { studentId: w.a.studentId }),
     'list charges ?studentId=A student': async () => {
       const { rows } = await t.db.query(`SELECT student_id FROM charges WHERE id = $1`, [w.a.chargeId]);

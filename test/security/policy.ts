@@ -96,6 +96,7 @@ export const POLICY: Record<string, OperationPolicy> = {
   'POST /api/v1/devices': { ...ADMINISTER, note: 'registering a device at school A (body schoolId) is the program office\'s' },
   'GET /api/v1/devices': EVERYONE_READS,
   'GET /api/v1/devices/lookup': { ...READ_SCHOOL_RECORD, note: "looking up school A's asset tag" },
+  'GET /api/v1/devices/labels.pdf': { ...READ_SCHOOL_RECORD, note: "labels for school A's devices (?schoolId=A)" },
   'GET /api/v1/devices/stock': EVERYONE_READS,
   'GET /api/v1/devices/reconciliation': OVERSIGHT_READS,
   'POST /api/v1/devices/transfers': { ...ADMINISTER, note: "moving school A's device: program office; another school's admin learns nothing (404)" },
@@ -154,6 +155,7 @@ export const POLICY: Record<string, OperationPolicy> = {
     note: "a family with children at two schools is shown to each school with its own children only (the device count is the family's)",
   },
   'POST /api/v1/programs/{programId}/allocations': PROGRAM_ADMIN_ONLY,
+  'POST /api/v1/programs/eligibility-preview': { ...PROGRAM_ADMIN_ONLY, note: "the rule editor's preview: program configuration, though it reads school A's student (body studentId)" },
 
   // ---------------------------------------------------------------- loans
   'POST /api/v1/loans': { ...OPERATE, note: "school A's student and device in the body" },
@@ -174,6 +176,8 @@ export const POLICY: Record<string, OperationPolicy> = {
   'POST /api/v1/loans/{id}/report-loss': OPERATE,
   'POST /api/v1/loans/{id}/transfer': { ...ADMINISTER, note: 'touches two schools: the program office moves a loan with its student' },
   'GET /api/v1/loans/{id}/agreement.pdf': READ_SCHOOL_RECORD,
+  'GET /api/v1/loans/{id}/signature.png': { ...READ_SCHOOL_RECORD, note: "the guardian's drawn signature of school A's loan" },
+  'GET /api/v1/loans/{id}/return-receipt.pdf': { ...READ_SCHOOL_RECORD, note: "the return receipt of school A's returned loan" },
 
   // ---------------------------------------------------------------- charges and price lists
   'GET /api/v1/charges': EVERYONE_READS,
@@ -192,6 +196,13 @@ export const POLICY: Record<string, OperationPolicy> = {
   'GET /api/v1/reports/losses': EVERYONE_READS,
   'GET /api/v1/reports/activity': EVERYONE_READS,
   'GET /api/v1/reports/summary.pdf': EVERYONE_READS,
+  'GET /api/v1/reports/evidence-pack.zip': { ...READ_SCHOOL_RECORD, note: "school A's evidence pack (?schoolId=A): auditors and program admins any school, a school admin their own (docs/evidence-pack.md)" },
+
+  // ---------------------------------------------------------------- worklists (school admins: their own school; another school's filter is a 404)
+  'GET /api/v1/worklists/overdue': EVERYONE_READS,
+  'GET /api/v1/worklists/leavers': EVERYONE_READS,
+  'GET /api/v1/worklists/open-charges': EVERYONE_READS,
+  'GET /api/v1/worklists/awaiting-pickup': EVERYONE_READS,
 
   // ---------------------------------------------------------------- notifications
   'GET /api/v1/notifications': EVERYONE_READS,
@@ -246,6 +257,13 @@ export const CROSS_SCHOOL: BodyCase[] = [
   { name: 'coverage report ?schoolId=A', actor: 'other', expect: 404, why: 'report-scope.ts: another school is a 404' },
   { name: 'overdue report ?schoolId=A', actor: 'other', expect: 404, why: 'report-scope.ts' },
   { name: 'summary PDF ?schoolId=A', actor: 'other', expect: 404, why: 'report-scope.ts' },
+  { name: 'worklist overdue ?schoolId=A', actor: 'other', expect: 404, why: 'readableSchoolFilter' },
+  { name: 'worklist leavers ?schoolId=A', actor: 'other', expect: 404, why: 'readableSchoolFilter' },
+  { name: 'worklist open charges ?schoolId=A', actor: 'other', expect: 404, why: 'readableSchoolFilter' },
+  { name: 'worklist awaiting pick-up ?schoolId=A', actor: 'other', expect: 404, why: 'readableSchoolFilter' },
+  { name: 'worklist overdue ?q=A NISN', actor: 'other', expect: 'ok', why: 'filtered to the own school: an empty page' },
+  { name: 'labels for a batch holding A devices', actor: 'other', expect: 'ok', why: "a school admin's labels are their own school's devices only: none of A's tags" },
+  { name: 'issue with a signature image that is not a PNG', actor: 'own', expect: 400, why: 'guardianSignaturePng is checked before anything is written' },
   { name: 'list loans ?studentId=A student', actor: 'other', expect: 'ok', why: 'filtered to the own school: an empty page, no A record' },
   { name: 'list charges ?studentId=A student', actor: 'other', expect: 'ok', why: 'filtered to the own school: an empty page' },
   { name: 'list devices ?q=A asset tag', actor: 'other', expect: 'ok', why: 'filtered to the own school: an empty page' },

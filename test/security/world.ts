@@ -71,6 +71,9 @@ export interface World {
     repairDeviceId: string;
     userId: string;
     apiKeyId: string;
+    /** A loan issued with a drawn signature, and a returned one (for the receipt). */
+    signedLoanId: string;
+    returnedLoanId: string;
   };
   b: { studentId: string; deviceId: string };
   /** Raw API keys: a school administrator of B, and a revoked program-admin key. */
@@ -191,6 +194,8 @@ export async function buildWorld(t: TestApp): Promise<World> {
   const loan = await freshLoan(w);
   const applicationId = await freshApplication(w);
   const chargeId = await freshCharge(w, false);
+  const { rows: [returned] } = await t.db.query(`SELECT loan_id FROM charges WHERE id = $1`, [chargeId]);
+  const signedLoanId = await freshSignedLoan(w);
   const stocktakeId = (await asAdmin(base, 'POST', '/api/v1/stocktakes', { schoolId: cast.schoolA.id })).body.id;
   w.secrets.add(stocktakeId);
   const repair = await freshRepair(w);
@@ -252,6 +257,8 @@ export async function buildWorld(t: TestApp): Promise<World> {
     repairDeviceId: repair.deviceId,
     userId: user.body.id,
     apiKeyId: apiKey.body.id,
+    signedLoanId,
+    returnedLoanId: returned.loan_id,
   };
   w.b = { studentId: bStudent, deviceId: bDevice };
   w.familyProgramId = familyProgram.id;
@@ -280,6 +287,19 @@ export async function freshLoan(w: World, seed: { socialAid?: string[] } = {}): 
   const res = await asAdmin(w, 'POST', '/api/v1/loans', { programId: w.programId, studentId, deviceId, guardianConsent: consent() });
   w.secrets.add(res.body.id);
   return { id: res.body.id, agreementNumber: res.body.agreementNumber, studentId, deviceId };
+}
+
+/** A 64x32 white PNG: the smallest drawn signature the service accepts is 32x16. */
+export const SIGNATURE_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAEAAAAAgCAYAAACinX6EAAAAR0lEQVR4AeXBAQEAAAiAIPP/5+qHMPsIkziJkziJkziJkziJkziJkziJkziJkziJkziJkziJkziJkziJkziJkziJkziJk7gDIWYEPMz9We4AAAAASUVORK5CYII=';
+
+/** A loan at school A issued with a drawn signature. */
+export async function freshSignedLoan(w: World): Promise<string> {
+  const studentId = await freshStudent(w);
+  const deviceId = await freshDevice(w);
+  const res = await asAdmin(w, 'POST', '/api/v1/loans', { programId: w.programId, studentId, deviceId, guardianConsent: consent({ method: 'digital' }), guardianSignaturePng: SIGNATURE_PNG });
+  w.secrets.add(res.body.id);
+  return res.body.id;
 }
 
 /** A returned loan with one open charge: a missing charger (a hardship item when the student has social aid) or a broken screen. */
@@ -400,6 +420,7 @@ export const RECIPES: Record<string, Recipe> = {
   },
   'GET /api/v1/devices': () => ({ path: '/api/v1/devices', query: { limit: '500' } }),
   'GET /api/v1/devices/lookup': (w) => ({ path: '/api/v1/devices/lookup', query: { code: w.a.assetTag } }),
+  'GET /api/v1/devices/labels.pdf': (w) => ({ path: '/api/v1/devices/labels.pdf', query: { schoolId: w.cast.schoolA.id, batchId: w.batch.id } }),
   'GET /api/v1/devices/stock': () => ({ path: '/api/v1/devices/stock' }),
   'GET /api/v1/devices/reconciliation': () => ({ path: '/api/v1/devices/reconciliation' }),
   'POST /api/v1/devices/transfers': async (w) => ({ path: '/api/v1/devices/transfers', headers: idem(), body: { deviceIds: [await freshDevice(w)], toSchoolId: null, reason: 'back to the store' } }),
@@ -471,6 +492,7 @@ export const RECIPES: Record<string, Recipe> = {
   'POST /api/v1/programs/{programId}/applications/{id}/withdraw': async (w) => ({ path: `/api/v1/programs/${w.programId}/applications/${await freshApplication(w)}/withdraw` }),
   'GET /api/v1/programs/{programId}/duplicate-beneficiaries': (w) => ({ path: `/api/v1/programs/${w.familyProgramId}/duplicate-beneficiaries` }),
   'POST /api/v1/programs/{programId}/allocations': (w) => ({ path: `/api/v1/programs/${w.programId}/allocations`, headers: idem(), body: { dryRun: true } }),
+  'POST /api/v1/programs/eligibility-preview': (w) => ({ path: '/api/v1/programs/eligibility-preview', body: { studentId: w.a.studentId, programId: w.programId, rules: { grades: { min: 7, max: 12 } } } }),
 
   'POST /api/v1/loans': async (w) => ({
     path: '/api/v1/loans',
@@ -497,6 +519,8 @@ export const RECIPES: Record<string, Recipe> = {
     return { path: `/api/v1/loans/${loan.id}/transfer`, headers: idem(), body: { toSchoolId: w.cast.schoolB.id } };
   },
   'GET /api/v1/loans/{id}/agreement.pdf': (w) => ({ path: `/api/v1/loans/${w.a.loanId}/agreement.pdf` }),
+  'GET /api/v1/loans/{id}/signature.png': (w) => ({ path: `/api/v1/loans/${w.a.signedLoanId}/signature.png` }),
+  'GET /api/v1/loans/{id}/return-receipt.pdf': (w) => ({ path: `/api/v1/loans/${w.a.returnedLoanId}/return-receipt.pdf` }),
 
   'GET /api/v1/charges': () => ({ path: '/api/v1/charges', query: { limit: '500' } }),
   'POST /api/v1/charges/{id}/pay': async (w) => ({ path: `/api/v1/charges/${await freshCharge(w, false)}/pay`, body: { paymentReference: `KWT-${uniq()}` } }),
@@ -510,6 +534,11 @@ export const RECIPES: Record<string, Recipe> = {
   'GET /api/v1/reports/losses': () => ({ path: '/api/v1/reports/losses' }),
   'GET /api/v1/reports/activity': () => ({ path: '/api/v1/reports/activity' }),
   'GET /api/v1/reports/summary.pdf': () => ({ path: '/api/v1/reports/summary.pdf' }),
+  'GET /api/v1/reports/evidence-pack.zip': (w) => ({ path: '/api/v1/reports/evidence-pack.zip', query: { programId: w.programId, schoolId: w.cast.schoolA.id } }),
+  'GET /api/v1/worklists/overdue': () => ({ path: '/api/v1/worklists/overdue', query: { limit: '500' } }),
+  'GET /api/v1/worklists/leavers': () => ({ path: '/api/v1/worklists/leavers', query: { limit: '500' } }),
+  'GET /api/v1/worklists/open-charges': () => ({ path: '/api/v1/worklists/open-charges', query: { limit: '500' } }),
+  'GET /api/v1/worklists/awaiting-pickup': () => ({ path: '/api/v1/worklists/awaiting-pickup', query: { limit: '500' } }),
 
   'GET /api/v1/notifications': () => ({ path: '/api/v1/notifications', query: { limit: '500' } }),
   'POST /api/v1/notifications/run-reminders': () => ({ path: '/api/v1/notifications/run-reminders', headers: idem() }),

@@ -1,7 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Readable } from 'node:stream';
 import { Authenticated } from '../../auth/auth.decorators.js';
 import { ApiProblems } from '../../common/api-docs.js';
 import { type Actor, CurrentActor } from '../../common/actor.js';
@@ -23,7 +22,8 @@ export class EvidencePackController {
   @ApiProduces('application/zip')
   @ApiOkResponse({ description: 'The pack; `Content-Disposition` names it after the program, the day and the school', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } })
   @ApiProblems(400, 404)
-  async download(@CurrentActor() actor: Actor, @Query() query: EvidencePackQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<Readable> {
+  // A stream of ZIP bytes; typed `unknown` so the OpenAPI plugin leaves the body to @ApiOkResponse.
+  async download(@CurrentActor() actor: Actor, @Query() query: EvidencePackQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     const pack = await this.packs.create(actor, query);
     reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${pack.fileName}"`).header('cache-control', 'private, no-store');
     return pack.stream;
