@@ -10,8 +10,12 @@ export class ManifestedZip {
   private readonly zip = new yazl.ZipFile();
   private readonly digests: [string, string][] = [];
   private readonly pending: Promise<void>[] = [];
+  /** Set when the archive's reader went away (the client disconnected): streamed files stop. */
+  private closed = false;
   /** All entries carry this time, so the pack says when it was made, not when each file was zipped. */
-  constructor(private readonly mtime: Date) {}
+  constructor(private readonly mtime: Date) {
+    this.output.once('close', () => (this.closed = true));
+  }
 
   get output(): Readable {
     return this.zip.outputStream as Readable;
@@ -34,8 +38,11 @@ export class ManifestedZip {
       (async () => {
         try {
           for await (const line of lines) {
+            if (this.closed) return void entry.destroy();
             hash.update(line);
-            if (!entry.write(line)) await new Promise((resolve) => entry.once('drain', resolve));
+            // Wait while the reader is behind, unless it is gone: a download abandoned half way
+            // must not leave this loop (and its source) waiting for ever.
+            if (!entry.write(line)) await this.drained(entry);
           }
           slot[1] = hash.digest('hex');
           entry.end();
@@ -46,6 +53,18 @@ export class ManifestedZip {
         }
       })(),
     );
+  }
+
+  private drained(entry: PassThrough): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        entry.off('drain', done);
+        this.output.off('close', done);
+        resolve();
+      };
+      entry.once('drain', done);
+      this.output.once('close', done);
+    });
   }
 
   /** Waits for the streamed files, adds the manifest, and ends the archive. */
