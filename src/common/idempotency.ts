@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { createHash } from 'node:crypto';
 import type { RequestWithActor } from './actor.js';
-import { invalid } from './errors.js';
+import { invalidField } from './errors.js';
 
 /** A client's `Idempotency-Key`, scoped to the caller, with a fingerprint of what was asked. */
 export interface IdempotencyRequest {
@@ -24,11 +24,11 @@ export const Idempotency = createParamDecorator(
     const raw = request.headers['idempotency-key'];
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key === undefined || key === '') {
-      if (options?.required) throw invalid([{ field: 'Idempotency-Key', message: 'the Idempotency-Key header is required' }]);
+      if (options?.required) throw invalidField('Idempotency-Key', 'idempotency_key_required');
       return undefined;
     }
     if (!KEY_PATTERN.test(key)) {
-      throw invalid([{ field: 'Idempotency-Key', message: 'must be 1-200 printable ASCII characters' }]);
+      throw invalidField('Idempotency-Key', 'idempotency_key_format');
     }
     const actor = request.actor;
     const fingerprint = createHash('sha256')

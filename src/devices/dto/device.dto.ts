@@ -22,6 +22,7 @@ import { PageQuery } from '../../common/pagination.js';
 import { DEVICE_CONDITIONS, type AccessoryKit, type Device, type DeviceCondition, normaliseCode, RETIRE_REASONS } from '../device.entity.js';
 import { DEVICE_STATUSES, type DeviceStatus } from '../device-status.js';
 import { present } from '../../common/transforms.js';
+import { invalidField } from '../../common/errors.js';
 
 const code = ({ value }: { value: unknown }) => (typeof value === 'string' ? normaliseCode(value) : value);
 const CODE = /^[A-Z0-9][A-Z0-9._/-]*$/;
@@ -233,11 +234,11 @@ export function toDeviceResponse(d: Device): DeviceResponse {
 }
 
 /** Accessory names are short words; values are whether the item is in the kit. */
-export function assertAccessories(kit: AccessoryKit | undefined): string | null {
-  if (!kit) return null;
+export function assertAccessories(kit: AccessoryKit | undefined): void {
+  if (!kit) return;
   for (const [name, value] of Object.entries(kit)) {
-    if (!/^[a-z][a-zA-Z0-9_]{0,39}$/.test(name)) return `accessory name "${name.slice(0, 40)}" must be a short word`;
-    if (typeof value !== 'boolean') return `accessory "${name}" must be true or false`;
+    if (!/^[a-z][a-zA-Z0-9_]{0,39}$/.test(name)) throw invalidField('accessories', 'accessory_name', { name: name.slice(0, 40) });
+    if (typeof value !== 'boolean') throw invalidField('accessories', 'accessory_not_boolean', { name: name.slice(0, 40) });
   }
-  return Object.keys(kit).length > 30 ? 'at most 30 accessories' : null;
+  if (Object.keys(kit).length > 30) throw invalidField('accessories', 'too_many_accessories', { max: 30 });
 }

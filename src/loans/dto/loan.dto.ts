@@ -17,7 +17,11 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { PageQuery } from '../../common/pagination.js';
+import { codesOf, PARAMS_SCHEMA } from '../../common/problem.dto.js';
+import type { Params } from '../../i18n/i18n.js';
+import { reasonOf } from '../../programs/eligibility/eligibility-reasons.js';
 import { DEVICE_CONDITIONS, type DeviceCondition } from '../../devices/device.entity.js';
 import { normaliseIndonesianPhone } from '../../students/phone.js';
 import type { Loan } from '../loan.entity.js';
@@ -175,8 +179,16 @@ export class LoanQuery extends PageQuery {
   format?: 'json' | 'csv';
 }
 
+/** A warning rule that failed at issue (it did not block the loan). */
 export class LoanWarningResponse {
+  /** @example guardian_contact */
   rule: string;
+  /** `eligibility.*` of the catalogue. @example no_guardian_phone */
+  @ApiProperty({ enum: codesOf('eligibility') })
+  code: string;
+  @ApiProperty({ ...PARAMS_SCHEMA, example: {} })
+  params: Params;
+  /** `code` written in the language of the answer. @example "No guardian phone: reminders cannot reach the family" */
   reason: string;
 }
 
@@ -239,7 +251,7 @@ export function toLoanResponse(loan: Loan, today: string): LoanResponse {
       signedAt: loan.consentSignedAt.toISOString(),
       method: loan.consentMethod,
     },
-    warnings: loan.warnings,
+    warnings: loan.warnings.map((w) => ({ rule: w.rule, ...reasonOf(w) })),
     extensions: loan.extensions,
     actionRequired: loan.actionRequired,
     closedAt: loan.closedAt?.toISOString() ?? null,

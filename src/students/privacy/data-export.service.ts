@@ -28,8 +28,8 @@ export class DataExportService {
   async export(actor: Actor, studentId: string): Promise<DataExportResponse> {
     const result = await this.dataSource.transaction('REPEATABLE READ', async (tx) => {
       const student = await tx.findOneBy(Student, { id: studentId });
-      if (!student) throw notFound('The student');
-      assertSchoolAccess(actor, student.schoolId, 'read', 'The student');
+      if (!student) throw notFound('student_not_found');
+      assertSchoolAccess(actor, student.schoolId, 'read', 'student_not_found');
       const q = (sql: string, params: unknown[] = [studentId]) => tx.query(sql, params);
 
       const consents: ConsentRow[] = await q(`SELECT * FROM guardian_consents WHERE student_id = $1 ORDER BY given_at, id`);
