@@ -47,7 +47,7 @@ export class ApiKeysService {
       key = generated.key;
       return after;
     });
-    return (key ? { ...shown, key } : shown) as CreatedApiKeyResponse;
+    return key ? { ...shown, key } : shown;
   }
 
   async list(query: ApiKeyQuery): Promise<Page<ApiKeyResponse>> {

@@ -64,7 +64,9 @@ export function renderMessage(message: Message, language: Language = currentLang
 
 export function renderFieldError({ message, ...where }: FieldError, language: Language = currentLanguage()): RenderedFieldError {
   const { line, value, field } = where;
-  return { ...(line === undefined ? {} : { line }), field, ...renderMessage(message, language), ...(value === undefined ? {} : { value }) };
+  // `{{field}}` in a message names the field; it is not repeated in `params`.
+  const text = translate(language, message.key, { field, ...message.params });
+  return { ...(line === undefined ? {} : { line }), field, ...renderMessage(message, language), message: text, ...(value === undefined ? {} : { value }) };
 }
 
 /** A CSV cell's error, written out: its line stays required. */

@@ -61,7 +61,7 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const types = Object.keys(error.constraints ?? {});
-    const missing = (error.value === undefined || error.value === null) && !types.includes('whitelistValidation');
+    const missing = error.value === undefined && !types.includes('whitelistValidation');
     // An absent field is one error, `required`, not one per rule it would have had to meet.
     const own = missing && types.length ? [fieldError(field, 'required')] : types.map((type) => toFieldError(error, field, type));
     return [...own, ...flatten(error.children ?? [], field)];

@@ -27,6 +27,7 @@ import { normaliseIndonesianPhone } from '../../students/phone.js';
 import type { Loan } from '../loan.entity.js';
 import { ChargeResponse } from './charge.dto.js';
 import { LOAN_STATUSES, type LoanStatus } from '../loan-status.js';
+import { fieldCode } from '../../common/validation.js';
 import { trim } from '../../common/transforms.js';
 
 const phone = ({ value }: { value: unknown }) => (typeof value === 'string' ? (normaliseIndonesianPhone(value) ?? value) : value);
@@ -42,7 +43,7 @@ export class GuardianConsent {
   relation: string;
 
   /** Any common Indonesian format (0812-3456-7890); stored as E.164. @example +6281234567890 */
-  @IsOptional() @Transform(phone) @Matches(/^\+62[1-9]\d{7,12}$/, { message: 'phone must be an Indonesian phone number' })
+  @IsOptional() @Transform(phone) @Matches(/^\+62[1-9]\d{7,12}$/, fieldCode('not_phone'))
   phone?: string;
 
   /** When the agreement was signed (ISO-8601). @example 2027-01-20T09:30:00+07:00 */
