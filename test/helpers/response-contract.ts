@@ -77,6 +77,17 @@ export class ResponseContract {
     return new ResponseContract(JSON.parse(readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8')));
   }
 
+  /** Every operation of the document, as `METHOD /path/{template}`. */
+  operations(): string[] {
+    return this.routes.map((r) => `${r.method.toUpperCase()} ${r.template}`).sort();
+  }
+
+  /** The operation a request reached, or undefined for paths the document does not serve. */
+  operationOf(method: string, path: string): string | undefined {
+    const route = this.routes.find((r) => r.method === method.toLowerCase() && r.pattern.test(path.split('?')[0]));
+    return route && `${route.method.toUpperCase()} ${route.template}`;
+  }
+
   /** What is wrong with an answer (empty when it matches the document). Unknown paths are not checked. */
   check(method: string, url: string, status: number, contentType: string | undefined, body: unknown): string[] {
     const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0];

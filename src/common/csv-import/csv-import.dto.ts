@@ -17,7 +17,9 @@ export class ImportModeQuery {
 
 /** One problem with one cell (or a whole row) of the file. */
 export class ImportRowError extends FieldErrorResponse {
-  /** Line of the file where the row starts (the header is line 1). @example 7 */
+  /** Line of the file where the row starts (the header is line 1). */
+  // `required` said again: the optional `line` of the parent would otherwise carry over.
+  @ApiProperty({ type: 'integer', required: true, example: 7 })
   override line: number;
   /** The CSV column, or `row` for a problem with the whole row. @example warranty_ends_on */
   override field: string;
@@ -45,6 +47,6 @@ export class ImportProblem extends ProblemResponse {
   /** Always 0: nothing was imported. */
   imported: number;
   /** The errors, by line then column; at most 1000. */
-  @ApiProperty({ type: () => [ImportRowError] })
+  @ApiProperty({ type: () => [ImportRowError], required: true })
   override errors: ImportRowError[];
 }
