@@ -50,6 +50,12 @@ export function translate(language: Language, key: MessageKey, params: Params = 
   return translators[language](key, params);
 }
 
+/** The word the catalogue has for `key` in `language` (a stored code's label), or undefined. */
+export function labelOf(language: Language, namespace: Namespace, key: string): string | undefined {
+  const full = `${namespace}.${key}`;
+  return instance.exists(full, { lng: language, fallbackLng: false }) ? instance.t(full, { lng: language }) : undefined;
+}
+
 /**
  * The language of an answer, from `Accept-Language` (quality values honoured; `id-ID` and
  * `in` count as Indonesian). English when the header is absent or names neither language.
