@@ -43,8 +43,10 @@ export const ApiIdempotencyKey = (required = false) =>
   ApiHeader({
     name: 'Idempotency-Key',
     required,
-    description: 'Makes the request safe to retry: a retry with the same key and body replays the first response; the same key with another body is refused (422).',
-    schema: { type: 'string', maxLength: 200, example: '0b9a6f3e-2c41-4d3f-9b1e-6f1f4d2a9c7e' },
+    description:
+      'Makes the request safe to retry: a retry with the same key and body replays the first response; the same key with another body is refused (422). A fresh UUID per request (Swagger UI fills one).',
+    // No example: Swagger UI would put the same one in every form, and every "Try it out" would replay the first.
+    schema: { type: 'string', maxLength: 200 },
   });
 
 /**
