@@ -5,6 +5,7 @@ import { PageQuery } from '../../../common/pagination.js';
 import { PARAMS_SCHEMA } from '../../../common/problem.dto.js';
 import type { Params } from '../../../i18n/i18n.js';
 import { AuditEventResponse } from '../../../audit/dto/audit.dto.js';
+import { NotificationPayloadResponse } from '../../../notifications/dto/notification.dto.js';
 import { StudentResponse } from '../../dto/student.dto.js';
 
 export const CONSENT_PURPOSES = ['laptop_loan', 'guardian_notifications'] as const;
@@ -228,8 +229,8 @@ export class ExportedNotification {
   level: string;
   recipientType: string;
   recipient: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the gateway is given (the message and its facts)' })
-  payload: Record<string, unknown>;
+  @Type(() => NotificationPayloadResponse)
+  payload: NotificationPayloadResponse;
   status: string;
   createdAt: string;
   sentAt: string | null;
