@@ -51,6 +51,17 @@ function present<T>(value: T | undefined | null, what: string): T {
   return value;
 }
 
+/*
+ * Which documented subtype a problem is, from what the document says tells them apart (the
+ * status, the code). Reading a subtype's fields after these does not compile when the schema
+ * loses them; `'field' in problem` would compile whatever the schema says.
+ */
+type Problem = { status: number; code: string };
+const isConflict = (problem: Problem): problem is Schemas['ConflictProblem'] => problem.status === 409;
+const isNotEligible = (problem: Problem): problem is Schemas['NotEligibleProblem'] => problem.code === 'not_eligible';
+const isImportRefused = (problem: Problem): problem is Schemas['ImportProblem'] => problem.code === 'rows_rejected';
+const isUnknownAgreement = (problem: Problem): problem is Schemas['AgreementNotFoundProblem'] => problem.code === 'agreement_not_found';
+
 const today = () => new Date().toISOString().slice(0, 10);
 let keys = 0;
 /** A fresh Idempotency-Key, as a careful client sends with every creating POST. */
@@ -114,7 +125,7 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
     409,
     'stale school',
   );
-  if (!('currentVersion' in stale) || stale.currentVersion !== renamed.version) throw new Error('stale school: currentVersion');
+  if (!isConflict(stale) || stale.currentVersion !== renamed.version) throw new Error('stale school: currentVersion');
 
   // Users: a school operator and an auditor.
   const operatorPassword = 'operator-password-2027';
@@ -164,7 +175,8 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
     422,
     'bad device file',
   );
-  const importErrorLines = 'rows' in badImport ? badImport.errors.map((e) => e.line) : [];
+  if (!isImportRefused(badImport) || badImport.rejected !== 1 || badImport.errorsTruncated) throw new Error('bad device file: not one row refused');
+  const importErrorLines = badImport.errors.map((e) => e.line);
   const imported = ok(await admin.POST('/api/v1/devices/import', { ...csvUpload, params: { query: { mode: 'all-or-nothing' }, header: { 'Idempotency-Key': key() } }, body: deviceCsv }), 'device file');
   if (imported.imported !== 6 || imported.errors.length !== 0) throw new Error('device file: not every row imported');
   const spare = ok(await admin.POST('/api/v1/devices', { body: { assetTag: 'MDN-LPT-2027-0100', serialNumber: 'AXB14E20270100', modelId: model.id, batchId: batch.id, accessories: { charger: true } } }), 'device');
@@ -190,7 +202,7 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
   // A stock-take at school A.
   const count = ok(await school.POST('/api/v1/stocktakes', { body: { schoolId: schoolA.id, notes: 'Awal tahun ajaran' } }), 'stock-take');
   const busy = refused(await school.POST('/api/v1/stocktakes', { body: { schoolId: schoolA.id } }), 409, 'second stock-take');
-  if (!('openStocktakeId' in busy) || busy.openStocktakeId !== count.id) throw new Error('second stock-take: openStocktakeId');
+  if (!isConflict(busy) || busy.openStocktakeId !== count.id) throw new Error('second stock-take: openStocktakeId');
   ok(await school.POST('/api/v1/stocktakes/{id}/scans', { params: { path: { id: count.id } }, body: { codes: ['MDN-LPT-2027-0001', 'MDN-LPT-2027-0002', 'UNKNOWN-0001'] } }), 'scans');
   const progress = ok(await school.GET('/api/v1/stocktakes/{id}', { params: { path: { id: count.id } } }), 'stock-take progress');
   if (progress.progress === null) throw new Error('stock-take: no progress while open');
@@ -287,14 +299,15 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
     409,
     'device on loan',
   );
-  if (!('currentStatus' in taken) || taken.currentStatus !== 'on_loan') throw new Error(`device on loan: ${taken.code}`);
+  if (!isConflict(taken) || taken.currentStatus !== 'on_loan') throw new Error(`device on loan: ${taken.code}`);
   const indonesian = client(options, await logIn(options, operator.email, operatorPassword), 'id-ID,id;q=0.9,en;q=0.5');
   const ineligible = refused(
     await indonesian.POST('/api/v1/loans', { params: { header: { 'Idempotency-Key': key() } }, body: { programId: program.id, studentId: fifth.id, deviceId: d6, guardianConsent: consent('Dormauli Hutagalung') } }),
     422,
     'grade 6 loan',
   );
-  const ineligibleRules = 'rules' in ineligible ? ineligible.rules.filter((r) => !r.passed).map((r) => `${r.rule}:${r.code}:${r.reason}`) : [];
+  if (!isNotEligible(ineligible)) throw new Error(`grade 6 loan: ${ineligible.code}`);
+  const ineligibleRules = ineligible.rules.filter((r) => !r.passed).map((r) => `${r.rule}:${r.code}:${r.reason}`);
   const otherDevices = [d1, d2, d3, d4, d5, d6].filter((id) => !reserved.some((r) => r.deviceId === id));
   const [b1, b2] = otherDevices;
   if (!b1 || !b2) throw new Error('bulk issue: not enough devices left');
@@ -318,7 +331,7 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
   const verified = ok(await anonymous.GET('/api/v1/agreements/{number}/verify', { params: { path: { number: loan.agreementNumber.toLowerCase() } } }), 'verify');
   if (!verified.valid || verified.status !== 'active') throw new Error('verify: not a valid active agreement');
   const forged = refused(await anonymous.GET('/api/v1/agreements/{number}/verify', { params: { path: { number: 'MDN-2027-999999' } } }), 404, 'forged agreement');
-  if (!('valid' in forged) || forged.valid !== false || forged.agreementNumber !== 'MDN-2027-999999') throw new Error('forged agreement: not said invalid');
+  if (!isUnknownAgreement(forged) || forged.valid !== false || forged.agreementNumber !== 'MDN-2027-999999') throw new Error('forged agreement: not said invalid');
 
   // During the year: an extension, a theft, a student moving school.
   ok(await school.POST('/api/v1/loans/{id}/extend', { params: { path: { id: loan.id } }, body: { newDueDate: '2099-09-30', reason: 'Ujian susulan' } }), 'extend');
