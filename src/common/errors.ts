@@ -62,11 +62,10 @@ export function renderMessage(message: Message, language: Language = currentLang
   return { code: message.key.slice(message.key.indexOf('.') + 1), params: message.params, message: translate(language, message.key, message.params) };
 }
 
-export function renderFieldError({ message, ...where }: FieldError, language: Language = currentLanguage()): RenderedFieldError {
-  const { line, value, field } = where;
+export function renderFieldError({ field, message, line, value }: FieldError, language: Language = currentLanguage()): RenderedFieldError {
   // `{{field}}` in a message names the field; it is not repeated in `params`.
-  const text = translate(language, message.key, { field, ...message.params });
-  return { ...(line === undefined ? {} : { line }), field, ...renderMessage(message, language), message: text, ...(value === undefined ? {} : { value }) };
+  const words = renderMessage({ key: message.key, params: { field, ...message.params } }, language);
+  return { ...(line === undefined ? {} : { line }), field, code: words.code, params: message.params, message: words.message, ...(value === undefined ? {} : { value }) };
 }
 
 /** A CSV cell's error, written out: its line stays required. */
