@@ -1,4 +1,3 @@
-import { ServiceUnavailableException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -6,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { DomainError } from './common/errors.js';
 import { limitJsonDepth } from './common/json-depth.js';
 import { answerMethodNotAllowed } from './common/method-not-allowed.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -15,6 +15,7 @@ import { registerSecurityHeaders } from './common/security-headers.js';
 import { registerCsvUploads } from './common/csv-import/csv-upload.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { mountSwagger } from './swagger.js';
+import { LanguageInterceptor } from './i18n/i18n.js';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
@@ -32,7 +33,7 @@ function refuseWhileClosing(fastify: FastifyInstance, problems: ProblemFilter): 
   fastify.addHook('onRequest', (request, reply, done) => {
     if (!closing) return done();
     reply.header('connection', 'close');
-    problems.send(new ServiceUnavailableException('The service is shutting down; retry shortly'), request, reply);
+    problems.send(new DomainError('unavailable', 'shutting_down'), request, reply);
   });
 }
 
@@ -62,6 +63,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(problems);
+  app.useGlobalInterceptors(new LanguageInterceptor());
 
   const fastify = app.getHttpAdapter().getInstance();
   answerMethodNotAllowed(fastify, problems);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import { type Actor } from '../common/actor.js';
-import { conflict, invalid, notFound } from '../common/errors.js';
+import { conflict, invalidField, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { Transactions } from '../database/transactions.js';
@@ -23,14 +23,14 @@ export class ApiKeysService {
 
   async create(actor: Actor, request: CreateApiKeyRequest, idempotency?: IdempotencyRequest): Promise<CreatedApiKeyResponse> {
     const schoolId = request.schoolId ?? null;
-    if (request.role === 'school_admin' && !schoolId) throw invalid([{ field: 'schoolId', message: 'a school_admin key needs a schoolId' }]);
-    if (request.role !== 'school_admin' && schoolId) throw invalid([{ field: 'schoolId', message: `a ${request.role} key is not tied to a school` }]);
+    if (request.role === 'school_admin' && !schoolId) throw invalidField('schoolId', 'school_admin_needs_school');
+    if (request.role !== 'school_admin' && schoolId) throw invalidField('schoolId', 'role_has_no_school', { role: request.role });
     // The key is added outside the transaction's result, because that result is what an
     // Idempotency-Key stores for replays: the secret must never be written anywhere in clear.
     // A replay therefore answers the same key record without `key`.
     let key: string | undefined;
     const shown = await this.transactions.run(idempotency, async (tx) => {
-      if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalid([{ field: 'schoolId', message: 'no school has this id' }]);
+      if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalidField('schoolId', 'unknown_school');
       const generated = newApiKey();
       const saved = await tx.save(
         tx.create(ApiKey, {
@@ -47,7 +47,7 @@ export class ApiKeysService {
       key = generated.key;
       return after;
     });
-    return (key ? { ...shown, key } : shown) as CreatedApiKeyResponse;
+    return key ? { ...shown, key } : shown;
   }
 
   async list(query: ApiKeyQuery): Promise<Page<ApiKeyResponse>> {
@@ -66,15 +66,15 @@ export class ApiKeysService {
 
   async get(id: string): Promise<ApiKeyResponse> {
     const key = await this.dataSource.getRepository(ApiKey).findOneBy({ id });
-    if (!key) throw notFound('The API key');
+    if (!key) throw notFound('api_key_not_found');
     return toApiKeyResponse(key);
   }
 
   revoke(actor: Actor, id: string): Promise<ApiKeyResponse> {
     return this.transactions.run(undefined, async (tx) => {
       const key = await tx.findOne(ApiKey, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!key) throw notFound('The API key');
-      if (key.revokedAt) throw conflict('This API key is already revoked');
+      if (!key) throw notFound('api_key_not_found');
+      if (key.revokedAt) throw conflict('api_key_already_revoked');
       const before = toApiKeyResponse(key);
       key.revokedAt = new Date();
       const after = toApiKeyResponse(await tx.save(key));

@@ -1,5 +1,5 @@
 import type { Actor, Role } from '../common/actor.js';
-import { DomainError, forbidden } from '../common/errors.js';
+import { forbidden, notFound, type NotFoundCode } from '../common/errors.js';
 
 /**
  * What an actor wants to do with a school's data:
@@ -14,21 +14,21 @@ export type SchoolAccess = 'read' | 'operate' | 'administer';
  * the school the record belongs to, before anything else. The order of the checks matters:
  * another school's record is a 404 even for a write, so a school admin learns nothing about it.
  */
-export function assertSchoolAccess(actor: Actor, schoolId: string | null, access: SchoolAccess, what = 'The record'): void {
+export function assertSchoolAccess(actor: Actor, schoolId: string | null, access: SchoolAccess, what: NotFoundCode = 'record_not_found'): void {
   if (actor.role === 'school_admin' && (schoolId === null || schoolId !== actor.schoolId)) {
-    throw new DomainError('not-found', `${what} was not found`);
+    throw notFound(what);
   }
   if (access === 'read') return;
-  if (actor.role === 'auditor') throw forbidden('Auditors have read-only access');
+  if (actor.role === 'auditor') throw forbidden('auditor_read_only');
   if (access === 'administer' && actor.role !== 'program_admin') {
-    throw forbidden('Only program administrators may change this');
+    throw forbidden('program_admin_only');
   }
 }
 
 /** For lists: the school to restrict to. School admins are always held to their own school. */
 export function readableSchoolFilter(actor: Actor, requested: string | undefined): string | undefined {
   if (actor.role === 'school_admin') {
-    if (requested !== undefined && requested !== actor.schoolId) throw new DomainError('not-found', 'The school was not found');
+    if (requested !== undefined && requested !== actor.schoolId) throw notFound('school_not_found');
     return actor.schoolId ?? undefined;
   }
   return requested;
@@ -36,10 +36,10 @@ export function readableSchoolFilter(actor: Actor, requested: string | undefined
 
 /** For city-wide resources (users, API keys, programs): only these roles may act. */
 export function assertRole(actor: Actor, allowed: readonly Role[]): void {
-  if (!allowed.includes(actor.role)) throw forbidden(`This needs one of the roles: ${allowed.join(', ')}`);
+  if (!allowed.includes(actor.role)) throw forbidden('role_required', { roles: allowed.join(', ') });
 }
 
 /** Auditors never write. Checked by the auth guard for every non-GET request, whatever the route. */
 export function assertMayWrite(actor: Actor): void {
-  if (actor.role === 'auditor') throw forbidden('Auditors have read-only access');
+  if (actor.role === 'auditor') throw forbidden('auditor_read_only');
 }

@@ -19,7 +19,7 @@ export class AuthController {
     description: 'Returns a bearer token. Five failed attempts per minute for one account from one address answer 429.',
   })
   @ApiOkResponse({ type: LoginResponse })
-  @ApiProblems(400, 401, 429)
+  @ApiProblems(400, 401, 429, 503)
   login(@Body() body: LoginRequest, @Ip() ip: string) {
     return this.auth.login(body, ip);
   }

@@ -17,7 +17,7 @@ export const Authenticated = (...roles: Role[]) =>
   applyDecorators(
     ApiBearerAuth('bearer'),
     ApiSecurity('apiKey'),
-    ApiProblems(401, 403),
+    ApiProblems(401, 403, 503),
     ...(roles.length ? [SetMetadata(ALLOWED_ROLES, roles)] : []),
   );
 

@@ -28,7 +28,7 @@ export class AuthService {
     const passwordOk = await verifyPassword(user?.password_hash, request.password);
     if (!user || !passwordOk || !user.active) {
       this.attempts.recordFailure(attemptKey);
-      throw new DomainError('unauthenticated', 'The email or password is incorrect, or the account is disabled');
+      throw new DomainError('unauthenticated', 'login_failed');
     }
     this.attempts.reset(attemptKey);
     const ttl = this.config.jwtTtl;

@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { type Actor, type Role } from '../common/actor.js';
 import { DomainError } from '../common/errors.js';
+import type { ProblemCode } from '../i18n/i18n.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { parseApiKey } from '../api-keys/api-key-format.js';
@@ -15,7 +16,7 @@ export interface TokenClaims {
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
-const unauthenticated = (why = 'Missing or invalid credentials') => new DomainError('unauthenticated', why);
+const unauthenticated = (code: ProblemCode = 'unauthenticated') => new DomainError('unauthenticated', code);
 
 /**
  * Turns a bearer token or an API key into an Actor. Role, school and the active/revoked state
@@ -47,7 +48,7 @@ export class CredentialsService {
   async authenticate(authorization: string | undefined, apiKeyHeader: string | undefined): Promise<Omit<Actor, 'requestId'>> {
     if (apiKeyHeader) return this.fromApiKey(apiKeyHeader);
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-    if (!match) throw unauthenticated('Send a bearer token (Authorization: Bearer ...) or an API key (X-API-Key)');
+    if (!match) throw unauthenticated('credentials_missing');
     return match[1].startsWith('llk_') ? this.fromApiKey(match[1]) : this.fromToken(match[1]);
   }
 
@@ -57,17 +58,17 @@ export class CredentialsService {
       // Only HS256: a token claiming `alg: none` or any other algorithm is refused.
       claims = await this.jwt.verifyAsync<TokenClaims>(token, { algorithms: ['HS256'] });
     } catch {
-      throw unauthenticated('The token is invalid or has expired');
+      throw unauthenticated('token_invalid_or_expired');
     }
-    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) throw unauthenticated('The token is invalid');
+    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) throw unauthenticated('token_invalid');
     const [user] = await runPrepared<{ id: string; role: Role; school_id: string | null; active: boolean }>(this.dataSource.manager, USER_BY_ID, [claims.sub]);
-    if (!user || !user.active) throw unauthenticated('This account is disabled or no longer exists');
+    if (!user || !user.active) throw unauthenticated('account_disabled');
     return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id };
   }
 
   private async fromApiKey(raw: string): Promise<Omit<Actor, 'requestId'>> {
     const parsed = parseApiKey(raw);
-    if (!parsed) throw unauthenticated('The API key is malformed');
+    if (!parsed) throw unauthenticated('api_key_malformed');
     const [key] = await runPrepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>(
       this.dataSource.manager,
       API_KEY_BY_PREFIX,
@@ -75,7 +76,7 @@ export class CredentialsService {
     );
     const presented = createHash('sha256').update(parsed.secret).digest();
     if (!key || key.revoked_at !== null || !timingSafeEqual(presented, key.secret_hash)) {
-      throw unauthenticated('The API key is invalid or has been revoked');
+      throw unauthenticated('api_key_invalid');
     }
     await this.touch(key.id);
     return { kind: 'api_key', id: key.id, role: key.role, schoolId: key.school_id };

@@ -17,7 +17,7 @@ export class LoginAttempts {
     const entry = this.current(key);
     if (entry && entry.count >= MAX_FAILURES) {
       const retryAfterSeconds = Math.max(1, Math.ceil((entry.windowStart + WINDOW_MS - this.now()) / 1000));
-      throw new DomainError('too-many-requests', 'Too many failed logins; try again later', { retryAfterSeconds });
+      throw new DomainError('too-many-requests', 'too_many_logins', { seconds: retryAfterSeconds }, { retryAfterSeconds });
     }
   }
 

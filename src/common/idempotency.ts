@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { createHash } from 'node:crypto';
 import type { RequestWithActor } from './actor.js';
-import { invalid } from './errors.js';
+import { invalidField } from './errors.js';
 
 /** A client's `Idempotency-Key`, scoped to the caller, with a fingerprint of what was asked. */
 export interface IdempotencyRequest {
@@ -24,11 +24,11 @@ export const Idempotency = createParamDecorator(
     const raw = request.headers['idempotency-key'];
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key === undefined || key === '') {
-      if (options?.required) throw invalid([{ field: 'Idempotency-Key', message: 'the Idempotency-Key header is required' }]);
+      if (options?.required) throw invalidField('Idempotency-Key', 'idempotency_key_required');
       return undefined;
     }
     if (!KEY_PATTERN.test(key)) {
-      throw invalid([{ field: 'Idempotency-Key', message: 'must be 1-200 printable ASCII characters' }]);
+      throw invalidField('Idempotency-Key', 'idempotency_key_format');
     }
     const actor = request.actor;
     const fingerprint = createHash('sha256')
@@ -43,8 +43,10 @@ export const ApiIdempotencyKey = (required = false) =>
   ApiHeader({
     name: 'Idempotency-Key',
     required,
-    description: 'Makes the request safe to retry: a retry with the same key and body replays the first response; the same key with another body is refused (422).',
-    schema: { type: 'string', maxLength: 200, example: '0b9a6f3e-2c41-4d3f-9b1e-6f1f4d2a9c7e' },
+    description:
+      'Makes the request safe to retry: a retry with the same key and body replays the first response; the same key with another body is refused (422). A fresh UUID per request (Swagger UI fills one).',
+    // No example: Swagger UI would put the same one in every form, and every "Try it out" would replay the first.
+    schema: { type: 'string', maxLength: 200 },
   });
 
 /**

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DomainError, invalid } from './errors.js';
+import { DomainError, invalidField } from './errors.js';
 
 /**
  * `@IfMatch()` gives the version a client last saw (from the `ETag` it got), or undefined when
@@ -11,7 +11,7 @@ export const IfMatch = createParamDecorator((_: unknown, context: ExecutionConte
   const raw = context.switchToHttp().getRequest<FastifyRequest>().headers['if-match'];
   if (raw === undefined || raw.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(raw);
-  if (!match) throw invalid([{ field: 'If-Match', message: 'must be an ETag from this service, e.g. "3"' }]);
+  if (!match) throw invalidField('If-Match', 'not_etag');
   return Number(match[1]);
 });
 
@@ -23,10 +23,8 @@ export const ApiIfMatch = () =>
     schema: { type: 'string', example: '"3"' },
   });
 
-export function assertVersion(current: number, expected: number | undefined, what: string): void {
+export function assertVersion(current: number, expected: number | undefined): void {
   if (expected !== undefined && expected !== current) {
-    throw new DomainError('stale-version', `${what} was changed by someone else (now version ${current}); reload and retry`, {
-      currentVersion: current,
-    });
+    throw new DomainError('stale-version', 'stale_version', { current }, { currentVersion: current });
   }
 }

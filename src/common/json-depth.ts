@@ -1,5 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { DomainError } from './errors.js';
 
 /** Deeper than any request body of this API (the deepest, a bulk return, is 4 levels). */
 export const MAX_JSON_DEPTH = 32;
@@ -16,7 +16,7 @@ export function limitJsonDepth(fastify: FastifyInstance, maxDepth = MAX_JSON_DEP
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parse(request, body as string, (error: Error | null, value?: unknown) => {
       if (error) return done(error, undefined);
-      if (depthExceeds(value, maxDepth)) return done(new BadRequestException(`The body nests deeper than ${maxDepth} levels`), undefined);
+      if (depthExceeds(value, maxDepth)) return done(new DomainError('bad-request', 'body_too_deep', { max: maxDepth }), undefined);
       done(null, value);
     });
   });

@@ -1,5 +1,5 @@
-import { MethodNotAllowedException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { DomainError } from './errors.js';
 import type { ProblemFilter } from './problem.filter.js';
 
 /**
@@ -23,7 +23,7 @@ export function answerMethodNotAllowed(fastify: FastifyInstance, problems: Probl
     const allow = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))].sort();
     if (!allow.length) return;
     reply.header('allow', allow.join(', '));
-    problems.send(new MethodNotAllowedException(`${request.method} is not served at this path; it serves ${allow.join(', ')}`), request, reply);
+    problems.send(new DomainError('method-not-allowed', 'method_not_allowed', { method: request.method, allow: allow.join(', ') }), request, reply);
     return reply;
   });
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { invalid } from './errors.js';
+import { invalidField } from './errors.js';
 
 const Integer = () => 'integer' as const;
 
@@ -54,7 +54,7 @@ export function decodeCursor(cursor: string | undefined, arity: number): (string
   } catch {
     /* fall through */
   }
-  throw invalid([{ field: 'cursor', message: 'cursor is not one this service issued' }]);
+  throw invalidField('cursor', 'unknown_cursor');
 }
 
 /** Fetch `limit + 1` rows, then call this: it trims the extra row and makes the next cursor. */

@@ -9,14 +9,22 @@ const dbError = (code: string, extra: Record<string, unknown> = {}) =>
 
 describe('ProblemFilter.toProblem', () => {
   it('maps domain errors through the one table', () => {
-    expect(filter.toProblem(new DomainError('stale-version', 'changed'))).toMatchObject({ status: 409, detail: 'changed' });
-    expect(filter.toProblem(new DomainError('business-rule', 'no'))).toMatchObject({ status: 422 });
-    expect(filter.toProblem(new DomainError('too-many-requests', 'slow', { retryAfterSeconds: 3 }))).toMatchObject({ status: 429, retryAfterSeconds: 3 });
+    expect(filter.toProblem(new DomainError('stale-version', 'stale_version', { current: 4 }))).toMatchObject({
+      status: 409,
+      code: 'stale_version',
+      params: { current: 4 },
+      detail: 'The record was changed by someone else (now version 4); reload and retry',
+    });
+    expect(filter.toProblem(new DomainError('business-rule', 'extensions_used', { max: 1, used: 1 }))).toMatchObject({ status: 422 });
+    expect(filter.toProblem(new DomainError('too-many-requests', 'too_many_logins', { seconds: 3 }, { retryAfterSeconds: 3 }))).toMatchObject({
+      status: 429,
+      retryAfterSeconds: 3,
+    });
   });
 
   it('never exposes internals of an unknown error', () => {
     const problem = filter.toProblem(new Error('connect to /var/run/secret.sock failed at Object.<anonymous> (/app/src/x.ts:1:1)'));
-    expect(problem).toEqual({ type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred' });
+    expect(problem).toEqual({ type: 'about:blank', title: 'Internal server error', status: 500, detail: 'An unexpected error occurred', code: 'internal_error', params: {} });
   });
 
   it('turns database errors a client can cause into 4xx without SQL, and outages into 503', () => {

@@ -41,7 +41,7 @@ export class Transactions {
     if (claimed.length > 0) return null;
     const [existing] = await runPrepared<{ fingerprint: Buffer; response_body: string | null }>(tx, STORED, [request.actorKey, request.key]);
     if (!existing.fingerprint.equals(request.fingerprint)) {
-      throw new DomainError('idempotency-key-reused', 'This Idempotency-Key was already used for a different request');
+      throw new DomainError('idempotency-key-reused', 'idempotency_key_reused');
     }
     return existing.response_body;
   }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { assertSchoolAccess } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
-import { conflict, invalid, notFound } from '../common/errors.js';
+import { conflict, invalidField, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { assertVersion } from '../common/if-match.js';
 import { Transactions } from '../database/transactions.js';
@@ -33,8 +33,8 @@ export class DeviceMovesService {
       await assertDestination(tx, request.toSchoolId);
       const device = await lockDevice(tx, id);
       // Access before version: a stale If-Match must not tell a school admin the device exists.
-      assertSchoolAccess(actor, device.schoolId, 'administer', 'The device');
-      assertVersion(device.version, expectedVersion, 'The device');
+      assertSchoolAccess(actor, device.schoolId, 'administer', 'device_not_found');
+      assertVersion(device.version, expectedVersion);
       return this.move(tx, actor, device, request);
     });
   }
@@ -54,7 +54,7 @@ export class DeviceMovesService {
       // nothing has: same answer, so the reply never tells whether such a device exists.
       const visible = devices.filter((d) => actor.role !== 'school_admin' || d.schoolId === actor.schoolId);
       const missing = ids.filter((id) => !visible.some((d) => d.id === id));
-      if (missing.length) throw notFound(`Devices ${missing.join(', ')}`);
+      if (missing.length) throw notFound('devices_not_found', { ids: missing.join(', ') });
       const moved: DeviceResponse[] = [];
       for (const device of devices) moved.push(await this.move(tx, actor, device, request));
       return { moved };
@@ -64,10 +64,10 @@ export class DeviceMovesService {
   retire(actor: Actor, id: string, request: RetireDeviceRequest, idempotency?: IdempotencyRequest): Promise<DeviceResponse> {
     return this.transactions.run(idempotency, async (tx) => {
       const device = await lockDevice(tx, id);
-      assertSchoolAccess(actor, device.schoolId, 'administer', 'The device');
+      assertSchoolAccess(actor, device.schoolId, 'administer', 'device_not_found');
       // A device in repair is retired by closing its repair as unrepairable, so no repair is left open.
       if (device.status === 'in_repair') {
-        throw conflict('This device is in repair: close the repair as unrepairable to retire it', { currentStatus: device.status });
+        throw conflict('retire_in_repair', {}, { currentStatus: device.status });
       }
       assertDeviceTransition(device.status, 'retired');
       const before = toDeviceResponse(device);
@@ -79,13 +79,13 @@ export class DeviceMovesService {
   }
 
   private async move(tx: EntityManager, actor: Actor, device: Device, request: TransferDeviceRequest): Promise<DeviceResponse> {
-    assertSchoolAccess(actor, device.schoolId, 'administer', 'The device');
+    assertSchoolAccess(actor, device.schoolId, 'administer', 'device_not_found');
     if (device.status !== 'in_stock') {
-      throw conflict(`Only devices in stock move; ${device.assetTag} is ${device.status}`, { currentStatus: device.status, deviceId: device.id });
+      throw conflict('move_not_in_stock', { assetTag: device.assetTag, status: device.status }, { currentStatus: device.status, deviceId: device.id });
     }
     const from = device.schoolId;
     const to = request.toSchoolId;
-    if (from === to) throw conflict(`${device.assetTag} is already there`, { deviceId: device.id });
+    if (from === to) throw conflict('already_there', { assetTag: device.assetTag }, { deviceId: device.id });
     const before = toDeviceResponse(device);
     device.schoolId = to;
     const after = toDeviceResponse(await tx.save(device));
@@ -103,6 +103,6 @@ export class DeviceMovesService {
 
 async function assertDestination(tx: EntityManager, schoolId: string | null): Promise<void> {
   if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) {
-    throw invalid([{ field: 'toSchoolId', message: 'no school has this id' }]);
+    throw invalidField('toSchoolId', 'unknown_school');
   }
 }

@@ -24,9 +24,9 @@ export class DeviceRecoveryService {
   recover(actor: Actor, id: string, request: RecoverDeviceRequest, idempotency?: IdempotencyRequest): Promise<DeviceResponse> {
     return this.transactions.run(idempotency, async (tx) => {
       const device = await lockDevice(tx, id);
-      assertSchoolAccess(actor, device.schoolId, 'administer', 'The device');
+      assertSchoolAccess(actor, device.schoolId, 'administer', 'device_not_found');
       if (device.status !== 'lost' && device.status !== 'stolen') {
-        throw conflict(`Only a lost or stolen device is recovered; this one is ${device.status}`, { currentStatus: device.status });
+        throw conflict('recover_not_lost', { status: device.status }, { currentStatus: device.status });
       }
       assertDeviceTransition(device.status, 'in_stock');
       const before = toDeviceResponse(device);

@@ -58,7 +58,7 @@ describe('device state machine', () => {
     expect(canTransition(from, to)).toBe(false);
     const error = thrown(() => assertDeviceTransition(from, to));
     expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe('conflict');
+    expect((error as DomainError).type).toBe('conflict');
     expect((error as DomainError).extra).toMatchObject({ currentStatus: from, requestedStatus: to });
   });
 

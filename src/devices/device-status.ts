@@ -28,7 +28,7 @@ export function canTransition(from: DeviceStatus, to: DeviceStatus): boolean {
 
 export function assertDeviceTransition(from: DeviceStatus, to: DeviceStatus): void {
   if (!canTransition(from, to)) {
-    throw new DomainError('conflict', `A device that is ${from} cannot become ${to}`, {
+    throw new DomainError('conflict', 'device_transition', { from, to }, {
       currentStatus: from,
       requestedStatus: to,
     });

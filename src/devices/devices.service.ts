@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
-import { conflict, invalid, notFound } from '../common/errors.js';
+import { conflict, fieldError, invalidField, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { assertVersion } from '../common/if-match.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
@@ -31,9 +31,8 @@ export class DevicesService {
 
   create(actor: Actor, request: CreateDeviceRequest, idempotency?: IdempotencyRequest): Promise<DeviceResponse> {
     const schoolId = request.schoolId ?? null;
-    assertSchoolAccess(actor, schoolId, 'administer', 'The school');
-    const accessoryProblem = assertAccessories(request.accessories);
-    if (accessoryProblem) throw invalid([{ field: 'accessories', message: accessoryProblem }]);
+    assertSchoolAccess(actor, schoolId, 'administer', 'school_not_found');
+    assertAccessories(request.accessories);
     return this.transactions.run(idempotency, async (tx) => {
       await assertCatalogue(tx, request.modelId, request.batchId, schoolId);
       await assertCodesFree(tx, request.assetTag, request.serialNumber);
@@ -77,8 +76,8 @@ export class DevicesService {
 
   async get(actor: Actor, id: string): Promise<DeviceResponse> {
     const device = await this.dataSource.getRepository(Device).findOneBy({ id });
-    if (!device) throw notFound('The device');
-    assertSchoolAccess(actor, device.schoolId, 'read', 'The device');
+    if (!device) throw notFound('device_not_found');
+    assertSchoolAccess(actor, device.schoolId, 'read', 'device_not_found');
     return toDeviceResponse(device);
   }
 
@@ -91,19 +90,18 @@ export class DevicesService {
       // Should one device's tag equal another's serial, the tag wins.
       .orderBy('d.asset_tag = :code', 'DESC')
       .getOne();
-    if (!device) throw notFound('A device with this asset tag or serial number');
-    assertSchoolAccess(actor, device.schoolId, 'read', 'A device with this asset tag or serial number');
+    if (!device) throw notFound('device_code_not_found');
+    assertSchoolAccess(actor, device.schoolId, 'read', 'device_code_not_found');
     return toDeviceResponse(device);
   }
 
   update(actor: Actor, id: string, request: UpdateDeviceRequest, expectedVersion?: number): Promise<DeviceResponse> {
-    if (Object.values(request).every((v) => v === undefined)) throw invalid([{ field: 'body', message: 'send at least one field to change' }]);
-    const accessoryProblem = assertAccessories(request.accessories);
-    if (accessoryProblem) throw invalid([{ field: 'accessories', message: accessoryProblem }]);
+    if (Object.values(request).every((v) => v === undefined)) throw invalidField('body', 'nothing_to_change');
+    assertAccessories(request.accessories);
     return this.transactions.run(undefined, async (tx) => {
       const device = await lockDevice(tx, id);
-      assertSchoolAccess(actor, device.schoolId, 'operate', 'The device');
-      assertVersion(device.version, expectedVersion, 'The device');
+      assertSchoolAccess(actor, device.schoolId, 'operate', 'device_not_found');
+      assertVersion(device.version, expectedVersion);
       const before = toDeviceResponse(device);
       tx.merge(Device, device, request);
       const after = toDeviceResponse(await tx.save(device));
@@ -116,15 +114,15 @@ export class DevicesService {
 /** Locks the device row for the rest of the transaction; absent is a 404. */
 export async function lockDevice(tx: EntityManager, id: string): Promise<Device> {
   const device = await tx.findOne(Device, { where: { id }, lock: { mode: 'pessimistic_write' } });
-  if (!device) throw notFound('The device');
+  if (!device) throw notFound('device_not_found');
   return device;
 }
 
 async function assertCatalogue(tx: EntityManager, modelId: string, batchId: string, schoolId: string | null): Promise<void> {
   const batch = await tx.findOneBy(ProcurementBatch, { id: batchId });
-  if (!batch) throw invalid([{ field: 'batchId', message: 'no procurement batch has this id' }]);
-  if (batch.modelId !== modelId) throw invalid([{ field: 'modelId', message: 'the batch bought a different model' }]);
-  if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalid([{ field: 'schoolId', message: 'no school has this id' }]);
+  if (!batch) throw invalidField('batchId', 'unknown_batch');
+  if (batch.modelId !== modelId) throw invalidField('modelId', 'batch_other_model');
+  if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalidField('schoolId', 'unknown_school');
 }
 
 /** Names which code clashes, so the person at the scanner knows what to check. */
@@ -134,8 +132,8 @@ async function assertCodesFree(tx: EntityManager, assetTag: string, serialNumber
     [assetTag, serialNumber],
   );
   const errors = [
-    ...(clashes.some((c: { tag: boolean }) => c.tag) ? [{ field: 'assetTag', message: `asset tag ${assetTag} is already registered` }] : []),
-    ...(clashes.some((c: { serial: boolean }) => c.serial) ? [{ field: 'serialNumber', message: `serial number ${serialNumber} is already registered` }] : []),
+    ...(clashes.some((c: { tag: boolean }) => c.tag) ? [fieldError('assetTag', 'asset_tag_registered', { code: assetTag })] : []),
+    ...(clashes.some((c: { serial: boolean }) => c.serial) ? [fieldError('serialNumber', 'serial_number_registered', { code: serialNumber })] : []),
   ];
-  if (errors.length) throw conflict(errors.map((e) => e.message).join('; '), { errors });
+  if (errors.length) throw conflict('codes_registered', { codes: errors.map((e) => e.message.params.code).join(', ') }, { errors });
 }

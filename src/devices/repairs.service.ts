@@ -40,7 +40,7 @@ export class RepairsService {
   open(actor: Actor, deviceId: string, request: OpenRepairRequest, idempotency?: IdempotencyRequest): Promise<RepairResponse> {
     return this.transactions.run(idempotency, async (tx) => {
       const device = await lockDevice(tx, deviceId);
-      assertSchoolAccess(actor, device.schoolId, 'operate', 'The device');
+      assertSchoolAccess(actor, device.schoolId, 'operate', 'device_not_found');
       assertDeviceTransition(device.status, 'in_repair');
       const before = toDeviceResponse(device);
       device.status = 'in_repair';
@@ -65,10 +65,10 @@ export class RepairsService {
   close(actor: Actor, deviceId: string, repairId: string, request: CloseRepairRequest, idempotency?: IdempotencyRequest): Promise<RepairResponse> {
     return this.transactions.run(idempotency, async (tx) => {
       const device = await lockDevice(tx, deviceId);
-      assertSchoolAccess(actor, device.schoolId, 'operate', 'The device');
+      assertSchoolAccess(actor, device.schoolId, 'operate', 'device_not_found');
       const [open]: RepairRow[] = await tx.query(`SELECT * FROM device_repairs WHERE id = $1 AND device_id = $2`, [repairId, deviceId]);
-      if (!open) throw notFound('The repair');
-      if (open.closed_at) throw conflict('This repair is already closed');
+      if (!open) throw notFound('repair_not_found');
+      if (open.closed_at) throw conflict('repair_already_closed');
       const next = request.outcome === 'repaired' ? 'in_stock' : 'retired';
       assertDeviceTransition(device.status, next);
       const before = toDeviceResponse(device);
@@ -94,8 +94,8 @@ export class RepairsService {
 
   async list(actor: Actor, deviceId: string): Promise<RepairResponse[]> {
     const [device] = await this.dataSource.query(`SELECT school_id FROM devices WHERE id = $1`, [deviceId]);
-    if (!device) throw notFound('The device');
-    assertSchoolAccess(actor, device.school_id, 'read', 'The device');
+    if (!device) throw notFound('device_not_found');
+    assertSchoolAccess(actor, device.school_id, 'read', 'device_not_found');
     const rows: RepairRow[] = await this.dataSource.query(`SELECT * FROM device_repairs WHERE device_id = $1 ORDER BY opened_at`, [deviceId]);
     return rows.map(toRepairResponse);
   }

@@ -1,3 +1,4 @@
+import { currentLanguage } from '../i18n/i18n.js';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
@@ -56,7 +57,7 @@ export class BulkLoansService {
 
 /** A client's mistake in one item is reported; anything else (the database gone) fails the batch. */
 function itemProblem(error: unknown) {
-  const problem = problems.toProblem(error);
+  const problem = problems.toProblem(error, currentLanguage());
   if (problem.status >= 500 && !(error instanceof DomainError)) throw error;
   return problem;
 }

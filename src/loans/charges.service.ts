@@ -85,7 +85,7 @@ export class ChargesService {
            WHERE c.id = $1`,
           [charge.id],
         );
-        if (!hardship) throw forbidden('Only program administrators may waive this charge (it is not a hardship waiver for a social-aid student)');
+        if (!hardship) throw forbidden('waive_needs_program_admin');
       }
       return tx.query(
         `UPDATE charges SET status = 'waived', waived_at = now(), waived_by = $2, waive_reason = $3, version = version + 1 WHERE id = $1 RETURNING *`,
@@ -97,9 +97,9 @@ export class ChargesService {
   private settle(actor: Actor, id: string, action: string, change: (tx: EntityManager, charge: ChargeRow) => Promise<[ChargeRow[], number]>): Promise<ChargeResponse> {
     return this.transactions.run(undefined, async (tx) => {
       const [charge]: ChargeRow[] = await tx.query(`SELECT * FROM charges WHERE id = $1 FOR UPDATE`, [id]);
-      if (!charge) throw notFound('The charge');
-      assertSchoolAccess(actor, charge.school_id, 'operate', 'The charge');
-      if (charge.status !== 'open') throw conflict(`This charge is already ${charge.status}`, { currentStatus: charge.status });
+      if (!charge) throw notFound('charge_not_found');
+      assertSchoolAccess(actor, charge.school_id, 'operate', 'charge_not_found');
+      if (charge.status !== 'open') throw conflict('charge_not_open', { status: charge.status }, { currentStatus: charge.status });
       // TypeORM answers an UPDATE ... RETURNING with [rows, rowCount].
       const [[row]] = await change(tx, charge);
       const after = toChargeResponse(row);

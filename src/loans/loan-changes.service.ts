@@ -3,7 +3,7 @@ import { assertRole } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { addDays, Clock, daysBetween } from '../common/clock.js';
-import { DomainError, forbidden, invalid } from '../common/errors.js';
+import { fieldError, forbidden, invalidField, refused } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
 import { assertDeviceTransition, type DeviceStatus } from '../devices/device-status.js';
@@ -39,14 +39,14 @@ export class LoanChangesService {
         `SELECT max_extensions, max_term_days FROM programs WHERE id = $1`,
         [loan.programId],
       );
-      if (request.newDueDate <= loan.dueDate) throw invalid([{ field: 'newDueDate', message: `must be after the current due date ${loan.dueDate}` }]);
+      if (request.newDueDate <= loan.dueDate) throw invalidField('newDueDate', 'not_after_due_date', { dueDate: loan.dueDate });
       if (loan.extensions >= limits.max_extensions) {
-        throw new DomainError('business-rule', `The program allows ${limits.max_extensions} extension(s); this loan has had ${loan.extensions}`);
+        throw refused('extensions_used', { max: limits.max_extensions, used: loan.extensions });
       }
       // The day of issue in UTC+7, as `Clock.today()` counted it when the due date was set.
       const issuedOn = new Date(loan.issuedAt.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
       if (limits.max_term_days !== null && daysBetween(issuedOn, request.newDueDate) > limits.max_term_days) {
-        throw new DomainError('business-rule', `The program allows loans of at most ${limits.max_term_days} days: the latest due date is ${addDays(issuedOn, limits.max_term_days)}`);
+        throw refused('term_exceeded', { days: limits.max_term_days, latest: addDays(issuedOn, limits.max_term_days) });
       }
       const before = toLoanAuditImage(loan);
       await tx.query(
@@ -76,11 +76,11 @@ export class LoanChangesService {
    */
   reportLoss(actor: Actor, loanId: string, request: ReportLossRequest, idempotency?: IdempotencyRequest): Promise<ReturnResponse> {
     if (request.kind === 'stolen' && !request.policeReportNumber) {
-      throw invalid([{ field: 'policeReportNumber', message: 'a theft needs the police report number' }]);
+      throw invalidField('policeReportNumber', 'police_report_required');
     }
-    if (request.waiveReplacement && !request.waiveReason) throw invalid([{ field: 'waiveReason', message: 'say why the replacement is waived' }]);
-    if (request.waiveReplacement && actor.role !== 'program_admin') throw forbidden('Only program administrators may waive the replacement charge');
-    if (request.occurredOn > this.clock.today()) throw invalid([{ field: 'occurredOn', message: 'cannot be in the future' }]);
+    if (request.waiveReplacement && !request.waiveReason) throw invalidField('waiveReason', 'waive_reason_required');
+    if (request.waiveReplacement && actor.role !== 'program_admin') throw forbidden('waive_replacement_needs_program_admin');
+    if (request.occurredOn > this.clock.today()) throw invalidField('occurredOn', 'in_future');
     return this.transactions.run(idempotency, async (tx) => {
       const loan = await lockActiveLoan(tx, actor, loanId);
       assertLoanTransition(loan.status, request.kind);
@@ -135,11 +135,9 @@ export class LoanChangesService {
       // It touches two schools' data: the program office does it (the loan's own school gets 403).
       assertRole(actor, ['program_admin']);
       const [student]: { school_id: string }[] = await tx.query(`SELECT school_id FROM students WHERE id = $1`, [loan.studentId]);
-      if (request.toSchoolId === loan.schoolId) throw invalid([{ field: 'toSchoolId', message: 'the loan is already at this school' }]);
+      if (request.toSchoolId === loan.schoolId) throw invalidField('toSchoolId', 'loan_already_at_school');
       if (student.school_id !== request.toSchoolId) {
-        throw new DomainError('business-rule', 'Move the student to the new school first; the loan follows the student', {
-          errors: [{ field: 'toSchoolId', message: 'the student is not at this school' }],
-        });
+        throw refused('move_student_first', {}, { errors: [fieldError('toSchoolId', 'student_not_at_school')] });
       }
       const before = toLoanAuditImage(loan);
       const from = loan.schoolId;

@@ -45,8 +45,8 @@ export class LoanQueriesService {
 
   async get(actor: Actor, id: string): Promise<LoanResponse> {
     const [loan] = await runPrepared<Loan>(this.dataSource.manager, LOAN_BY_ID, [id]);
-    if (!loan) throw notFound('The loan');
-    assertSchoolAccess(actor, loan.schoolId, 'read', 'The loan');
+    if (!loan) throw notFound('loan_not_found');
+    assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
     return toLoanResponse(loan, this.clock.today());
   }
 

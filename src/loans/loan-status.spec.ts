@@ -43,7 +43,7 @@ describe('loan state machine', () => {
   it.each(ALL_PAIRS.filter(([f, t]) => !isLegal(f, t)))('%s -> %s is refused with a conflict naming both statuses', (from, to) => {
     const error = thrown(() => assertLoanTransition(from, to));
     expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe('conflict');
+    expect((error as DomainError).type).toBe('conflict');
     expect((error as DomainError).extra).toMatchObject({ currentStatus: from, requestedStatus: to });
   });
 

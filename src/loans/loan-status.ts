@@ -19,6 +19,6 @@ export const LOAN_TRANSITIONS: Record<LoanStatus, readonly LoanStatus[]> = {
 
 export function assertLoanTransition(from: LoanStatus, to: LoanStatus): void {
   if (!LOAN_TRANSITIONS[from].includes(to)) {
-    throw new DomainError('conflict', `A ${from} loan cannot become ${to}`, { currentStatus: from, requestedStatus: to });
+    throw new DomainError('conflict', 'loan_transition', { from, to }, { currentStatus: from, requestedStatus: to });
   }
 }

@@ -1,10 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
+import type { StoredRuleOutcome } from '../programs/eligibility/eligibility-reasons.js';
 import type { LoanStatus } from './loan-status.js';
 
-export interface LoanWarning {
-  rule: string;
-  reason: string;
-}
+/** A warning rule that failed at issue, as stored (older rows hold only the English reason). */
+export type LoanWarning = StoredRuleOutcome;
 
 @Entity('loans')
 export class Loan {

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/auth.decorators.js';
-import { ApiProblems } from '../common/api-docs.js';
+import { ApiOkJsonOrCsv, ApiProblems, problem } from '../common/api-docs.js';
 import { type Actor, CurrentActor } from '../common/actor.js';
 import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../common/idempotency.js';
 import { PageOf } from '../common/pagination.js';
+import { ProblemResponse } from '../common/problem.dto.js';
+import { NotEligibleProblem } from '../programs/dto/application.dto.js';
 import { UuidParam } from '../common/validation.js';
 import {
   ExtendLoanRequest,
@@ -46,7 +48,7 @@ export class LoansController {
   })
   @ApiIdempotencyKey(true)
   @ApiCreatedResponse({ type: LoanResponse })
-  @ApiProblems(400, 404, 409, 422)
+  @ApiProblems(400, 404, 409, problem(422, NotEligibleProblem, ProblemResponse))
   issue(@CurrentActor() actor: Actor, @Body() body: IssueLoanRequest, @Idempotency({ required: true }) idempotency: IdempotencyRequest) {
     return this.loans.issue(actor, body, idempotency);
   }
@@ -76,8 +78,7 @@ export class LoansController {
     summary: 'List loans, or export them as CSV',
     description: "Filter by school, program, status, overdue, student (a student's history), device (a device's history) and due dates. `format=csv` or `Accept: text/csv` exports every match.",
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: LoanPage })
+  @ApiOkJsonOrCsv(LoanPage, 'A page of loans (JSON), or every matching loan as CSV')
   @ApiProblems(400, 404)
   async list(@CurrentActor() actor: Actor, @Query() query: LoanQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     if (query.format === 'csv' || (query.format === undefined && accept?.includes('text/csv'))) {

@@ -4,7 +4,7 @@ import { assertSchoolAccess } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { addDays, Clock } from '../common/clock.js';
-import { DomainError, conflict, invalid, notFound } from '../common/errors.js';
+import { conflict, fieldError, invalidField, notFound, refused } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
 import { assertDeviceTransition, type DeviceStatus } from '../devices/device-status.js';
@@ -97,34 +97,30 @@ export class LoansService {
   async issueIn(tx: EntityManager, actor: Actor, request: IssueLoanRequest, signature?: SignatureImage): Promise<LoanResponse> {
     const today = this.clock.today();
     const [program] = await runPrepared<ProgramTerms>(tx, PROGRAM_FOR_ISSUE, [request.programId]);
-    if (!program) throw notFound('The program');
+    if (!program) throw notFound('program_not_found');
     const context = (await gatherStudentContexts(tx, program.id, [request.studentId])).get(request.studentId);
-    if (!context) throw notFound('The student');
-    assertSchoolAccess(actor, context.schoolId, 'operate', 'The student');
+    if (!context) throw notFound('student_not_found');
+    assertSchoolAccess(actor, context.schoolId, 'operate', 'student_not_found');
 
     const [{ device, application }] = await runPrepared<{ device: DeviceRow | null; application: OpenApplication | null }>(
       tx,
       LOCK_DEVICE_AND_APPLICATION,
       [request.deviceId, program.id, request.studentId],
     );
-    if (!device) throw notFound('The device');
-    assertSchoolAccess(actor, device.school_id, 'operate', 'The device');
+    if (!device) throw notFound('device_not_found');
+    assertSchoolAccess(actor, device.school_id, 'operate', 'device_not_found');
     if (device.school_id !== context.schoolId) {
-      throw new DomainError('business-rule', 'The device is held by another school or the central store; transfer it to the student\'s school first', {
-        errors: [{ field: 'deviceId', message: 'the device is not at the student\'s school' }],
-      });
+      throw refused('device_elsewhere', {}, { errors: [fieldError('deviceId', 'device_not_at_school')] });
     }
     const reservedForThisStudent = device.status === 'reserved' && application?.device_id === device.id;
     if (device.status !== 'in_stock' && !reservedForThisStudent) {
-      throw conflict(`The device is not available: it is ${device.status}`, { currentStatus: device.status });
+      throw conflict('device_not_available', { status: device.status }, { currentStatus: device.status });
     }
     // Already holding a loan in this program is a state conflict (409), like the unique index a
     // concurrent issue trips, not an eligibility refusal: checked before the rules so that
     // concurrent and sequential attempts get the same answer.
     if (context.activeLoansInProgram > 0) {
-      throw new DomainError('conflict', 'The student already holds an active loan in this program', {
-        errors: [{ field: 'studentId', message: 'this student already has an active loan in this program' }],
-      });
+      throw conflict('student_has_loan', {}, { errors: [fieldError('studentId', 'student_has_active_loan')] });
     }
 
     const result = evaluateEligibility(
@@ -132,13 +128,13 @@ export class LoansService {
     );
     if (!result.eligible) {
       const failed = result.rules.filter((r) => !r.passed && r.severity === 'block');
-      throw new DomainError('business-rule', 'The student is not eligible for this program', {
-        errors: failed.map((r) => ({ field: r.rule, message: r.reason })),
+      throw refused('not_eligible', {}, {
+        errors: failed.map((r) => ({ field: r.rule, message: { key: `eligibility.${r.code}`, params: r.params } })),
         rules: result.rules,
       });
     }
     const dueDate = request.dueDate ?? program.loanDueDate ?? addDays(today, program.loanDays!);
-    if (dueDate <= today) throw invalid([{ field: 'dueDate', message: `the due date must be after today (${today})` }]);
+    if (dueDate <= today) throw invalidField('dueDate', 'due_not_after_today', { today });
 
     const consent = request.guardianConsent;
     const loan = tx.create(Loan, {
@@ -157,7 +153,7 @@ export class LoansService {
       guardianPhone: consent.phone ?? null,
       consentSignedAt: new Date(consent.signedAt),
       consentMethod: consent.method,
-      warnings: result.rules.filter((r) => !r.passed && r.severity === 'warn').map((r) => ({ rule: r.rule, reason: r.reason })),
+      warnings: result.rules.filter((r) => !r.passed && r.severity === 'warn').map(({ rule, code, params }) => ({ rule, code, params })),
       extensions: 0,
       actionRequired: null,
       actionFlaggedAt: null,

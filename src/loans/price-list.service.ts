@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { assertRole } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
-import { invalid, notFound } from '../common/errors.js';
+import { invalidField, notFound } from '../common/errors.js';
 import { Transactions } from '../database/transactions.js';
 import type { PriceItem, PriceListRequest, PriceListResponse } from './dto/charge.dto.js';
 
@@ -25,7 +25,7 @@ export class PriceListService {
 
   async get(programId: string): Promise<PriceListResponse> {
     const [program] = await this.dataSource.query(`SELECT 1 FROM programs WHERE id = $1`, [programId]);
-    if (!program) throw notFound('The program');
+    if (!program) throw notFound('program_not_found');
     const rows: PriceRow[] = await this.dataSource.query(`SELECT * FROM program_price_items WHERE program_id = $1 ORDER BY code`, [programId]);
     return { programId, items: rows.map(toPriceItem) };
   }
@@ -33,10 +33,10 @@ export class PriceListService {
   replace(actor: Actor, programId: string, request: PriceListRequest): Promise<PriceListResponse> {
     assertRole(actor, ['program_admin']);
     const codes = request.items.map((i) => i.code);
-    if (new Set(codes).size !== codes.length) throw invalid([{ field: 'items', message: 'each code may appear once' }]);
+    if (new Set(codes).size !== codes.length) throw invalidField('items', 'code_repeated');
     return this.transactions.run(undefined, async (tx) => {
       const [program] = await tx.query(`SELECT 1 FROM programs WHERE id = $1 FOR UPDATE`, [programId]);
-      if (!program) throw notFound('The program');
+      if (!program) throw notFound('program_not_found');
       const before: PriceRow[] = await tx.query(`SELECT * FROM program_price_items WHERE program_id = $1 ORDER BY code`, [programId]);
       await tx.query(`DELETE FROM program_price_items WHERE program_id = $1`, [programId]);
       for (const item of request.items) {

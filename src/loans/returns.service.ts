@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
-import { invalid } from '../common/errors.js';
+import { fieldError, invalid } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
 import { assertDeviceTransition, type DeviceStatus } from '../devices/device-status.js';
@@ -84,7 +84,7 @@ export class ReturnsService {
     );
     const price = new Map(prices.map((p) => [p.code, p]));
     const unknown = (request.damageItems ?? []).filter((code) => !price.has(code));
-    if (unknown.length) throw invalid(unknown.map((code) => ({ field: 'damageItems', message: `${code} is not on the program's price list` })));
+    if (unknown.length) throw invalid(unknown.map((code) => fieldError('damageItems', 'not_on_price_list', { code })));
     const missing = Object.entries(kit)
       .filter(([item, included]) => included && request.checklist[item] !== true)
       .map(([item]) => `missing_${item}`)

@@ -10,36 +10,52 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { Transactions } from '../database/transactions.js';
 import type { ReminderRunResponse } from './dto/notification.dto.js';
 import { type ReminderLevel, reminderLevels } from './notification-rules.js';
+import { translate, type Catalogue } from '../i18n/i18n.js';
+
+type SmsCode = keyof Catalogue['sms'];
 
 /** Runs of the job wait for each other on this lock (one run's writes are then visible to the next). */
 const REMINDER_RUN_LOCK = 0x52454d49; // "REMI"
 
 /**
- * Reminder texts, in Indonesian. `core` is what the guardian is told; a school receives it with a
- * note when the guardian has no phone number. Only the program name, the agreement number and
- * dates appear: no student or guardian name.
+ * Reminder texts, in Indonesian, from the message catalogue (`sms.*`, shared with the console).
+ * `core` is what the guardian is told; a school receives it with a note when the guardian has no
+ * phone number. Only the program name, the agreement number and dates appear: no student or
+ * guardian name. PostgreSQL's format() fills them: `{{name}}` becomes the positional `%n$s` of
+ * the arguments listed here, in this order.
  */
+const SMS_TEXTS: [SmsCode, string[]][] = [
+  ['escalation', ['program', 'agreementNumber', 'days', 'dueDate']],
+  ['to_school', ['program', 'message']],
+  ['to_guardian', ['program', 'message']],
+  ['before_due', ['agreementNumber', 'dueDate', 'days']],
+  ['due_today', ['agreementNumber', 'dueDate']],
+  ['overdue', ['agreementNumber', 'days', 'dueDate']],
+];
+
+export function smsFormats(): string[] {
+  return SMS_TEXTS.map(([code, order]) =>
+    translate('id', `sms.${code}`).replace(/%/g, '%%').replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+      const position = order.indexOf(name);
+      if (position < 0) throw new Error(`sms.${code} uses {{${name}}}, which the reminder query does not give`);
+      return `%${position + 1}$s`;
+    }),
+  );
+}
+
+// $7 to $12: the formats of SMS_TEXTS, in order.
 const MESSAGE_SQL = `
   CASE
-    WHEN a.escalates THEN format(
-      '[%s] Eskalasi: pinjaman laptop %s terlambat %s hari (jatuh tempo %s). Mohon sekolah menghubungi siswa dan walinya agar laptop dikembalikan.',
-      a.program_name, a.agreement_number, a.days_from_due, a.due_text)
-    WHEN a.recipient_type = 'school' THEN format(
-      '[%s] Wali siswa tidak memiliki nomor telepon; mohon sekolah menyampaikan: %s', a.program_name, a.core)
-    ELSE format('[%s] %s', a.program_name, a.core)
+    WHEN a.escalates THEN format($7::text, a.program_name, a.agreement_number, a.days_from_due, a.due_text)
+    WHEN a.recipient_type = 'school' THEN format($8::text, a.program_name, a.core)
+    ELSE format($9::text, a.program_name, a.core)
   END`;
 
 const CORE_SQL = `
   CASE
-    WHEN r.days_from_due < 0 THEN format(
-      'Pengingat: laptop pinjaman (perjanjian %s) harus dikembalikan ke sekolah paling lambat %s, %s hari lagi.',
-      r.agreement_number, r.due_text, -r.days_from_due)
-    WHEN r.days_from_due = 0 THEN format(
-      'Pengingat: laptop pinjaman (perjanjian %s) jatuh tempo hari ini, %s. Mohon dikembalikan ke sekolah.',
-      r.agreement_number, r.due_text)
-    ELSE format(
-      'Laptop pinjaman (perjanjian %s) terlambat %s hari sejak jatuh tempo %s. Mohon segera dikembalikan ke sekolah.',
-      r.agreement_number, r.days_from_due, r.due_text)
+    WHEN r.days_from_due < 0 THEN format($10::text, r.agreement_number, r.due_text, -r.days_from_due)
+    WHEN r.days_from_due = 0 THEN format($11::text, r.agreement_number, r.due_text)
+    ELSE format($12::text, r.agreement_number, r.days_from_due, r.due_text)
   END`;
 
 /**
@@ -133,7 +149,7 @@ export class RemindersService {
          RETURNING level, recipient_type
        )
        SELECT level, recipient_type, count(*)::int AS count FROM written GROUP BY level, recipient_type`,
-      [today, days, this.levels.map((l) => l.name), this.levels.map((l) => l.escalates), days[0], now],
+      [today, days, this.levels.map((l) => l.name), this.levels.map((l) => l.escalates), days[0], now, ...smsFormats()],
     );
   }
 

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { Authenticated } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../common/api-docs.js';
 import { type Actor, CurrentActor } from '../common/actor.js';
-import { invalid } from '../common/errors.js';
+import { fieldError, invalid } from '../common/errors.js';
 import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../common/idempotency.js';
 import { ApiIfMatch, IfMatch } from '../common/if-match.js';
 import { PageOf } from '../common/pagination.js';
@@ -21,7 +21,7 @@ import {
 import { ProgramsService } from './programs.service.js';
 
 const ProgramPage = PageOf(ProgramResponse);
-const versionPipe = new ParseIntPipe({ exceptionFactory: () => invalid([{ field: 'version', message: 'version must be a whole number' }]) });
+const versionPipe = new ParseIntPipe({ exceptionFactory: () => invalid([fieldError('version', 'not_integer')]) });
 
 @ApiTags('programs')
 @Authenticated()

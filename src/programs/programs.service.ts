@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { assertRole } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
-import { type FieldError, invalid, notFound } from '../common/errors.js';
+import { fieldError, type FieldError, invalid, invalidField, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { assertVersion } from '../common/if-match.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
@@ -69,20 +69,20 @@ export class ProgramsService {
 
   async find(id: string): Promise<Program> {
     const program = await this.dataSource.getRepository(Program).findOneBy({ id });
-    if (!program) throw notFound('The program');
+    if (!program) throw notFound('program_not_found');
     return program;
   }
 
   update(actor: Actor, id: string, request: UpdateProgramRequest, expectedVersion?: number): Promise<ProgramResponse> {
     assertRole(actor, ['program_admin']);
-    if (Object.values(request).every((v) => v === undefined)) throw invalid([{ field: 'body', message: 'send at least one field to change' }]);
+    if (Object.values(request).every((v) => v === undefined)) throw invalidField('body', 'nothing_to_change');
     if (request.loanDays !== undefined && request.loanDueDate !== undefined) {
-      throw invalid([{ field: 'loanDays', message: 'give either loanDueDate or loanDays, not both' }]);
+      throw invalidField('loanDays', 'due_date_or_days');
     }
     return this.transactions.run(undefined, async (tx) => {
       const program = await tx.findOne(Program, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!program) throw notFound('The program');
-      assertVersion(program.version, expectedVersion, 'The program');
+      if (!program) throw notFound('program_not_found');
+      assertVersion(program.version, expectedVersion);
       const before = toProgramResponse(program);
       const { rules, ...fields } = request;
       tx.merge(Program, program, fields);
@@ -101,7 +101,7 @@ export class ProgramsService {
     assertRole(actor, ['program_admin']);
     return this.transactions.run(idempotency, async (tx) => {
       const program = await tx.findOne(Program, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!program) throw notFound('The program');
+      if (!program) throw notFound('program_not_found');
       program.termsVersion += 1;
       await tx.save(program);
       const [row] = await tx.query(
@@ -122,20 +122,20 @@ export class ProgramsService {
 
   async getTerms(id: string, version: number): Promise<TermsResponse> {
     const [row] = await this.dataSource.query(`SELECT text, created_at FROM program_terms WHERE program_id = $1 AND version = $2`, [id, version]);
-    if (!row) throw notFound('These terms');
+    if (!row) throw notFound('terms_not_found');
     return { programId: id, version, text: row.text, createdAt: row.created_at.toISOString() };
   }
 
   setQuotas(actor: Actor, id: string, request: SetQuotasRequest): Promise<QuotasResponse> {
     assertRole(actor, ['program_admin']);
     const schools = request.quotas.map((q) => q.schoolId);
-    if (new Set(schools).size !== schools.length) throw invalid([{ field: 'quotas', message: 'each school may appear once' }]);
+    if (new Set(schools).size !== schools.length) throw invalidField('quotas', 'school_repeated');
     return this.transactions.run(undefined, async (tx) => {
       const program = await tx.findOne(Program, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!program) throw notFound('The program');
+      if (!program) throw notFound('program_not_found');
       const known = await tx.query(`SELECT id FROM schools WHERE id = ANY($1::uuid[])`, [schools]);
       const unknown = schools.filter((s) => !known.some((k: { id: string }) => k.id === s));
-      if (unknown.length) throw invalid(unknown.map((s) => ({ field: 'quotas', message: `no school has id ${s}` })));
+      if (unknown.length) throw invalid(unknown.map((s) => fieldError('quotas', 'no_school_with_id', { id: s })));
       const before = await this.quotas(id, tx.query.bind(tx));
       await tx.query(`DELETE FROM program_quotas WHERE program_id = $1`, [id]);
       if (request.quotas.length) {
@@ -167,10 +167,10 @@ const plain = (rules: EligibilityRules | undefined): EligibilityRules => JSON.pa
 /** Cross-field checks that single-field validation cannot make; each names the bad field or rule. */
 function assertConsistent(p: { startsOn: string; endsOn: string; loanDueDate: string | null; loanDays: number | null; rules: EligibilityRules }): void {
   const errors: FieldError[] = [];
-  if (p.endsOn < p.startsOn) errors.push({ field: 'endsOn', message: 'endsOn must not be before startsOn' });
-  if ((p.loanDueDate === null) === (p.loanDays === null)) errors.push({ field: 'loanDays', message: 'give exactly one of loanDueDate or loanDays' });
-  if (p.loanDueDate !== null && p.loanDueDate < p.startsOn) errors.push({ field: 'loanDueDate', message: 'loanDueDate must not be before startsOn' });
-  if (p.rules.grades && p.rules.grades.min > p.rules.grades.max) errors.push({ field: 'rules.grades', message: 'rule grades: min must not exceed max' });
-  if (p.rules.schoolLevels && p.rules.schoolLevels.length === 0) errors.push({ field: 'rules.schoolLevels', message: 'rule schoolLevels: list at least one level, or leave it out' });
-  if (errors.length) throw invalid(errors, 'The program is not consistent');
+  if (p.endsOn < p.startsOn) errors.push(fieldError('endsOn', 'ends_before_start'));
+  if ((p.loanDueDate === null) === (p.loanDays === null)) errors.push(fieldError('loanDays', 'due_date_or_days'));
+  if (p.loanDueDate !== null && p.loanDueDate < p.startsOn) errors.push(fieldError('loanDueDate', 'due_before_start'));
+  if (p.rules.grades && p.rules.grades.min > p.rules.grades.max) errors.push(fieldError('rules.grades', 'min_above_max'));
+  if (p.rules.schoolLevels && p.rules.schoolLevels.length === 0) errors.push(fieldError('rules.schoolLevels', 'empty_levels'));
+  if (errors.length) throw invalid(errors, 'program_inconsistent');
 }

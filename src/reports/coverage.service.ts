@@ -63,7 +63,7 @@ export class CoverageService {
   /** For a resolved scope, inside a report's snapshot. */
   async compute(db: ReportDb, programId: string, schoolId: string | null): Promise<CoverageReport> {
     const programs: { id: string; code: string; rules: EligibilityRules }[] = await db.query(`SELECT id, code, rules FROM programs WHERE id = $1`, [programId]);
-    if (programs.length === 0) throw notFound('The program');
+    if (programs.length === 0) throw notFound('program_not_found');
     const program = programs[0];
     const rows = await this.rows(db, program.id, populationOf(program.rules), schoolId);
     const items: CoverageRow[] = rows.map((r) => ({ ...r, shareServed: share(r.served, r.eligible) }));

@@ -39,7 +39,7 @@ export class OverdueReportService {
   async report(actor: Actor, query: OverdueQuery): Promise<OverdueReport> {
     const schoolId = await this.scope.school(actor, query.schoolId);
     return this.reader.read(async (db) => {
-      if (query.programId && (await db.query(`SELECT 1 FROM programs WHERE id = $1`, [query.programId])).length === 0) throw notFound('The program');
+      if (query.programId && (await db.query(`SELECT 1 FROM programs WHERE id = $1`, [query.programId])).length === 0) throw notFound('program_not_found');
       return this.compute(db, schoolId, query.programId ?? null);
     });
   }

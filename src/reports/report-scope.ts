@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { readableSchoolFilter } from '../auth/access.js';
 import type { Actor } from '../common/actor.js';
 import { addDays } from '../common/clock.js';
-import { invalid, notFound } from '../common/errors.js';
+import { invalidField, notFound } from '../common/errors.js';
 
 /**
  * Who may see which school in a report, decided once per request before any figure is computed:
@@ -19,7 +19,7 @@ export class ReportScope {
     const schoolId = readableSchoolFilter(actor, requested);
     if (requested !== undefined && actor.role !== 'school_admin') {
       const found = await this.dataSource.query(`SELECT 1 FROM schools WHERE id = $1`, [requested]);
-      if (found.length === 0) throw notFound('The school');
+      if (found.length === 0) throw notFound('school_not_found');
     }
     return schoolId ?? null;
   }
@@ -48,7 +48,7 @@ export interface DateRange {
 export function dateRange(query: { from?: string; to?: string }, today: string, defaultFrom: (to: string) => string): DateRange {
   const to = query.to ?? today;
   const from = query.from ?? defaultFrom(to);
-  if (from > to) throw invalid([{ field: 'from', message: 'from must be on or before to' }]);
+  if (from > to) throw invalidField('from', 'from_after_to');
   return { from, to };
 }
 

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Headers, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/auth.decorators.js';
-import { ApiProblems } from '../common/api-docs.js';
+import { ApiOkJsonOrCsv, ApiProblems } from '../common/api-docs.js';
 import { type Actor, CurrentActor } from '../common/actor.js';
 import { ActivityReportService, activityTable } from './activity-report.service.js';
 import { CoverageService, coverageTable } from './coverage.service.js';
@@ -39,8 +39,7 @@ export class ReportsController {
     summary: "A program's coverage per school, grade and social-aid group",
     description: `Eligible students (the program's target population), students who applied, were allocated a device, hold a loan now, and the share of eligible students served. ${SCOPE} ${CSV}`,
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: CoverageReport })
+  @ApiOkJsonOrCsv(CoverageReport)
   @ApiProblems(400, 404)
   async coverageReport(@CurrentActor() actor: Actor, @Query() query: CoverageQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     return asRequested(reply, { format: query.format, accept }, await this.coverage.report(actor, query), coverageTable);
@@ -51,8 +50,7 @@ export class ReportsController {
     summary: 'Stock reconciliation per procurement batch and per school',
     description: `Per batch (city-wide): bought = in stock + reserved + on loan + in repair + lost + stolen + retired. Per school: devices there by status against its active loans and allocations. Every mismatch listed. CSV holds the table named by \`view\`. ${SCOPE} ${CSV}`,
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: StockReconciliationReport })
+  @ApiOkJsonOrCsv(StockReconciliationReport)
   @ApiProblems(400, 404)
   async stockReport(@CurrentActor() actor: Actor, @Query() query: StockReconciliationQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     return asRequested(reply, { format: query.format, accept }, await this.stock.report(actor, query), (r) => stockTable(r, query.view));
@@ -63,8 +61,7 @@ export class ReportsController {
     summary: 'Overdue loans by school, with days overdue and reminder level reached',
     description: `Active loans due before today (WIB, the service's clock). CSV holds the table named by \`view\`. ${SCOPE} ${CSV}`,
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: OverdueReport })
+  @ApiOkJsonOrCsv(OverdueReport)
   @ApiProblems(400, 404)
   async overdueReport(@CurrentActor() actor: Actor, @Query() query: OverdueQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     return asRequested(reply, { format: query.format, accept }, await this.overdue.report(actor, query), (r) => overdueTable(r, query.view));
@@ -75,8 +72,7 @@ export class ReportsController {
     summary: 'Losses and damage: counts and rupiah charged, paid and waived by school and month',
     description: `Charges by the month they were created (status as of now), losses by the month they were reported, within \`from\`-\`to\` (WIB). ${SCOPE} ${CSV}`,
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: LossesReport })
+  @ApiOkJsonOrCsv(LossesReport)
   @ApiProblems(400, 404)
   async lossesReport(@CurrentActor() actor: Actor, @Query() query: LossesQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     return asRequested(reply, { format: query.format, accept }, await this.losses.report(actor, query), lossesTable);
@@ -87,8 +83,7 @@ export class ReportsController {
     summary: 'Loans issued, returned and lost per day or week, per school',
     description: `Within \`from\`-\`to\` (WIB); \`interval=week\` groups by weeks starting on Monday. Periods without activity are left out. ${SCOPE} ${CSV}`,
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: ActivityReport })
+  @ApiOkJsonOrCsv(ActivityReport)
   @ApiProblems(400, 404)
   async activityReport(@CurrentActor() actor: Actor, @Query() query: ActivityQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     return asRequested(reply, { format: query.format, accept }, await this.activity.report(actor, query), activityTable);

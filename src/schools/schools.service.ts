@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { assertRole, assertSchoolAccess } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { type Actor } from '../common/actor.js';
-import { invalid, notFound } from '../common/errors.js';
+import { invalidField, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { assertVersion } from '../common/if-match.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
@@ -52,20 +52,20 @@ export class SchoolsService {
 
   async get(actor: Actor, id: string): Promise<SchoolResponse> {
     const school = await this.dataSource.getRepository(School).findOneBy({ id });
-    if (!school) throw notFound('The school');
-    assertSchoolAccess(actor, school.id, 'read', 'The school');
+    if (!school) throw notFound('school_not_found');
+    assertSchoolAccess(actor, school.id, 'read', 'school_not_found');
     return toSchoolResponse(school);
   }
 
   update(actor: Actor, id: string, request: UpdateSchoolRequest, expectedVersion: number | undefined): Promise<SchoolResponse> {
     if (Object.values(request).every((value) => value === undefined)) {
-      throw invalid([{ field: 'body', message: 'send at least one field to change' }]);
+      throw invalidField('body', 'nothing_to_change');
     }
     return this.transactions.run(undefined, async (tx) => {
       const school = await tx.findOne(School, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!school) throw notFound('The school');
-      assertSchoolAccess(actor, school.id, 'administer', 'The school');
-      assertVersion(school.version, expectedVersion, 'The school');
+      if (!school) throw notFound('school_not_found');
+      assertSchoolAccess(actor, school.id, 'administer', 'school_not_found');
+      assertVersion(school.version, expectedVersion);
       const before = toSchoolResponse(school);
       tx.merge(School, school, request);
       const saved = await tx.save(school);

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { assertRole, assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
-import { invalid, notFound } from '../common/errors.js';
+import { invalidField, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { assertVersion } from '../common/if-match.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
@@ -31,7 +31,7 @@ export class StudentsService {
   ) {}
 
   create(actor: Actor, request: CreateStudentRequest, idempotency?: IdempotencyRequest): Promise<StudentResponse> {
-    assertSchoolAccess(actor, request.schoolId, 'operate', 'The school');
+    assertSchoolAccess(actor, request.schoolId, 'operate', 'school_not_found');
     return this.transactions.run(idempotency, async (tx) => {
       await assertSchoolExists(tx, request.schoolId);
       const student = await tx.save(
@@ -80,8 +80,8 @@ export class StudentsService {
 
   async get(actor: Actor, id: string): Promise<StudentResponse> {
     const student = await this.dataSource.getRepository(Student).findOneBy({ id });
-    if (!student) throw notFound('The student');
-    assertSchoolAccess(actor, student.schoolId, 'read', 'The student');
+    if (!student) throw notFound('student_not_found');
+    assertSchoolAccess(actor, student.schoolId, 'read', 'student_not_found');
     this.accessLog.record(actor, 'student.get', [student]);
     return toStudentResponse(student);
   }
@@ -91,12 +91,12 @@ export class StudentsService {
    * another school is audited as its own action so the education office can follow it up.
    */
   update(actor: Actor, id: string, request: UpdateStudentRequest, expectedVersion?: number): Promise<StudentResponse> {
-    if (Object.values(request).every((v) => v === undefined)) throw invalid([{ field: 'body', message: 'send at least one field to change' }]);
+    if (Object.values(request).every((v) => v === undefined)) throw invalidField('body', 'nothing_to_change');
     return this.transactions.run(undefined, async (tx) => {
       const student = await tx.findOne(Student, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!student) throw notFound('The student');
-      assertSchoolAccess(actor, student.schoolId, 'operate', 'The student');
-      assertVersion(student.version, expectedVersion, 'The student');
+      if (!student) throw notFound('student_not_found');
+      assertSchoolAccess(actor, student.schoolId, 'operate', 'student_not_found');
+      assertVersion(student.version, expectedVersion);
       const moving = request.schoolId !== undefined && request.schoolId !== student.schoolId;
       if (moving) {
         // Moving between schools touches two schools' data: the program office does it. The
@@ -142,5 +142,5 @@ export class StudentsService {
 }
 
 async function assertSchoolExists(tx: EntityManager, schoolId: string): Promise<void> {
-  if (!(await tx.existsBy(School, { id: schoolId }))) throw invalid([{ field: 'schoolId', message: 'no school has this id' }]);
+  if (!(await tx.existsBy(School, { id: schoolId }))) throw invalidField('schoolId', 'unknown_school');
 }

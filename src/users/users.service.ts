@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import { type Actor, type Role } from '../common/actor.js';
-import { invalid, notFound } from '../common/errors.js';
+import { invalidField, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { assertVersion } from '../common/if-match.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
@@ -57,20 +57,20 @@ export class UsersService {
 
   async get(id: string): Promise<UserResponse> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
-    if (!user) throw notFound('The user');
+    if (!user) throw notFound('user_not_found');
     return toUserResponse(user);
   }
 
   update(actor: Actor, id: string, request: UpdateUserRequest, expectedVersion?: number): Promise<UserResponse> {
     if (Object.values(request).every((value) => value === undefined)) {
-      throw invalid([{ field: 'body', message: 'send at least one field to change' }]);
+      throw invalidField('body', 'nothing_to_change');
     }
     return this.transactions.run(undefined, async (tx) => {
       const user = await tx.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!user) throw notFound('The user');
-      assertVersion(user.version, expectedVersion, 'The user');
+      if (!user) throw notFound('user_not_found');
+      assertVersion(user.version, expectedVersion);
       if (actor.kind === 'user' && actor.id === id && (request.active === false || (request.role && request.role !== user.role))) {
-        throw invalid([{ field: request.active === false ? 'active' : 'role', message: 'you cannot disable or demote your own account' }]);
+        throw invalidField(request.active === false ? 'active' : 'role', 'own_account');
       }
       const before = toUserResponse(user);
       const role = request.role ?? user.role;
@@ -101,9 +101,9 @@ export class UsersService {
 }
 
 async function assertSchoolFitsRole(tx: EntityManager, role: Role, schoolId: string | null): Promise<void> {
-  if (role === 'school_admin' && !schoolId) throw invalid([{ field: 'schoolId', message: 'a school admin needs a schoolId' }]);
-  if (role !== 'school_admin' && schoolId) throw invalid([{ field: 'schoolId', message: `a ${role} is not tied to a school` }]);
+  if (role === 'school_admin' && !schoolId) throw invalidField('schoolId', 'school_admin_needs_school');
+  if (role !== 'school_admin' && schoolId) throw invalidField('schoolId', 'role_has_no_school', { role });
   if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) {
-    throw invalid([{ field: 'schoolId', message: 'no school has this id' }]);
+    throw invalidField('schoolId', 'unknown_school');
   }
 }

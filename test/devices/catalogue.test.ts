@@ -52,7 +52,7 @@ describe('device models', () => {
       .send({ manufacturer: 'Lenovo', model: ` ${model.model} `, category: 'laptop' });
     expect(dup.status).toBe(409);
     expect(dup.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(dup.body.errors).toEqual([{ field: 'model', message: expect.any(String) }]);
+    expect(dup.body.errors).toEqual([{ field: 'model', code: 'model_name_taken', params: {}, message: expect.any(String) }]);
     expect(await writeCounts(t)).toEqual(before);
 
     // The same name from another manufacturer is a different model.
@@ -154,7 +154,7 @@ describe('procurement batches', () => {
       .set('authorization', cast.admin.auth)
       .send({ contractRef: ` ${batch.contractRef}  `, fundingSource: 'APBN', receivedOn: '2027-02-01', unitCost: 1, quantity: 1, modelId: model.id });
     expect(dup.status).toBe(409);
-    expect(dup.body.errors).toEqual([{ field: 'contractRef', message: expect.any(String) }]);
+    expect(dup.body.errors).toEqual([{ field: 'contractRef', code: 'contract_ref_taken', params: {}, message: expect.any(String) }]);
     expect(await writeCounts(t)).toEqual(before);
   });
 
@@ -167,7 +167,7 @@ describe('procurement batches', () => {
       .set('authorization', cast.admin.auth)
       .send({ contractRef, fundingSource: 'APBD', receivedOn: '2027-01-15', unitCost: 4_500_000, quantity: 5, modelId: randomUUID() });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'modelId', message: expect.any(String) }]);
+    expect(res.body.errors).toEqual([{ field: 'modelId', code: 'unknown_model', params: {}, message: expect.any(String) }]);
     expect(await writeCounts(t)).toEqual(before);
   });
 

@@ -55,7 +55,7 @@ describe('registering devices', () => {
     const res = await register({ assetTag: `  ${existing.assetTag.toLowerCase()} `, serialNumber: `NEW${uniq()}`, modelId: batch.modelId, batchId: batch.id });
     expect(res.status).toBe(409);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.errors).toEqual([{ field: 'assetTag', message: expect.stringContaining(existing.assetTag) }]);
+    expect(res.body.errors).toEqual([{ field: 'assetTag', code: 'asset_tag_registered', params: { code: existing.assetTag }, message: expect.stringContaining(existing.assetTag) }]);
     expect(await writeCounts(t)).toEqual(before);
   });
 
@@ -64,7 +64,7 @@ describe('registering devices', () => {
     const before = await writeCounts(t);
     const res = await register({ assetTag: `NEW-${uniq()}`, serialNumber: ` ${existing.serialNumber.toLowerCase()}`, modelId: batch.modelId, batchId: batch.id });
     expect(res.status).toBe(409);
-    expect(res.body.errors).toEqual([{ field: 'serialNumber', message: expect.stringContaining(existing.serialNumber) }]);
+    expect(res.body.errors).toEqual([{ field: 'serialNumber', code: 'serial_number_registered', params: { code: existing.serialNumber }, message: expect.stringContaining(existing.serialNumber) }]);
     expect(await writeCounts(t)).toEqual(before);
   });
 
@@ -95,13 +95,13 @@ describe('registering devices', () => {
     const before = await writeCounts(t);
     const wrongModel = await register({ assetTag: `X-${uniq()}`, serialNumber: `X${uniq()}`, modelId: batch.modelId, batchId: otherModelBatch.id });
     expect(wrongModel.status).toBe(400);
-    expect(wrongModel.body.errors).toEqual([{ field: 'modelId', message: expect.any(String) }]);
+    expect(wrongModel.body.errors).toEqual([{ field: 'modelId', code: 'batch_other_model', params: {}, message: expect.any(String) }]);
     const noBatch = await register({ assetTag: `X-${uniq()}`, serialNumber: `X${uniq()}`, modelId: batch.modelId, batchId: randomUUID() });
     expect(noBatch.status).toBe(400);
-    expect(noBatch.body.errors).toEqual([{ field: 'batchId', message: expect.any(String) }]);
+    expect(noBatch.body.errors).toEqual([{ field: 'batchId', code: 'unknown_batch', params: {}, message: expect.any(String) }]);
     const noSchool = await register({ assetTag: `X-${uniq()}`, serialNumber: `X${uniq()}`, modelId: batch.modelId, batchId: batch.id, schoolId: randomUUID() });
     expect(noSchool.status).toBe(400);
-    expect(noSchool.body.errors).toEqual([{ field: 'schoolId', message: expect.any(String) }]);
+    expect(noSchool.body.errors).toEqual([{ field: 'schoolId', code: 'unknown_school', params: {}, message: expect.any(String) }]);
     expect(await writeCounts(t)).toEqual(before);
   });
 

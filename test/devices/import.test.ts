@@ -61,7 +61,7 @@ describe('the header', () => {
     const res = await importCsv(`asset_tag,contract_ref,warranty_ends_on\nMDN-1,${batch.contractRef},not-a-date\n`);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.errors).toEqual([{ line: 1, field: 'serial_number', message: 'required column is missing from the header' }]);
+    expect(res.body.errors).toEqual([{ line: 1, field: 'serial_number', code: 'column_missing', params: {}, message: 'required column is missing from the header' }]);
     expect(await writeCounts(t)).toEqual(before);
   });
 
@@ -75,7 +75,7 @@ describe('the header', () => {
     expect((await importCsv('')).status).toBe(400);
     const res = await importCsv(`${HEADER}\n`);
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'file', message: 'the file has a header but no rows' }]);
+    expect(res.body.errors).toEqual([{ field: 'file', code: 'no_rows', params: {}, message: 'the file has a header but no rows' }]);
   });
 });
 
@@ -133,7 +133,7 @@ describe('a file with bad rows', () => {
     expect(messages[8]).toBe(`serial number ${existing.serialNumber} is already registered`);
     expect(messages[9]).toBe(`asset tag ${existing.assetTag} is already registered`);
     expect(messages[4]).toBe('must be a date written YYYY-MM-DD');
-    expect(res.body.errors[1]).toEqual({ line: 4, field: 'warranty_ends_on', message: 'must be a date written YYYY-MM-DD', value: '2030-02-30' });
+    expect(res.body.errors[1]).toEqual({ line: 4, field: 'warranty_ends_on', code: 'not_ymd_date', params: {}, message: 'must be a date written YYYY-MM-DD', value: '2030-02-30' });
     expect(res.body).toMatchObject({ status: 422, rows: 14, imported: 0, rejected: 12, errorCount: 12, errorsTruncated: false, checksum: sha256(csv) });
     expect(await writeCounts(t)).toEqual(before);
   });
@@ -301,7 +301,7 @@ describe('how the file is sent', () => {
   it('multipart without a file field is a 400', async () => {
     const res = await importMultipart(`${HEADER}\nX,Y,${batch.contractRef},,,,,,\n`, { field: 'upload' });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'upload', message: 'send the CSV in a field named file' }]);
+    expect(res.body.errors).toEqual([{ field: 'upload', code: 'file_field_name', params: {}, message: 'send the CSV in a field named file' }]);
   });
 
   it.each([
@@ -345,7 +345,7 @@ describe('how the file is sent', () => {
     const before = await writeCounts(t);
     const res = await importCsv(`${HEADER}\nA,B,"unclosed,,,,,,\nC,D\n`);
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ line: expect.any(Number), field: 'row', message: expect.stringMatching(/^not valid CSV/) }]);
+    expect(res.body.errors).toEqual([{ line: expect.any(Number), field: 'row', code: 'not_csv', params: { reason: expect.any(String) }, message: expect.stringMatching(/^not valid CSV/) }]);
     expect(await writeCounts(t)).toEqual(before);
   });
 

@@ -104,7 +104,7 @@ describe('moving one device', () => {
     const before = await deviceRow(t, device.id);
     const unknown = await transfer(device.id, randomUUID());
     expect(unknown.status).toBe(400);
-    expect(unknown.body.errors).toEqual([{ field: 'toSchoolId', message: expect.any(String) }]);
+    expect(unknown.body.errors).toEqual([{ field: 'toSchoolId', code: 'unknown_school', params: {}, message: expect.any(String) }]);
     const missing = await t.http().post(`/api/v1/devices/${device.id}/transfer`).set('authorization', cast.admin.auth).send({});
     expect(missing.status).toBe(400);
     expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'toSchoolId' })]);

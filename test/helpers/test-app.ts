@@ -8,6 +8,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { withCredentials, withDatabase } from '../../src/database/migrate.js';
+import { assertMatchesContract } from './response-contract.js';
 import { adminQuery, testServer } from './test-server.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -15,7 +16,10 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-012345
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
-  /** supertest bound to the app's HTTP server. */
+  /**
+   * supertest bound to the app's HTTP server. Every answer is also checked against openapi.json
+   * (status, content type, body schema): see ./response-contract.ts.
+   */
   http: () => ReturnType<typeof request>;
   /** A direct connection pool to this test file's database, for checking rows. */
   db: pg.Pool;
@@ -52,7 +56,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   return {
     app,
     config,
-    http: () => request(app.getHttpServer()),
+    http: () => contractChecked(request(app.getHttpServer())),
     db,
     databaseUrl,
     async close() {
@@ -60,4 +64,20 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await app.close();
     },
   };
+}
+
+const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/**
+ * supertest whose every request carries one more assertion: the answer matches the documented
+ * contract. Tests need not ask for it, so every suite checks the API's schemas as it goes.
+ */
+function contractChecked(agent: ReturnType<typeof request>): ReturnType<typeof request> {
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !VERBS.has(property) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => (value as (...a: unknown[]) => request.Test).apply(target, args).expect(assertMatchesContract);
+    },
+  });
 }

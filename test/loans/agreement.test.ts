@@ -314,7 +314,7 @@ describe('GET /api/v1/agreements/{number}/verify', () => {
       const res = await t.http().get(`/api/v1/agreements/${encodeURIComponent(number)}/verify`);
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body.errors).toEqual([{ field: 'number', message: expect.stringContaining('agreement number') }]);
+      expect(res.body.errors).toEqual([{ field: 'number', code: 'not_agreement_number', params: {}, message: expect.stringContaining('agreement number') }]);
     },
   );
 });

@@ -108,7 +108,7 @@ describe('charges and eligibility', () => {
     const deviceId = await newDevice(t, catalogue, A());
     const denied = await issue(t, cast.operatorA, { programId: program.id, studentId, deviceId });
     expectProblem(denied, 422);
-    expect(denied.body.errors).toEqual([{ field: 'open_charges', message: expect.stringMatching(/exceed/) }]);
+    expect(denied.body.errors).toEqual([{ field: 'open_charges', code: 'charges_exceed', params: { amount: 'Rp 1.450.000', max: 'Rp 300.000' }, message: expect.stringMatching(/exceed/) }]);
 
     // Paying the screen leaves Rp 250.000 open: eligible again.
     const paid = await post(t, cast.operatorA, `/api/v1/charges/${screen.id}/pay`, { paymentReference: 'KWT-2027-0042' });

@@ -199,8 +199,8 @@ describe('issuing a loan', () => {
   it('returns and stores warnings (no guardian phone) without refusing', async () => {
     const { studentId, deviceId } = await pair(A(), { student: { guardianPhone: null } });
     const loan = await issued(t, cast.operatorA, { programId: program.id, studentId, deviceId });
-    expect(loan.warnings).toEqual([{ rule: 'guardian_contact', reason: expect.stringMatching(/No guardian phone/) }]);
-    expect((await loanRow(t, loan.id)).warnings).toEqual(loan.warnings);
+    expect(loan.warnings).toEqual([{ rule: 'guardian_contact', code: 'no_guardian_phone', params: {}, reason: expect.stringMatching(/No guardian phone/) }]);
+    expect((await loanRow(t, loan.id)).warnings).toEqual(loan.warnings.map(({ reason: _, ...stored }: { reason: string }) => stored));
   });
 
   it('refuses a device held by another school: 404 to a school admin, 422 to a program admin; nothing written', async () => {
@@ -213,7 +213,7 @@ describe('issuing a loan', () => {
     expectProblem(await issue(t, cast.operatorA, { programId: program.id, studentId, deviceId: inStore }), 404);
     const admin = await issue(t, cast.admin, { programId: program.id, studentId, deviceId: atB });
     expectProblem(admin, 422);
-    expect(admin.body.errors).toEqual([{ field: 'deviceId', message: expect.stringMatching(/not at the student's school/) }]);
+    expect(admin.body.errors).toEqual([{ field: 'deviceId', code: 'device_not_at_school', params: {}, message: expect.stringMatching(/not at the student's school/) }]);
     expectProblem(await issue(t, cast.admin, { programId: program.id, studentId, deviceId: inStore }), 422);
     // The student of another school: 404 for its school admin.
     expectProblem(await issue(t, cast.operatorB, { programId: program.id, studentId, deviceId: atB }), 404);
@@ -317,7 +317,7 @@ describe('returning a loan', () => {
     const counts = await loanWriteCounts(t);
     const res = await returnLoan(t, cast.operatorA, loan.id, { ...RETURN_OK, damageItems: ['broken_screen', 'cracked_lid'] });
     expectProblem(res, 400);
-    expect(res.body.errors).toEqual([{ field: 'damageItems', message: expect.stringMatching(/cracked_lid/) }]);
+    expect(res.body.errors).toEqual([{ field: 'damageItems', code: 'not_on_price_list', params: { code: 'cracked_lid' }, message: expect.stringMatching(/cracked_lid/) }]);
     expect(await loanWriteCounts(t)).toEqual(counts);
     expect((await loanRow(t, loan.id)).status).toBe('active');
     expect((await deviceStatus(t, loan.deviceId)).status).toBe('on_loan');
@@ -442,7 +442,7 @@ describe('loss and theft', () => {
     const counts = await loanWriteCounts(t);
     const missing = await post(t, cast.operatorA, `/api/v1/loans/${loan.id}/report-loss`, { kind: 'stolen', occurredOn: today });
     expectProblem(missing, 400);
-    expect(missing.body.errors).toEqual([{ field: 'policeReportNumber', message: expect.any(String) }]);
+    expect(missing.body.errors).toEqual([{ field: 'policeReportNumber', code: 'police_report_required', params: {}, message: expect.any(String) }]);
     expectProblem(await post(t, cast.operatorA, `/api/v1/loans/${loan.id}/report-loss`, { kind: 'lost', occurredOn: addDays(today, 2) }), 400);
     expect(await loanWriteCounts(t)).toEqual(counts);
 

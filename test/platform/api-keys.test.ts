@@ -127,10 +127,10 @@ describe('creating and reading API keys', () => {
     const noSchool = await t.http().post('/api/v1/api-keys').set('authorization', cast.admin.auth).send({ name, role: 'school_admin' });
     expect(noSchool.status).toBe(400);
     expect(noSchool.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(noSchool.body.errors).toEqual([{ field: 'schoolId', message: expect.any(String) }]);
+    expect(noSchool.body.errors).toEqual([{ field: 'schoolId', code: 'school_admin_needs_school', params: {}, message: expect.any(String) }]);
     const ghost = await t.http().post('/api/v1/api-keys').set('authorization', cast.admin.auth).send({ name, role: 'school_admin', schoolId: randomUUID() });
     expect(ghost.status).toBe(400);
-    expect(ghost.body.errors).toEqual([{ field: 'schoolId', message: expect.any(String) }]);
+    expect(ghost.body.errors).toEqual([{ field: 'schoolId', code: 'unknown_school', params: {}, message: expect.any(String) }]);
     const auditorWithSchool = await t.http().post('/api/v1/api-keys').set('authorization', cast.admin.auth).send({ name, role: 'auditor', schoolId: cast.schoolA.id });
     expect(auditorWithSchool.status).toBe(400);
     const extra = await t.http().post('/api/v1/api-keys').set('authorization', cast.admin.auth).send({ name, role: 'auditor', prefix: '000000000000', secretHash: 'x' });

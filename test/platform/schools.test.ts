@@ -25,7 +25,7 @@ describe('schools', () => {
     const duplicate = await t.http().post('/api/v1/schools').set('authorization', cast.admin.auth).send(validSchool('20260001'));
     expect(duplicate.status).toBe(409);
     expect(duplicate.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(duplicate.body.errors).toEqual([{ field: 'npsn', message: expect.stringContaining('already exists') }]);
+    expect(duplicate.body.errors).toEqual([{ field: 'npsn', code: 'npsn_taken', params: {}, message: expect.stringContaining('already exists') }]);
   });
 
   it('lists with cursor pagination, every school exactly once', async () => {

@@ -97,4 +97,34 @@ describe('Swagger UI at /docs', () => {
     expect(pageErrors).toEqual([]);
     expect(failedRequests).toEqual([]);
   });
+
+  it('fills a fresh Idempotency-Key in "Try it out", and sends one with every POST', async () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const issue = page.locator('.opblock-post', { has: page.locator('.opblock-summary-path', { hasText: /^\/api\/v1\/loans$/ }) });
+    await issue.locator('.opblock-summary').click();
+    await issue.locator('button.try-out__btn').click();
+    const field = issue.locator('tr[data-param-name="Idempotency-Key"] input');
+    const filled = await field.inputValue();
+    expect(filled).toMatch(uuid);
+
+    // Another operation gets another key; an Execute sends the field's key.
+    const school = page.locator('.opblock-post', { has: page.locator('.opblock-summary-path', { hasText: /^\/api\/v1\/schools$/ }) });
+    await school.locator('.opblock-summary').click();
+    await school.locator('button.try-out__btn').click();
+    const other = await school.locator('tr[data-param-name="Idempotency-Key"] input').inputValue();
+    expect(other).toMatch(uuid);
+    expect(other).not.toBe(filled);
+    const sent = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/api/v1/schools'));
+    await school.locator('button.execute').click();
+    expect((await sent).headers()['idempotency-key']).toBe(other);
+
+    // A POST whose field was cleared still goes out with a fresh key (the request interceptor).
+    await school.locator('tr[data-param-name="Idempotency-Key"] input').fill('');
+    const again = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/api/v1/schools'));
+    await school.locator('button.execute').click();
+    const key = (await again).headers()['idempotency-key'];
+    expect(key).toMatch(uuid);
+    expect(key).not.toBe(other);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -75,7 +75,7 @@ describe('creating users', () => {
     const again = await createUser(cast.admin.auth, { email: ` ${email.replace(/^d/, 'D')} `, name: 'Second', password: PASSWORD, role: 'auditor' });
     expect(again.status).toBe(409);
     expect(again.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(again.body.errors).toEqual([{ field: 'email', message: expect.stringContaining('already exists') }]);
+    expect(again.body.errors).toEqual([{ field: 'email', code: 'email_taken', params: {}, message: expect.stringContaining('already exists') }]);
     const rows = await t.db.query(`SELECT name FROM users WHERE lower(email) = $1`, [email]);
     expect(rows.rows).toEqual([{ name: 'First' }]);
   });
@@ -85,12 +85,12 @@ describe('creating users', () => {
     const missing = await createUser(cast.admin.auth, { email: noSchool, name: 'No School', password: PASSWORD, role: 'school_admin' });
     expect(missing.status).toBe(400);
     expect(missing.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(missing.body.errors).toEqual([{ field: 'schoolId', message: expect.any(String) }]);
+    expect(missing.body.errors).toEqual([{ field: 'schoolId', code: 'school_admin_needs_school', params: {}, message: expect.any(String) }]);
 
     const ghostSchool = freshEmail('ghostschool');
     const ghost = await createUser(cast.admin.auth, { email: ghostSchool, name: 'Ghost', password: PASSWORD, role: 'school_admin', schoolId: randomUUID() });
     expect(ghost.status).toBe(400);
-    expect(ghost.body.errors).toEqual([{ field: 'schoolId', message: expect.any(String) }]);
+    expect(ghost.body.errors).toEqual([{ field: 'schoolId', code: 'unknown_school', params: {}, message: expect.any(String) }]);
 
     const notUuid = await createUser(cast.admin.auth, { email: ghostSchool, name: 'Ghost', password: PASSWORD, role: 'school_admin', schoolId: 'school-a' });
     expect(notUuid.status).toBe(400);
@@ -103,7 +103,7 @@ describe('creating users', () => {
     const email = freshEmail('auditor-with-school');
     const res = await createUser(cast.admin.auth, { email, name: 'Aud', password: PASSWORD, role: 'auditor', schoolId: cast.schoolA.id });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'schoolId', message: expect.any(String) }]);
+    expect(res.body.errors).toEqual([{ field: 'schoolId', code: 'role_has_no_school', params: { role: 'auditor' }, message: expect.any(String) }]);
     expect(await userRows(email)).toEqual([]);
   });
 
@@ -275,7 +275,7 @@ describe('updating users', () => {
     const user = await newUser(t, 'auditor');
     const noSchool = await patchUser(cast.admin.auth, user.id, { role: 'school_admin' });
     expect(noSchool.status).toBe(400);
-    expect(noSchool.body.errors).toEqual([{ field: 'schoolId', message: expect.any(String) }]);
+    expect(noSchool.body.errors).toEqual([{ field: 'schoolId', code: 'school_admin_needs_school', params: {}, message: expect.any(String) }]);
     const ghost = await patchUser(cast.admin.auth, user.id, { role: 'school_admin', schoolId: randomUUID() });
     expect(ghost.status).toBe(400);
     const empty = await patchUser(cast.admin.auth, user.id, {});

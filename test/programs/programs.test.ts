@@ -127,7 +127,7 @@ describe('programs', () => {
     const existing = await newProgram();
     const res = await postProgram(cast.admin, programBody({ code: existing.code }));
     expect(res.status).toBe(409);
-    expect(res.body.errors).toEqual([{ field: 'code', message: expect.any(String) }]);
+    expect(res.body.errors).toEqual([{ field: 'code', code: 'program_code_taken', params: {}, message: expect.any(String) }]);
   });
 
   it('new terms become version 2; every version stays readable', async () => {
@@ -154,7 +154,7 @@ describe('programs', () => {
     expect((await t.http().get(`/api/v1/programs/${program.id}/terms/3`).set('authorization', cast.admin.auth)).status).toBe(404);
     const bad = await t.http().get(`/api/v1/programs/${program.id}/terms/first`).set('authorization', cast.admin.auth);
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([{ field: 'version', message: expect.any(String) }]);
+    expect(bad.body.errors).toEqual([{ field: 'version', code: 'not_integer', params: {}, message: expect.any(String) }]);
     expect((await t.http().get(`/api/v1/programs/${randomUUID()}/terms`).set('authorization', cast.admin.auth)).status).toBe(404);
     const audit = await t.db.query(`SELECT action, after->>'version' AS version FROM audit_events WHERE entity_id = $1 ORDER BY id`, [program.id]);
     expect(audit.rows).toEqual([
@@ -194,7 +194,7 @@ describe('programs', () => {
     it('an unknown rule is named in the message too', async () => {
       const res = await postProgram(cast.admin, programBody({ rules: { ...RULES, foo: 1 } }));
       expect(res.status).toBe(400);
-      expect(res.body.errors).toEqual([{ field: 'rules.foo', message: 'unknown field rules.foo' }]);
+      expect(res.body.errors).toEqual([{ field: 'rules.foo', code: 'unknown_field', params: {}, message: 'unknown field rules.foo' }]);
     });
 
     it.each<[string, unknown]>([
@@ -213,7 +213,7 @@ describe('programs', () => {
       const program = await newProgram();
       const res = await t.http().patch(`/api/v1/programs/${program.id}`).set('authorization', cast.admin.auth).send({ rules: { grades: { min: 9, max: 3 } } });
       expect(res.status).toBe(400);
-      expect(res.body.errors).toEqual([{ field: 'rules.grades', message: expect.any(String) }]);
+      expect(res.body.errors).toEqual([{ field: 'rules.grades', code: 'min_above_max', params: {}, message: expect.any(String) }]);
       const { rows } = await t.db.query(`SELECT rules FROM programs WHERE id = $1`, [program.id]);
       expect(rows[0].rules).toEqual(RULES);
       const ok = await t.http().patch(`/api/v1/programs/${program.id}`).set('authorization', cast.admin.auth).send({ rules: { grades: { min: 9, max: 12 } } });
@@ -264,7 +264,7 @@ describe('programs', () => {
 
     const unknown = await t.http().put(url).set('authorization', cast.admin.auth).send({ quotas: [{ schoolId: randomUUID(), quota: 1 }] });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.errors).toEqual([{ field: 'quotas', message: expect.stringContaining('no school') }]);
+    expect(unknown.body.errors).toEqual([{ field: 'quotas', code: 'no_school_with_id', params: { id: expect.any(String) }, message: expect.stringContaining('no school') }]);
     const duplicate = await t.http().put(url).set('authorization', cast.admin.auth).send({ quotas: [quotas[0], quotas[0]] });
     expect(duplicate.status).toBe(400);
     const negative = await t.http().put(url).set('authorization', cast.admin.auth).send({ quotas: [{ schoolId: cast.schoolA.id, quota: -1 }] });
@@ -349,7 +349,7 @@ describe('eligibility', () => {
       'active_loans', 'open_charges', 'family_card', 'guardian_consent', 'guardian_contact',
     ]);
     for (const rule of res.body.rules) {
-      expect(rule).toEqual({ rule: expect.any(String), passed: true, severity: expect.stringMatching(/^(block|warn)$/), reason: expect.any(String), params: expect.any(Object) });
+      expect(rule).toEqual({ rule: expect.any(String), passed: true, severity: expect.stringMatching(/^(block|warn)$/), code: expect.any(String), params: expect.any(Object), reason: expect.any(String) });
       expect(rule.reason.length).toBeGreaterThan(0);
     }
     expect(res.body.rules.find((r: { rule: string }) => r.rule === 'grade_range').reason).toBe('Grade 8 is within 7-12');
@@ -377,11 +377,11 @@ describe('eligibility', () => {
     expect(res.body.eligible).toBe(false);
     const failed = res.body.rules.filter((r: { passed: boolean }) => !r.passed);
     expect(failed).toEqual([
-      { rule: 'enrolment', passed: false, severity: 'block', reason: expect.stringContaining('graduated'), params: { required: true, enrolmentStatus: 'graduated' } },
-      { rule: 'grade_range', passed: false, severity: 'block', reason: 'Grade 5 is outside 7-12', params: { grade: 5, min: 7, max: 12 } },
-      { rule: 'school_level', passed: false, severity: 'block', reason: expect.stringContaining('SD'), params: { schoolLevel: 'SD', allowed: expect.not.arrayContaining(['SD']) } },
-      { rule: 'residency', passed: false, severity: 'block', reason: expect.stringContaining('resident'), params: { required: true, resident: false } },
-      { rule: 'guardian_contact', passed: false, severity: 'warn', reason: expect.stringContaining('phone'), params: { phoneRecorded: false } },
+      { rule: 'enrolment', passed: false, severity: 'block', code: 'not_enrolled', params: { status: 'graduated' }, reason: expect.stringContaining('graduated') },
+      { rule: 'grade_range', passed: false, severity: 'block', code: 'grade_outside', params: { grade: 5, min: 7, max: 12 }, reason: 'Grade 5 is outside 7-12' },
+      { rule: 'school_level', passed: false, severity: 'block', code: 'school_level_excluded', params: { level: 'SD', levels: expect.any(String) }, reason: expect.stringContaining('SD') },
+      { rule: 'residency', passed: false, severity: 'block', code: 'not_resident', params: {}, reason: expect.stringContaining('resident') },
+      { rule: 'guardian_contact', passed: false, severity: 'warn', code: 'no_guardian_phone', params: {}, reason: expect.stringContaining('phone') },
     ]);
     expect(res.body.rules).toHaveLength(10);
     // Only the per-grade weight applies: 2 x 5.
@@ -433,7 +433,8 @@ describe('applications', () => {
     expect(res.body.rules.every((r: { passed: boolean }) => r.passed)).toBe(true);
     const { rows } = await t.db.query(`SELECT status, priority, eligibility, applied_by FROM applications WHERE id = $1`, [res.body.id]);
     expect(rows[0]).toMatchObject({ status: 'pending', priority: 98, applied_by: cast.operatorA.id });
-    expect(rows[0].eligibility.rules).toEqual(res.body.rules);
+    // The snapshot keeps each reason's code and values; the answer writes them out.
+    expect(rows[0].eligibility.rules).toEqual(res.body.rules.map(({ reason: _, ...rule }: { reason: string }) => rule));
     const audit = await t.db.query(`SELECT action, school_id FROM audit_events WHERE entity_id = $1`, [res.body.id]);
     expect(audit.rows).toEqual([{ action: 'application.submitted', school_id: cast.schoolA.id }]);
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomInt } from 'node:crypto';
 import { newCast, type TestUser } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { readFileSync } from 'node:fs';
 import { issued, newCatalogue, newDevice, newProgram, type Catalogue } from '../loans/loan-fixtures.js';
 
 let t: TestApp;
@@ -25,6 +26,8 @@ interface ImportOptions {
   user?: TestUser;
   /** The ?schoolId= query; `null` leaves it out. Default school A. */
   schoolId?: string | null;
+  /** Accept-Language. */
+  language?: string;
 }
 
 function url(options: ImportOptions): string {
@@ -38,6 +41,7 @@ function url(options: ImportOptions): string {
 function importCsv(csv: string, options: ImportOptions = {}) {
   const req = t.http().post(url(options)).set('authorization', (options.user ?? cast.admin).auth).set('content-type', 'text/csv');
   if (options.key) req.set('idempotency-key', options.key);
+  if (options.language) req.set('accept-language', options.language);
   return req.send(csv);
 }
 
@@ -170,10 +174,48 @@ describe('a Dapodik export', () => {
     expect(res.status).toBe(422);
     // Four title rows, two header rows: the second student is on line 8.
     expect(res.body.errors).toEqual([
-      { line: 8, field: 'NISN', message: 'must be exactly 10 digits (if the spreadsheet dropped leading zeros, format the column as text and export again)' },
-      { line: 8, field: 'Tanggal Lahir', message: 'must be a date: YYYY-MM-DD or DD/MM/YYYY' },
-      { line: 8, field: 'HP', message: 'must be an Indonesian phone number, e.g. 0812-3456-7890 or +62 812 3456 7890' },
+      { line: 8, field: 'NISN', code: 'nisn_lost_zeros', params: {}, message: 'must be exactly 10 digits (if the spreadsheet dropped leading zeros, format the column as text and export again)' },
+      { line: 8, field: 'Tanggal Lahir', code: 'not_date', params: {}, message: 'must be a date: YYYY-MM-DD or DD/MM/YYYY' },
+      { line: 8, field: 'HP', code: 'not_phone', params: {}, message: 'must be an Indonesian phone number, e.g. 0812-3456-7890 or +62 812 3456 7890' },
     ]);
+  });
+});
+
+describe('the sample Dapodik export in test/fixtures', () => {
+  // An anonymised "Daftar Peserta Didik" export as Excel saves it with Indonesian settings: a
+  // byte-order mark, five title rows, the two-row header with the parents' groups, semicolons,
+  // CRLF, `-` for empty cells. docs/students-import.md links to it.
+  const sample = readFileSync(new URL('../fixtures/dapodik-daftar-peserta-didik.csv', import.meta.url), 'utf8');
+
+  it('is the export as Dapodik writes it', () => {
+    expect(sample.startsWith('\ufeffDaftar Peserta Didik;')).toBe(true);
+    expect(sample.split('\r\n').length).toBe(5 + 2 + 12 + 1);
+    expect(sample.replace(/\r\n/g, '')).not.toMatch(/\n/);
+  });
+
+  it('imports as it is: twelve students, guardians and aid read from the parents and aid columns', async () => {
+    const res = await importCsv(sample, { user: cast.operatorA, schoolId: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rows: 12, imported: 12, created: 12, rejected: 0, errorCount: 0, errors: [] });
+    expect(res.body.ignoredColumns).toEqual(expect.arrayContaining(['NIK', 'Agama', 'Nama di KIP', 'Nomor Rekening Bank', 'Lintang']));
+    expect(await student('0099100003')).toMatchObject({
+      full_name: 'CHRISTINE ROMAULI SIMANJUNTAK', grade: 8, class_name: 'Kelas 8A', date_of_birth: '2013-07-21',
+      guardian_name: 'Rosmawati Sitompul', guardian_relation: 'mother', guardian_phone: '+6281370003344', social_aid: ['DTKS', 'KIP', 'PIP', 'PKH'],
+    });
+    expect(await student('0099100004')).toMatchObject({ guardian_name: 'Hasan Basri', guardian_relation: 'guardian', guardian_phone: null });
+    expect(await student('0099100008')).toMatchObject({ guardian_name: 'Meilani Tan', guardian_phone: '+62614561234', social_aid: [] });
+  });
+
+  it('saved with another separator, is refused naming the separator it was read with and the lines looked at', async () => {
+    const tabbed = sample.replace(/;/g, '\t');
+    const res = await importCsv(tabbed);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'no_header_row', errors: [{ field: 'nisn', code: 'no_nisn_header', params: { separator: ',', first: 1, last: 11 } }] });
+    expect(res.body.errors[0].message).toBe(
+      'no header row with a NISN column in lines 1-11, read with "," as the separator: check that the file is a Dapodik export saved as CSV, and that its header names a NISN column',
+    );
+    const id = await importCsv(tabbed, { language: 'id' });
+    expect(id.body.errors[0].message).toMatch(/^tidak ada baris judul dengan kolom NISN di baris 1-11, dibaca dengan "," sebagai pemisah/);
   });
 });
 
@@ -183,17 +225,24 @@ describe('the header', () => {
     const res = await importCsv(`NISN,Nama,Rombel Saat Ini\n${nisn()},Putri,8B\n`);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.errors).toEqual([{ line: 1, field: 'date_of_birth', message: 'required column is missing from the header: name it Tanggal Lahir (or date_of_birth)' }]);
+    expect(res.body.errors).toEqual([{ line: 1, field: 'date_of_birth', code: 'column_missing_name_it', params: { names: 'Tanggal Lahir (or date_of_birth)' }, message: 'required column is missing from the header: name it Tanggal Lahir (or date_of_birth)' }]);
     expect(await writeCounts()).toEqual(before);
   });
 
   it('a file without a NISN column, or without rows, is a 400', async () => {
     const none = await importCsv('full_name,date_of_birth\nPutri,2013-05-17\n');
     expect(none.status).toBe(400);
-    expect(none.body.errors).toEqual([{ field: 'nisn', message: 'no header row with a NISN column in the first 11 lines' }]);
+    expect(none.body.errors).toEqual([
+      {
+        field: 'nisn',
+        code: 'no_nisn_header',
+        params: { separator: ',', first: 1, last: 2 },
+        message: 'no header row with a NISN column in lines 1-2, read with "," as the separator: check that the file is a Dapodik export saved as CSV, and that its header names a NISN column',
+      },
+    ]);
     const empty = await importCsv(`${HEADER}\n`);
     expect(empty.status).toBe(400);
-    expect(empty.body.errors).toEqual([{ field: 'file', message: 'the file has a header but no rows' }]);
+    expect(empty.body.errors).toEqual([{ field: 'file', code: 'no_rows', params: {}, message: 'the file has a header but no rows' }]);
   });
 });
 
@@ -426,7 +475,7 @@ describe('who may import where', () => {
   it('a program administrator names the school; an unknown one is a 404', async () => {
     const missing = await importCsv(csv(), { schoolId: null });
     expect(missing.status).toBe(400);
-    expect(missing.body.errors).toEqual([{ field: 'schoolId', message: 'name the school the students are at: ?schoolId=' }]);
+    expect(missing.body.errors).toEqual([{ field: 'schoolId', code: 'import_school_required', params: {}, message: 'name the school the students are at: ?schoolId=' }]);
     expect((await importCsv(csv(), { schoolId: '6f1c1a52-3f0a-4b8e-9d3a-1f2e3d4c5b6a' })).status).toBe(404);
     expect((await importCsv(csv(), { schoolId: 'not-a-uuid' })).status).toBe(400);
   });

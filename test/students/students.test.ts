@@ -128,7 +128,7 @@ describe('registering students', () => {
       const res = await post(cast.operatorA, studentBody(cast.schoolA.id, { guardianPhone: phone }));
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body.errors).toEqual([{ field: 'guardianPhone', message: expect.stringContaining('Indonesian phone number') }]);
+      expect(res.body.errors).toEqual([{ field: 'guardianPhone', code: 'not_phone', params: {}, message: expect.stringContaining('Indonesian phone number') }]);
       expect(await studentCount()).toBe(before);
     },
   );
@@ -137,7 +137,7 @@ describe('registering students', () => {
     const before = await studentCount();
     const res = await post(cast.operatorA, studentBody(cast.schoolA.id, { nisn: value }));
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'nisn', message: 'nisn must be exactly 10 digits' }]);
+    expect(res.body.errors).toEqual([{ field: 'nisn', code: 'exact_digits', params: { count: 10 }, message: 'nisn must be exactly 10 digits' }]);
     expect(await studentCount()).toBe(before);
   });
 
@@ -153,7 +153,7 @@ describe('registering students', () => {
     const res = await post(cast.operatorB, studentBody(cast.schoolB.id, { nisn: existing.nisn }));
     expect(res.status).toBe(409);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.errors).toEqual([{ field: 'nisn', message: expect.stringContaining('already exists') }]);
+    expect(res.body.errors).toEqual([{ field: 'nisn', code: 'nisn_taken', params: {}, message: expect.stringContaining('already exists') }]);
     expect(await studentCount()).toBe(before);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM audit_events`)).rows[0].n).toBe(auditBefore);
   });
@@ -161,7 +161,7 @@ describe('registering students', () => {
   it.each(['127101010101000', '12710101010100011', '127101010101000X'])('family card %j (not 16 digits) is a 400', async (card) => {
     const res = await post(cast.operatorA, studentBody(cast.schoolA.id, { familyCardNumber: card }));
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'familyCardNumber', message: 'familyCardNumber must be exactly 16 digits' }]);
+    expect(res.body.errors).toEqual([{ field: 'familyCardNumber', code: 'exact_digits', params: { count: 16 }, message: 'familyCardNumber must be exactly 16 digits' }]);
   });
 
   it('the family card and the guardian are optional', async () => {
@@ -193,7 +193,7 @@ describe('registering students', () => {
   it('an unknown school is a 400 for a program admin', async () => {
     const res = await post(cast.admin, studentBody(randomUUID()));
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'schoolId', message: expect.any(String) }]);
+    expect(res.body.errors).toEqual([{ field: 'schoolId', code: 'unknown_school', params: {}, message: expect.any(String) }]);
   });
 
   it.each([
@@ -206,7 +206,7 @@ describe('registering students', () => {
     const before = await studentCount();
     const res = await post(cast.operatorA, { ...studentBody(cast.schoolA.id), [field]: value });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field, message: `unknown field ${field}` }]);
+    expect(res.body.errors).toEqual([{ field, code: 'unknown_field', params: {}, message: `unknown field ${field}` }]);
     expect(await studentCount()).toBe(before);
   });
 });
@@ -361,7 +361,7 @@ describe('scoping and roles', () => {
     const before = await t.db.query(`SELECT to_jsonb(s) AS row FROM students s WHERE id = $1`, [ofA.id]);
     const res = await patch(cast.operatorA, ofA.id, { className: '9Z', [field]: value });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field, message: `unknown field ${field}` }]);
+    expect(res.body.errors).toEqual([{ field, code: 'unknown_field', params: {}, message: `unknown field ${field}` }]);
     const after = await t.db.query(`SELECT to_jsonb(s) AS row FROM students s WHERE id = $1`, [ofA.id]);
     expect(after.rows[0].row).toEqual(before.rows[0].row);
   });
@@ -455,7 +455,7 @@ describe('lifecycle', () => {
     const s = await newStudent(cast.operatorA, cast.schoolA.id);
     const res = await patch(cast.admin, s.id, { schoolId: randomUUID() });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ field: 'schoolId', message: expect.any(String) }]);
+    expect(res.body.errors).toEqual([{ field: 'schoolId', code: 'unknown_school', params: {}, message: expect.any(String) }]);
   });
 });
 

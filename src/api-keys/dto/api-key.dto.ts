@@ -40,8 +40,11 @@ export class ApiKeyResponse {
 }
 
 export class CreatedApiKeyResponse extends ApiKeyResponse {
-  /** The key itself. Shown only in this response: store it now. */
-  key: string;
+  /**
+   * The key itself. Shown only in this response: store it now. Absent when a retry with the same
+   * Idempotency-Key replays the answer (the secret is never stored to replay it).
+   */
+  key?: string;
 }
 
 export function toApiKeyResponse(key: ApiKey): ApiKeyResponse {

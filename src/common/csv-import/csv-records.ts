@@ -1,7 +1,6 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'node:stream';
-import { invalid } from '../errors.js';
-import type { ImportRowError } from './csv-import.dto.js';
+import { importError, invalid } from '../errors.js';
 import type { CsvFile } from './csv-upload.js';
 
 /**
@@ -16,6 +15,8 @@ export interface CsvRecord {
 }
 
 export interface CsvReader {
+  /** The separator the file is read with, `,` or `;`. */
+  delimiter: string;
   /** The next record (blank ones included), or undefined at the end of the file. */
   next(): Promise<CsvRecord | undefined>;
 }
@@ -25,12 +26,12 @@ export interface CsvReader {
  * first line, and a file that is not CSV at all is a 400 naming the line where reading stopped.
  */
 export function openCsv(file: CsvFile): CsvReader {
-  const parser = Readable.from(file.chunks).pipe(
-    parse({ bom: true, delimiter: delimiterOf(file), relax_column_count: true, skip_empty_lines: false }),
-  );
+  const delimiter = delimiterOf(file);
+  const parser = Readable.from(file.chunks).pipe(parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: false }));
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
   let line = 1;
   return {
+    delimiter,
     async next() {
       let result: IteratorResult<string[]>;
       try {
@@ -73,8 +74,7 @@ function rethrowCsvProblem(error: unknown): never {
   const csv = error as { code?: string; lines?: number; message: string };
   if (!csv.code?.startsWith('CSV_')) throw error;
   const message = csv.message.replace(/ at line \d+.*$/s, '').replace(/^[A-Za-z ]+: /, '');
-  const problem: ImportRowError = { line: csv.lines ?? 0, field: 'row', message: `not valid CSV: ${message}` };
-  throw invalid([problem], 'The file is not valid CSV');
+  throw invalid([importError(csv.lines ?? 0, 'row', 'not_csv', { reason: message })], 'not_csv');
 }
 
 /** A quoted cell may span lines; the next row starts that many lines further down. */

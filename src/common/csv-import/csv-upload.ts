@@ -1,11 +1,10 @@
 import multipart from '@fastify/multipart';
-import { PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { invalid } from '../errors.js';
+import { DomainError, invalidField } from '../errors.js';
 import type { ApiOperationOptions } from '@nestjs/swagger';
 
 /**
@@ -65,13 +64,13 @@ export async function registerCsvUploads(app: NestFastifyApplication, limitBytes
     }
     const [type, ...parameters] = header.toLowerCase().split(';').map((part) => part.trim());
     if (!isUploadRoute(request)) {
-      if (UPLOAD_TYPES.has(type)) throw new UnsupportedMediaTypeException('This content type is not accepted here; send application/json');
+      if (UPLOAD_TYPES.has(type)) throw new DomainError('unsupported-media-type', 'json_only');
       return;
     }
     if (!UPLOAD_TYPES.has(type)) throw notCsv();
     const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
     if (type === 'text/csv' && charset && charset !== 'utf-8' && charset !== 'utf8') {
-      throw new UnsupportedMediaTypeException('Send the CSV file encoded as UTF-8');
+      throw new DomainError('unsupported-media-type', 'csv_not_utf8');
     }
     const length = Number(request.headers['content-length']);
     if (length > limitBytes + (type === 'text/csv' ? 0 : MULTIPART_ENVELOPE)) throw tooLarge(limitBytes);
@@ -79,9 +78,9 @@ export async function registerCsvUploads(app: NestFastifyApplication, limitBytes
 }
 
 const isUploadRoute = (request: FastifyRequest) => (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[UPLOAD_ROUTE] === true;
-const notCsv = () => new UnsupportedMediaTypeException('Send the CSV file as text/csv, or as multipart/form-data in a field named file');
+const notCsv = () => new DomainError('unsupported-media-type', 'csv_content_type');
 const tooLarge = (limitBytes: number) =>
-  new PayloadTooLargeException(`The file is larger than this service accepts (${limitBytes} bytes; see IMPORT_LIMIT_BYTES)`);
+  new DomainError('payload-too-large', 'file_too_large', { limit: limitBytes });
 
 /** An uploaded file, held once in memory as the chunks it arrived in. */
 export interface CsvFile {
@@ -98,10 +97,10 @@ export async function readCsvUpload(request: FastifyRequest, limitBytes: number)
   let filename: string | null = null;
   if (request.isMultipart()) {
     const part = await request.file();
-    if (!part) throw invalid([{ field: 'file', message: 'the form has no file: send the CSV in a field named file' }]);
+    if (!part) throw invalidField('file', 'form_has_no_file');
     if (part.fieldname !== 'file') {
       part.file.resume();
-      throw invalid([{ field: part.fieldname, message: 'send the CSV in a field named file' }]);
+      throw invalidField(part.fieldname, 'file_field_name');
     }
     source = part.file;
     filename = part.filename || null;
@@ -123,6 +122,6 @@ export async function readCsvUpload(request: FastifyRequest, limitBytes: number)
   }
   // Busboy stops a file at the limit and marks it truncated rather than failing the stream.
   if ((source as Readable & { truncated?: boolean }).truncated) throw tooLarge(limitBytes);
-  if (bytes === 0) throw invalid([{ field: 'file', message: 'the file is empty' }]);
+  if (bytes === 0) throw invalidField('file', 'file_empty');
   return { chunks, bytes, sha256: hash.digest('hex'), filename };
 }

@@ -1,12 +1,13 @@
-import type { ImportRowError } from './csv-import.dto.js';
+import { type FieldError } from '../errors.js';
 
 /** How many errors an answer lists; `errorCount` still counts them all. */
 export const LISTED_ERRORS = 1000;
 
+/** One bad cell or row of a file. */
+export type RowError = FieldError & { line: number };
+
 /** An error with its column's position in the header, so errors sort as the file reads. */
-export interface RankedError extends ImportRowError {
-  rank: number;
-}
+export type RankedError = RowError & { rank: number };
 
 const byPosition = (a: RankedError, b: RankedError) => a.line - b.line || a.rank - b.rank;
 
@@ -36,7 +37,7 @@ export class ImportErrors {
     return this.total > this.cap;
   }
 
-  list(): ImportRowError[] {
+  list(): RowError[] {
     this.trim();
     return this.kept.map(({ rank: _, ...error }) => error);
   }

@@ -33,7 +33,7 @@ export function importSummary(mode: ImportMode, file: CsvFile, rows: number, goo
  */
 export function refuseIfAnyRowBad(summary: ImportSummary, errors: ImportErrors, nothing: Record<string, unknown>): void {
   if (errors.total === 0 || summary.mode !== 'all-or-nothing') return;
-  throw new DomainError('business-rule', `${summary.rejected} of ${summary.rows} rows have errors; nothing was imported`, {
+  throw new DomainError('business-rule', 'rows_rejected', { rejected: summary.rejected, rows: summary.rows }, {
     ...summary,
     ...nothing,
     errors: errors.list(),

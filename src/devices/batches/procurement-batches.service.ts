@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
-import { invalid, notFound } from '../../common/errors.js';
+import { invalidField, notFound } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
 import { Transactions } from '../../database/transactions.js';
@@ -28,7 +28,7 @@ export class ProcurementBatchesService {
   create(actor: Actor, request: CreateProcurementBatchRequest, idempotency?: IdempotencyRequest): Promise<ProcurementBatchResponse> {
     assertRole(actor, ['program_admin']);
     return this.transactions.run(idempotency, async (tx) => {
-      if (!(await tx.existsBy(DeviceModel, { id: request.modelId }))) throw invalid([{ field: 'modelId', message: 'no device model has this id' }]);
+      if (!(await tx.existsBy(DeviceModel, { id: request.modelId }))) throw invalidField('modelId', 'unknown_model');
       const saved = await tx.save(tx.create(ProcurementBatch, { ...request, notes: request.notes ?? null }));
       const after = toProcurementBatchResponse(saved);
       await this.audit.record(tx, actor, { action: 'procurement_batch.created', entityType: 'procurement_batch', entityId: saved.id, schoolId: null, after });
@@ -48,7 +48,7 @@ export class ProcurementBatchesService {
 
   async get(id: string): Promise<ProcurementBatchResponse> {
     const found = await this.dataSource.getRepository(ProcurementBatch).findOneBy({ id });
-    if (!found) throw notFound('The procurement batch');
+    if (!found) throw notFound('procurement_batch_not_found');
     return toProcurementBatchResponse(found);
   }
 }

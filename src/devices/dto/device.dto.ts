@@ -22,17 +22,19 @@ import { PageQuery } from '../../common/pagination.js';
 import { DEVICE_CONDITIONS, type AccessoryKit, type Device, type DeviceCondition, normaliseCode, RETIRE_REASONS } from '../device.entity.js';
 import { DEVICE_STATUSES, type DeviceStatus } from '../device-status.js';
 import { present } from '../../common/transforms.js';
+import { invalidField } from '../../common/errors.js';
+import { fieldCode } from '../../common/validation.js';
 
 const code = ({ value }: { value: unknown }) => (typeof value === 'string' ? normaliseCode(value) : value);
 const CODE = /^[A-Z0-9][A-Z0-9._/-]*$/;
 
 export class CreateDeviceRequest {
   /** City asset tag; stored trimmed and upper-case; unique. @example MDN-LPT-000123 */
-  @Transform(code) @IsString() @Matches(CODE, { message: 'assetTag may hold letters, digits and . _ / -' }) @MaxLength(50)
+  @Transform(code) @IsString() @Matches(CODE, fieldCode('code_characters')) @MaxLength(50)
   assetTag: string;
 
   /** Manufacturer serial number; stored trimmed and upper-case; unique. @example NXK8ESN00123456 */
-  @Transform(code) @IsString() @Matches(CODE, { message: 'serialNumber may hold letters, digits and . _ / -' }) @MaxLength(100)
+  @Transform(code) @IsString() @Matches(CODE, fieldCode('code_characters')) @MaxLength(100)
   serialNumber: string;
 
   @IsUUID()
@@ -233,11 +235,11 @@ export function toDeviceResponse(d: Device): DeviceResponse {
 }
 
 /** Accessory names are short words; values are whether the item is in the kit. */
-export function assertAccessories(kit: AccessoryKit | undefined): string | null {
-  if (!kit) return null;
+export function assertAccessories(kit: AccessoryKit | undefined): void {
+  if (!kit) return;
   for (const [name, value] of Object.entries(kit)) {
-    if (!/^[a-z][a-zA-Z0-9_]{0,39}$/.test(name)) return `accessory name "${name.slice(0, 40)}" must be a short word`;
-    if (typeof value !== 'boolean') return `accessory "${name}" must be true or false`;
+    if (!/^[a-z][a-zA-Z0-9_]{0,39}$/.test(name)) throw invalidField('accessories', 'accessory_name', { name: name.slice(0, 40) });
+    if (typeof value !== 'boolean') throw invalidField('accessories', 'accessory_not_boolean', { name: name.slice(0, 40) });
   }
-  return Object.keys(kit).length > 30 ? 'at most 30 accessories' : null;
+  if (Object.keys(kit).length > 30) throw invalidField('accessories', 'too_many_accessories', { max: 30 });
 }

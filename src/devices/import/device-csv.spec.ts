@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { isBlankRow, isCalendarDate } from '../../common/csv-import/csv-records.js';
 import { ImportErrors, type RankedError } from '../../common/csv-import/import-errors.js';
+import { importError, renderRowError } from '../../common/errors.js';
 import { type Catalogue, readHeader, readRow } from './device-csv.js';
 
 const BATCH = { id: '11111111-1111-4111-8111-111111111111', contractRef: 'SPK/1/2027', modelId: '22222222-2222-4222-8222-222222222222' };
@@ -22,7 +23,7 @@ const { layout } = readHeader(['Asset Tag', 'serial-number', 'contract_ref', 'mo
 function check(cells: string[]) {
   const errors: RankedError[] = [];
   const result = readRow(cells, 7, layout, catalogue, (e) => errors.push(e));
-  return { ...result, errors: errors.map((e) => `${e.field}: ${e.message}`) };
+  return { ...result, errors: errors.map((e) => `${e.field}: ${renderRowError(e).message}`) };
 }
 
 describe('readHeader', () => {
@@ -105,7 +106,7 @@ describe('helpers', () => {
 
   it('ImportErrors keeps the first errors by line and counts them all', () => {
     const errors = new ImportErrors(3);
-    for (const line of [9, 2, 7, 5, 3, 8, 4]) errors.add({ line, field: 'f', message: 'm', rank: 0 });
+    for (const line of [9, 2, 7, 5, 3, 8, 4]) errors.add({ ...importError(line, 'f', 'required'), rank: 0 });
     errors.countUnlisted(5);
     expect(errors.list().map((e) => e.line)).toEqual([2, 3, 4]);
     expect(errors.total).toBe(12);

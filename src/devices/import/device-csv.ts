@@ -1,6 +1,8 @@
 import { isCalendarDate, shown } from '../../common/csv-import/csv-records.js';
 import type { RankedError } from '../../common/csv-import/import-errors.js';
 import { DEVICE_CONDITIONS, type DeviceCondition, normaliseCode } from '../device.entity.js';
+import type { ImportCode, Params } from '../../i18n/i18n.js';
+import { importError } from '../../common/errors.js';
 
 /**
  * The device CSV format: the header, and the rules for one row. Pure functions, no database:
@@ -84,31 +86,31 @@ export const modelKey = (text: string) => text.trim().replace(/\s+/g, ' ').toLow
 export function readHeader(cells: string[]): { layout: HeaderLayout; errors: RankedError[] } {
   const position: Partial<Record<ImportColumn, number>> = {};
   const errors: RankedError[] = [];
-  const fail = (field: string, message: string, rank: number, value?: string) =>
-    errors.push({ line: HEADER_LINE, field, message, rank, ...(value === undefined ? {} : { value: shown(value) }) });
+  const fail = (field: string, code: ImportCode, params: Params, rank: number, value?: string) =>
+    errors.push({ ...importError(HEADER_LINE, field, code, params, value === undefined ? undefined : shown(value)), rank });
 
   cells.forEach((cell, index) => {
     const name = columnName(cell);
     if (!(IMPORT_COLUMNS as readonly string[]).includes(name)) {
-      fail(name || `column ${index + 1}`, `unknown column; the columns are ${IMPORT_COLUMNS.join(', ')}`, index, cell);
+      fail(name || `column ${index + 1}`, 'device_unknown_column', { columns: IMPORT_COLUMNS.join(', ') }, index, cell);
     } else if (position[name as ImportColumn] !== undefined) {
-      fail(name, `appears twice in the header (columns ${position[name as ImportColumn]! + 1} and ${index + 1})`, index);
+      fail(name, 'column_twice', { first: position[name as ImportColumn]! + 1, second: index + 1 }, index);
     } else {
       position[name as ImportColumn] = index;
     }
   });
   const end = cells.length;
   for (const column of ['asset_tag', 'serial_number'] as const) {
-    if (position[column] === undefined) fail(column, 'required column is missing from the header', end);
+    if (position[column] === undefined) fail(column, 'column_missing', {}, end);
   }
   if (position.batch_id === undefined && position.contract_ref === undefined) {
-    fail('batch_id', 'required column is missing from the header: give batch_id or contract_ref', end);
+    fail('batch_id', 'batch_column_missing', {}, end);
   }
   if (position.batch_id !== undefined && position.contract_ref !== undefined) {
-    fail('contract_ref', 'give batch_id or contract_ref, not both', position.contract_ref);
+    fail('contract_ref', 'not_both', { first: 'batch_id', second: 'contract_ref' }, position.contract_ref);
   }
   if (position.model_id !== undefined && position.model !== undefined) {
-    fail('model', 'give model_id or model, not both', position.model);
+    fail('model', 'not_both', { first: 'model_id', second: 'model' }, position.model);
   }
   return { layout: { position, width: cells.length }, errors };
 }
@@ -125,15 +127,15 @@ export function readRow(
   report: (error: RankedError) => void,
 ): RowResult {
   if (cells.length !== layout.width) {
-    report({ line, field: 'row', rank: -1, message: `has ${cells.length} cells; the header has ${layout.width}` });
+    report({ ...importError(line, 'row', 'cell_count', { cells: cells.length, width: layout.width }), rank: -1 });
     return { assetTag: null, serialNumber: null, row: null };
   }
   let ok = true;
   const p = layout.position;
   const cell = (column: ImportColumn) => (p[column] === undefined ? '' : cells[p[column]!].trim());
-  const fail = (column: ImportColumn, message: string, value?: string) => {
+  const fail: Fail = (column, code, params = {}, value) => {
     ok = false;
-    report({ line, field: column, rank: p[column] ?? -1, message, ...(value ? { value: shown(value) } : {}) });
+    report({ ...importError(line, column, code, params, value ? shown(value) : undefined), rank: p[column] ?? -1 });
   };
 
   const assetTag = readCode(cell('asset_tag'), 50, 'asset_tag', fail);
@@ -144,22 +146,22 @@ export function readRow(
   let schoolId: string | null = null;
   const npsn = cell('school_npsn');
   if (npsn !== '') {
-    if (!NPSN.test(npsn)) fail('school_npsn', 'must be exactly 8 digits, or empty for the central store', npsn);
-    else if (!catalogue.schoolByNpsn.has(npsn)) fail('school_npsn', 'no school has this NPSN', npsn);
+    if (!NPSN.test(npsn)) fail('school_npsn', 'npsn_or_empty', {}, npsn);
+    else if (!catalogue.schoolByNpsn.has(npsn)) fail('school_npsn', 'unknown_npsn', {}, npsn);
     else schoolId = catalogue.schoolByNpsn.get(npsn)!;
   }
 
   const conditionText = cell('condition').toLowerCase();
   const condition = (conditionText || 'new') as DeviceCondition;
-  if (!DEVICE_CONDITIONS.includes(condition)) fail('condition', `must be one of ${DEVICE_CONDITIONS.join(', ')}`, cell('condition'));
+  if (!DEVICE_CONDITIONS.includes(condition)) fail('condition', 'not_one_of', { allowed: DEVICE_CONDITIONS.join(', ') }, cell('condition'));
 
   const accessories = readAccessories(cell('accessories'), fail);
 
   const warranty = cell('warranty_ends_on');
-  if (warranty !== '' && !isCalendarDate(warranty)) fail('warranty_ends_on', 'must be a date written YYYY-MM-DD', warranty);
+  if (warranty !== '' && !isCalendarDate(warranty)) fail('warranty_ends_on', 'not_ymd_date', {}, warranty);
 
   const notes = cell('notes');
-  if (notes.length > MAX_NOTES) fail('notes', `must be at most ${MAX_NOTES} characters`);
+  if (notes.length > MAX_NOTES) fail('notes', 'too_long', { max: MAX_NOTES });
 
   const row =
     ok && assetTag && serialNumber && batch && modelId && accessories !== null
@@ -168,17 +170,17 @@ export function readRow(
   return { assetTag, serialNumber, row };
 }
 
-type Fail = (column: ImportColumn, message: string, value?: string) => void;
+type Fail = (column: ImportColumn, code: ImportCode, params?: Params, value?: string) => void;
 type Cell = (column: ImportColumn) => string;
 
 function readCode(raw: string, max: number, column: 'asset_tag' | 'serial_number', fail: Fail): string | null {
   if (raw === '') {
-    fail(column, 'is required');
+    fail(column, 'required');
     return null;
   }
   const code = normaliseCode(raw);
-  if (code.length > max) fail(column, `must be at most ${max} characters`, raw);
-  else if (!CODE.test(code)) fail(column, 'may hold letters, digits and . _ / - (starting with a letter or digit)', raw);
+  if (code.length > max) fail(column, 'too_long', { max }, raw);
+  else if (!CODE.test(code)) fail(column, 'code_characters', {}, raw);
   else return code;
   return null;
 }
@@ -186,15 +188,15 @@ function readCode(raw: string, max: number, column: 'asset_tag' | 'serial_number
 function readBatch(cell: Cell, p: HeaderLayout['position'], catalogue: Catalogue, fail: Fail): CatalogueBatch | null {
   if (p.batch_id !== undefined) {
     const id = cell('batch_id');
-    if (id === '') fail('batch_id', 'is required');
-    else if (!UUID.test(id)) fail('batch_id', 'must be a UUID', id);
-    else if (!catalogue.batchById.has(id.toLowerCase())) fail('batch_id', 'no procurement batch has this id', id);
+    if (id === '') fail('batch_id', 'required');
+    else if (!UUID.test(id)) fail('batch_id', 'not_uuid', {}, id);
+    else if (!catalogue.batchById.has(id.toLowerCase())) fail('batch_id', 'unknown_batch', {}, id);
     else return catalogue.batchById.get(id.toLowerCase())!;
     return null;
   }
   const ref = cell('contract_ref');
-  if (ref === '') fail('contract_ref', 'is required');
-  else if (!catalogue.batchByRef.has(ref)) fail('contract_ref', 'no procurement batch has this contract reference', ref);
+  if (ref === '') fail('contract_ref', 'required');
+  else if (!catalogue.batchByRef.has(ref)) fail('contract_ref', 'unknown_contract_ref', {}, ref);
   else return catalogue.batchByRef.get(ref)!;
   return null;
 }
@@ -206,23 +208,23 @@ function readModel(cell: Cell, p: HeaderLayout['position'], catalogue: Catalogue
   if (raw === '') return batch?.modelId ?? null;
   const modelId = column === 'model_id' ? modelById(raw, catalogue, fail) : modelByName(raw, catalogue, fail);
   if (modelId && batch && batch.modelId !== modelId) {
-    fail(column, `procurement batch ${batch.contractRef} bought a different model`, raw);
+    fail(column, 'batch_other_model', { contractRef: batch.contractRef }, raw);
     return null;
   }
   return modelId;
 }
 
 function modelById(raw: string, catalogue: Catalogue, fail: Fail): string | null {
-  if (!UUID.test(raw)) fail('model_id', 'must be a UUID', raw);
-  else if (!catalogue.modelIds.has(raw.toLowerCase())) fail('model_id', 'no device model has this id', raw);
+  if (!UUID.test(raw)) fail('model_id', 'not_uuid', {}, raw);
+  else if (!catalogue.modelIds.has(raw.toLowerCase())) fail('model_id', 'unknown_model', {}, raw);
   else return raw.toLowerCase();
   return null;
 }
 
 function modelByName(raw: string, catalogue: Catalogue, fail: Fail): string | null {
   const id = catalogue.modelByName.get(modelKey(raw));
-  if (id === undefined) fail('model', 'no device model is called this (write the manufacturer, then the model)', raw);
-  else if (id === null) fail('model', 'more than one device model reads like this; use model_id', raw);
+  if (id === undefined) fail('model', 'unknown_model_name', {}, raw);
+  else if (id === null) fail('model', 'ambiguous_model_name', {}, raw);
   return id ?? null;
 }
 
@@ -235,8 +237,8 @@ function readAccessories(raw: string, fail: Fail): string | null {
   const names = [...new Set(raw.split(';').map((n) => n.trim().toLowerCase()).filter(Boolean))];
   let kit: string | null = null;
   const bad = names.find((n) => !ACCESSORY.test(n));
-  if (bad !== undefined) fail('accessories', `"${bad.slice(0, 40)}" is not an accessory name (a short word: letters, digits, _)`, raw);
-  else if (names.length > MAX_ACCESSORIES) fail('accessories', `at most ${MAX_ACCESSORIES} accessories`, raw);
+  if (bad !== undefined) fail('accessories', 'not_accessory_name', { name: bad.slice(0, 40) }, raw);
+  else if (names.length > MAX_ACCESSORIES) fail('accessories', 'too_many_accessories', { max: MAX_ACCESSORIES }, raw);
   else kit = JSON.stringify(Object.fromEntries(names.sort().map((n) => [n, true])));
   // Only good kits are cached, so every bad row still reports its own error.
   if (kit !== null && kitCache.size < 1000) kitCache.set(raw, kit);

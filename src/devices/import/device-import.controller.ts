@@ -1,14 +1,14 @@
 import { Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Authenticated, RequireRoles } from '../../auth/auth.decorators.js';
-import { ApiProblems } from '../../common/api-docs.js';
+import { ApiProblems, problem } from '../../common/api-docs.js';
 import { type Actor, CurrentActor } from '../../common/actor.js';
 import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../../common/idempotency.js';
-import { PROBLEM_CONTENT_TYPE, ProblemResponse } from '../../common/problem.dto.js';
+import { ProblemResponse } from '../../common/problem.dto.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
-import { ImportModeQuery } from '../../common/csv-import/csv-import.dto.js';
+import { ImportModeQuery, ImportProblem } from '../../common/csv-import/csv-import.dto.js';
 import { CsvUpload, csvFileRequestBody, readCsvUpload } from '../../common/csv-import/csv-upload.js';
 import { DeviceImportResponse } from './device-import.dto.js';
 import { DeviceImportService } from './device-import.service.js';
@@ -45,13 +45,7 @@ export class DeviceImportController {
   @ApiIdempotencyKey()
   @ApiOkResponse({ type: DeviceImportResponse, description: 'Imported (in partial mode, possibly with rejected rows)' })
   @ApiProblems(400, 409, 413, 415)
-  @ApiResponse({
-    status: 422,
-    description:
-      'All-or-nothing mode and some rows are bad: nothing was written; `errors` lists them (`line`, `field`, `message`, `value`) with ' +
-      '`errorCount`, `errorsTruncated`, `rows`, `rejected`, `checksum`. Or the Idempotency-Key was used for another file or mode.',
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponse) } } },
-  })
+  @ApiProblems(problem(422, ImportProblem, ProblemResponse))
   async importDevices(
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,

@@ -9,11 +9,12 @@ import type { ImportMode } from '../../common/csv-import/csv-import.dto.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
 import { affected, copyInto, first, withFile } from '../../common/csv-import/copy.js';
 import { ImportErrors, LISTED_ERRORS } from '../../common/csv-import/import-errors.js';
+import { importError, renderRowError } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { Transactions } from '../../database/transactions.js';
 import { type Catalogue, type CatalogueBatch, modelKey } from './device-csv.js';
 import type { DeviceImportResponse } from './device-import.dto.js';
-import { CODE_LABELS, type FileScan, scanFile } from './import-scan.js';
+import { type FileScan, REGISTERED, scanFile } from './import-scan.js';
 import {
   type Clashes,
   COPY_DEVICES,
@@ -65,7 +66,7 @@ export class DeviceImportService {
         schoolId: null,
         after: { ...summary, filename: file.filename, imported: good },
       });
-      return { importId, ...summary, imported: good, errors: errors.list() };
+      return { importId, ...summary, imported: good, errors: errors.list().map((e) => renderRowError(e)) };
     });
   }
 }
@@ -112,7 +113,7 @@ async function importStaged(tx: EntityManager, file: CsvFile, catalogue: Catalog
 
 function reportClashes(errors: ImportErrors, scan: FileScan, clashes: Clashes): void {
   for (const { line, field, value } of clashes.listed) {
-    errors.add({ line, field, value, rank: scan.layout.position[field] ?? -1, message: `${CODE_LABELS[field]} ${value} is already registered` });
+    errors.add({ ...importError(line, field, REGISTERED[field], { code: value }, value), rank: scan.layout.position[field] ?? -1 });
   }
   errors.countUnlisted(clashes.total - clashes.listed.length);
 }

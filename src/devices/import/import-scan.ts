@@ -1,4 +1,5 @@
-import { invalid } from '../../common/errors.js';
+import { fieldError, importError, invalid } from '../../common/errors.js';
+import type { ImportCode } from '../../i18n/i18n.js';
 import { isBlankRow, openCsv } from '../../common/csv-import/csv-records.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
 import { COPY_PIECE } from '../../common/csv-import/copy.js';
@@ -7,7 +8,9 @@ import { RepeatedValues } from '../../common/csv-import/repeated-values.js';
 import { type Catalogue, type DeviceRow, type HeaderLayout, readHeader, readRow } from './device-csv.js';
 
 export type CodeColumn = 'asset_tag' | 'serial_number';
-export const CODE_LABELS: Record<CodeColumn, string> = { asset_tag: 'asset tag', serial_number: 'serial number' };
+/** The errors for a code repeated in the file, and for one already registered. */
+export const REPEATED: Record<CodeColumn, ImportCode> = { asset_tag: 'asset_tag_repeated', serial_number: 'serial_number_repeated' };
+export const REGISTERED: Record<CodeColumn, ImportCode> = { asset_tag: 'asset_tag_registered', serial_number: 'serial_number_registered' };
 
 /** Turns one row into a line of COPY text, or '' to leave it out. */
 export type RowFormat = (line: number, assetTag: string | null, serialNumber: string | null, row: DeviceRow | null, ok: boolean) => string;
@@ -39,16 +42,16 @@ export async function scanFile(
 ): Promise<{ scan: FileScan; copyText: () => AsyncGenerator<string> }> {
   const records = openCsv(file);
   const header = await records.next();
-  if (!header) throw invalid([{ field: 'file', message: 'the file has no header row' }], 'The file has no header row');
+  if (!header) throw invalid([fieldError('file', 'no_header_row')], 'no_header_row');
   const { layout, errors: headerErrors } = readHeader(header.cells);
-  if (headerErrors.length) throw invalid(headerErrors.map(({ rank: _, ...e }) => e), 'The header row is not valid');
+  if (headerErrors.length) throw invalid(headerErrors.map(({ rank: _, ...e }) => e), 'header_not_valid');
 
   const scan = new FileScan(layout);
   /** Lines good when read, with their asset tag: the row to take back out if the line is demoted. */
   const goodWhenRead = new Map<number, string>();
   const repeats = new RepeatedValues<CodeColumn>(
     (line, column, code, other) =>
-      errors.add({ line, field: column, rank: layout.position[column]!, value: code, message: `${CODE_LABELS[column]} ${code} is also on line ${other}` }),
+      errors.add({ ...importError(line, column, REPEATED[column], { code, other }, code), rank: layout.position[column]! }),
     (line) => {
       const tag = goodWhenRead.get(line);
       if (tag === undefined) return;
@@ -88,7 +91,7 @@ export async function scanFile(
       }
     }
     if (piece) yield piece;
-    if (scan.rows === 0) throw invalid([{ field: 'file', message: 'the file has a header but no rows' }], 'The file has no rows');
+    if (scan.rows === 0) throw invalid([fieldError('file', 'no_rows')], 'no_rows');
   }
 
   return { scan, copyText };

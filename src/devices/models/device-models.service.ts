@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
-import { invalid, notFound } from '../../common/errors.js';
+import { invalidField, notFound } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { assertVersion } from '../../common/if-match.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
@@ -48,17 +48,17 @@ export class DeviceModelsService {
 
   async get(id: string): Promise<DeviceModelResponse> {
     const found = await this.dataSource.getRepository(DeviceModel).findOneBy({ id });
-    if (!found) throw notFound('The device model');
+    if (!found) throw notFound('device_model_not_found');
     return toDeviceModelResponse(found);
   }
 
   update(actor: Actor, id: string, request: UpdateDeviceModelRequest, expectedVersion?: number): Promise<DeviceModelResponse> {
     assertRole(actor, ['program_admin']);
-    if (Object.values(request).every((v) => v === undefined)) throw invalid([{ field: 'body', message: 'send at least one field to change' }]);
+    if (Object.values(request).every((v) => v === undefined)) throw invalidField('body', 'nothing_to_change');
     return this.transactions.run(undefined, async (tx) => {
       const found = await tx.findOne(DeviceModel, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!found) throw notFound('The device model');
-      assertVersion(found.version, expectedVersion, 'The device model');
+      if (!found) throw notFound('device_model_not_found');
+      assertVersion(found.version, expectedVersion);
       const before = toDeviceModelResponse(found);
       tx.merge(DeviceModel, found, request);
       const after = toDeviceModelResponse(await tx.save(found));

@@ -30,10 +30,10 @@ export class StocktakeClosingService {
     return this.transactions.run(idempotency, async (tx) => {
       const stocktake = await findStocktake(tx, id, true);
       const location = stocktake.school_id;
-      assertSchoolAccess(actor, location, 'operate', 'The stock-take');
+      assertSchoolAccess(actor, location, 'operate', 'stocktake_not_found');
       // Relocating is a transfer, and transfers are the program office's (docs/devices.md).
       if (relocate && actor.role !== 'program_admin') {
-        throw forbidden('Only program administrators may relocate devices; close without relocateUnexpected and ask the program office to transfer them');
+        throw forbidden('relocate_needs_program_admin');
       }
       assertOpen(stocktake);
 

@@ -33,7 +33,7 @@ export const MATCH_DEVICE = (code: string) => `
 /** `lock` takes the row for the rest of the transaction: scans and closing queue behind each other. */
 export async function findStocktake(db: Db, id: string, lock = false): Promise<StocktakeRow> {
   const [row]: StocktakeRow[] = await db.query(`SELECT * FROM stocktakes WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
-  if (!row) throw notFound('The stock-take');
+  if (!row) throw notFound('stocktake_not_found');
   return row;
 }
 

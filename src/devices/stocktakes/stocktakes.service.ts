@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { assertSchoolAccess, readableSchoolFilter } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
-import { conflict, invalid } from '../../common/errors.js';
+import { conflict, invalidField } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
 import { Transactions } from '../../database/transactions.js';
@@ -35,9 +35,9 @@ export class StocktakesService {
 
   open(actor: Actor, request: OpenStocktakeRequest, idempotency?: IdempotencyRequest): Promise<StocktakeDetailResponse> {
     const schoolId = request.schoolId;
-    assertSchoolAccess(actor, schoolId, 'operate', 'The school');
+    assertSchoolAccess(actor, schoolId, 'operate', 'school_not_found');
     return this.transactions.run(idempotency, async (tx) => {
-      if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalid([{ field: 'schoolId', message: 'no school has this id' }]);
+      if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalidField('schoolId', 'unknown_school');
       // The partial unique index holds "one open count per location"; a concurrent open waits
       // here for the other's commit and then inserts nothing.
       const [row]: StocktakeRow[] = await tx.query(
@@ -46,7 +46,7 @@ export class StocktakesService {
       );
       if (!row) {
         const [open] = await tx.query(`SELECT id FROM stocktakes WHERE school_id IS NOT DISTINCT FROM $1 AND status = 'open'`, [schoolId]);
-        throw conflict('A stock-take is already open at this location; close it first', { openStocktakeId: open?.id ?? null });
+        throw conflict('stocktake_already_open', {}, { openStocktakeId: open?.id ?? null });
       }
       const after = toStocktakeResponse(row);
       await this.audit.record(tx, actor, { action: 'stocktake.opened', entityType: 'stocktake', entityId: row.id, schoolId, after });
@@ -59,7 +59,7 @@ export class StocktakesService {
     return this.transactions.run(idempotency, async (tx) => {
       // Locked: scans of one count run one after another, so the duplicate counts are exact.
       const stocktake = await findStocktake(tx, id, true);
-      assertSchoolAccess(actor, stocktake.school_id, 'operate', 'The stock-take');
+      assertSchoolAccess(actor, stocktake.school_id, 'operate', 'stocktake_not_found');
       assertOpen(stocktake);
       const codes = [...new Set(request.codes)];
       const matches: { code: string; device_id: string | null }[] = await tx.query(
@@ -128,13 +128,13 @@ export class StocktakesService {
 
   async get(actor: Actor, id: string): Promise<StocktakeDetailResponse> {
     const stocktake = await findStocktake(this.dataSource.manager, id);
-    assertSchoolAccess(actor, stocktake.school_id, 'read', 'The stock-take');
+    assertSchoolAccess(actor, stocktake.school_id, 'read', 'stocktake_not_found');
     return toStocktakeDetail(stocktake, stocktake.status === 'open' ? await progress(this.dataSource.manager, stocktake) : null);
   }
 }
 
 export function assertOpen(stocktake: StocktakeRow): void {
-  if (stocktake.status !== 'open') throw conflict('This stock-take is already closed; open a new one to count again');
+  if (stocktake.status !== 'open') throw conflict('stocktake_closed');
 }
 
 /** The running counts of an open count, against the devices as they are now. */

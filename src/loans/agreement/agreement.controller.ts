@@ -1,13 +1,12 @@
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, Public } from '../../auth/auth.decorators.js';
-import { ApiProblems } from '../../common/api-docs.js';
+import { ApiProblems, problem } from '../../common/api-docs.js';
 import { type Actor, CurrentActor } from '../../common/actor.js';
-import { PROBLEM_CONTENT_TYPE, ProblemResponse } from '../../common/problem.dto.js';
 import { UuidParam } from '../../common/validation.js';
 import { AgreementService } from './agreement.service.js';
-import { AgreementVerificationResponse } from './dto/agreement.dto.js';
+import { AgreementNotFoundProblem, AgreementVerificationResponse } from './dto/agreement.dto.js';
 
 @ApiTags('loans')
 @Controller('api/v1')
@@ -43,25 +42,7 @@ export class AgreementController {
   })
   @ApiParam({ name: 'number', description: 'The agreement number (case-insensitive).', example: 'MDN-2027-000123', schema: { type: 'string', pattern: '^[A-Za-z]{2,6}-\\d{4}-\\d{6,19}$' } })
   @ApiOkResponse({ type: AgreementVerificationResponse, description: 'An agreement with this number exists' })
-  @ApiProblems(400)
-  @ApiResponse({
-    status: 404,
-    description: 'No agreement has this number',
-    content: {
-      [PROBLEM_CONTENT_TYPE]: {
-        schema: {
-          allOf: [
-            { $ref: getSchemaPath(ProblemResponse) },
-            {
-              type: 'object',
-              properties: { agreementNumber: { type: 'string', example: 'MDN-2027-999999' }, valid: { type: 'boolean', enum: [false] } },
-              required: ['agreementNumber', 'valid'],
-            },
-          ],
-        },
-      },
-    },
-  })
+  @ApiProblems(400, problem(404, AgreementNotFoundProblem), 503)
   verify(@Param('number') number: string): Promise<AgreementVerificationResponse> {
     return this.agreements.verify(number);
   }

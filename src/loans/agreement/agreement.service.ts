@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { assertSchoolAccess } from '../../auth/access.js';
 import { StudentAccessLog } from '../../students/privacy/student-access-log.js';
 import type { Actor } from '../../common/actor.js';
-import { DomainError, invalid, notFound } from '../../common/errors.js';
+import { DomainError, invalidField, notFound } from '../../common/errors.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { LoanStatus } from '../loan-status.js';
@@ -87,8 +87,8 @@ export class AgreementService {
        WHERE l.id = $1`,
       [loanId],
     );
-    if (!row) throw notFound('The loan');
-    assertSchoolAccess(actor, row.school_id, 'read', 'The loan');
+    if (!row) throw notFound('loan_not_found');
+    assertSchoolAccess(actor, row.school_id, 'read', 'loan_not_found');
     this.accessLog.record(actor, 'loan.agreement-pdf', [{ id: row.student_id, schoolId: row.school_id }]);
 
     const [extensions, signature] = await Promise.all([
@@ -128,7 +128,7 @@ export class AgreementService {
   async verify(rawNumber: string): Promise<AgreementVerificationResponse> {
     const agreementNumber = parseAgreementNumber(rawNumber);
     if (!agreementNumber) {
-      throw invalid([{ field: 'number', message: 'number must be an agreement number such as MDN-2027-000123' }]);
+      throw invalidField('number', 'not_agreement_number');
     }
     const [row]: { status: LoanStatus; issued_at: Date; due_date: string; terms_version: number; school_name: string }[] = await this.dataSource.query(
       `SELECT l.status, l.issued_at, l.due_date::text, l.terms_version, s.name AS school_name
@@ -137,7 +137,7 @@ export class AgreementService {
       [agreementNumber],
     );
     if (!row) {
-      throw new DomainError('not-found', `No agreement has the number ${agreementNumber}`, { agreementNumber, valid: false });
+      throw new DomainError('not-found', 'agreement_not_found', { agreementNumber }, { agreementNumber, valid: false });
     }
     return {
       agreementNumber,

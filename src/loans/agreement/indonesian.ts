@@ -1,3 +1,5 @@
+import { labelOf } from '../../i18n/i18n.js';
+
 /** Indonesian wording for the agreement: dates, times in WIB, and labels for stored codes. */
 
 const MONTHS = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
@@ -20,46 +22,19 @@ export function waktu(at: Date): string {
   return `${tanggal(wib.slice(0, 10))} pukul ${wib.slice(11, 13)}.${wib.slice(14, 16)} WIB`;
 }
 
-const RELATIONS: Record<string, string> = {
-  mother: 'Ibu',
-  father: 'Ayah',
-  guardian: 'Wali',
-  grandparent: 'Kakek/Nenek',
-  sibling: 'Saudara kandung',
-  other: 'Lainnya',
-};
+// The labels of stored codes come from the message catalogue (src/i18n/locales), which the
+// console shares; the agreement is always in Indonesian.
 
 /** The guardian's relation to the student; free text that is not one of the codes stays as written. */
-export const hubungan = (relation: string) => RELATIONS[relation.toLowerCase()] ?? relation;
+export const hubungan = (relation: string) => labelOf('id', 'relation', relation.toLowerCase()) ?? relation;
 
-const CONSENT_METHODS: Record<'paper' | 'digital', string> = {
-  paper: 'Tanda tangan di atas kertas',
-  digital: 'Persetujuan digital',
-};
-export const caraPersetujuan = (method: 'paper' | 'digital') => CONSENT_METHODS[method];
+export const caraPersetujuan = (method: 'paper' | 'digital') => labelOf('id', 'consent_method', method) ?? method;
 
-const CATEGORIES: Record<string, string> = { laptop: 'Laptop', chromebook: 'Chromebook', tablet: 'Tablet' };
-export const jenisPerangkat = (category: string) => CATEGORIES[category] ?? category;
-
-const ACCESSORIES: Record<string, string> = {
-  charger: 'Pengisi daya (charger)',
-  adapter: 'Adaptor daya',
-  power_adapter: 'Adaptor daya',
-  cable: 'Kabel',
-  power_cable: 'Kabel daya',
-  bag: 'Tas laptop',
-  sleeve: 'Sarung laptop',
-  mouse: 'Mouse',
-  stylus: 'Pena stylus',
-  keyboard: 'Papan ketik',
-  manual: 'Buku petunjuk',
-  warranty_card: 'Kartu garansi',
-  box: 'Kotak kemasan',
-};
+export const jenisPerangkat = (category: string) => labelOf('id', 'device_category', category) ?? category;
 
 /** A kit item's key (`charger`, `power_cable`) as a checklist label; unknown keys are spelled out. */
 export function kelengkapan(item: string): string {
-  const known = ACCESSORIES[item.toLowerCase()];
+  const known = labelOf('id', 'accessory', item.toLowerCase());
   if (known) return known;
   const words = item.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);

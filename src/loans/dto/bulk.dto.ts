@@ -1,6 +1,8 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsObject, IsOptional, IsUUID, ValidateNested } from 'class-validator';
-import { ProblemResponse } from '../../common/problem.dto.js';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ConflictProblem } from '../../common/problem.dto.js';
+import { RuleOutcomeResponse } from '../../programs/dto/application.dto.js';
 import { GuardianConsent, LoanResponse, ReturnLoanRequest, ReturnResponse } from './loan.dto.js';
 import { IsISO8601, MaxLength } from 'class-validator';
 
@@ -38,6 +40,13 @@ export class BulkReturnRequest {
   items: BulkReturnItem[];
 }
 
+/** Why one item failed: the problem the single request would have answered, whatever its kind. */
+export class BulkItemProblem extends ConflictProblem {
+  /** A `not_eligible` refusal: every rule's outcome. */
+  @ApiPropertyOptional({ type: () => [RuleOutcomeResponse] })
+  rules?: RuleOutcomeResponse[];
+}
+
 export class BulkIssueResult {
   /** Position in the request, from 0. */
   @IsInt()
@@ -47,8 +56,8 @@ export class BulkIssueResult {
   @Type(() => LoanResponse)
   loan?: LoanResponse;
   /** Why this item failed, as the single request would have answered. */
-  @Type(() => ProblemResponse)
-  problem?: ProblemResponse;
+  @Type(() => BulkItemProblem)
+  problem?: BulkItemProblem;
 }
 
 export class BulkIssueResponse {
@@ -66,8 +75,8 @@ export class BulkReturnResult {
   outcome: 'returned' | 'failed';
   @Type(() => ReturnResponse)
   result?: ReturnResponse;
-  @Type(() => ProblemResponse)
-  problem?: ProblemResponse;
+  @Type(() => BulkItemProblem)
+  problem?: BulkItemProblem;
 }
 
 export class BulkReturnResponse {

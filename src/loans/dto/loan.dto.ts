@@ -17,12 +17,17 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { PageQuery } from '../../common/pagination.js';
+import { codesOf, PARAMS_SCHEMA } from '../../common/problem.dto.js';
+import type { Params } from '../../i18n/i18n.js';
+import { reasonOf } from '../../programs/eligibility/eligibility-reasons.js';
 import { DEVICE_CONDITIONS, type DeviceCondition } from '../../devices/device.entity.js';
 import { normaliseIndonesianPhone } from '../../students/phone.js';
 import type { Loan } from '../loan.entity.js';
 import { ChargeResponse } from './charge.dto.js';
 import { LOAN_STATUSES, type LoanStatus } from '../loan-status.js';
+import { fieldCode } from '../../common/validation.js';
 import { trim } from '../../common/transforms.js';
 import { BASE64, SIGNATURE_BASE64_MAX_LENGTH } from '../signature/signature-png.js';
 
@@ -39,7 +44,7 @@ export class GuardianConsent {
   relation: string;
 
   /** Any common Indonesian format (0812-3456-7890); stored as E.164. @example +6281234567890 */
-  @IsOptional() @Transform(phone) @Matches(/^\+62[1-9]\d{7,12}$/, { message: 'phone must be an Indonesian phone number' })
+  @IsOptional() @Transform(phone) @Matches(/^\+62[1-9]\d{7,12}$/, fieldCode('not_phone'))
   phone?: string;
 
   /** When the agreement was signed (ISO-8601). @example 2027-01-20T09:30:00+07:00 */
@@ -185,8 +190,16 @@ export class LoanQuery extends PageQuery {
   format?: 'json' | 'csv';
 }
 
+/** A warning rule that failed at issue (it did not block the loan). */
 export class LoanWarningResponse {
+  /** @example guardian_contact */
   rule: string;
+  /** `eligibility.*` of the catalogue. @example no_guardian_phone */
+  @ApiProperty({ enum: codesOf('eligibility') })
+  code: string;
+  @ApiProperty({ ...PARAMS_SCHEMA, example: {} })
+  params: Params;
+  /** `code` written in the language of the answer. @example "No guardian phone: reminders cannot reach the family" */
   reason: string;
 }
 
@@ -249,7 +262,7 @@ export function toLoanResponse(loan: Loan, today: string): LoanResponse {
       signedAt: loan.consentSignedAt.toISOString(),
       method: loan.consentMethod,
     },
-    warnings: loan.warnings,
+    warnings: loan.warnings.map((w) => ({ rule: w.rule, ...reasonOf(w) })),
     extensions: loan.extensions,
     actionRequired: loan.actionRequired,
     closedAt: loan.closedAt?.toISOString() ?? null,

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { fieldCode } from '../../common/validation.js';
 import { PageQuery } from '../../common/pagination.js';
 
 export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed', 'dead'] as const;
@@ -19,7 +20,7 @@ export class NotificationQuery extends PageQuery {
   loanId?: string;
 
   /** A reminder level's name. @example after_7d */
-  @IsOptional() @Matches(/^[a-z0-9_]{1,30}$/, { message: 'level must be a level name such as before_3d or after_7d' })
+  @IsOptional() @Matches(/^[a-z0-9_]{1,30}$/, fieldCode('not_level_name'))
   level?: string;
 }
 

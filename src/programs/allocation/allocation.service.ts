@@ -36,7 +36,7 @@ export class AllocationService {
     return this.transactions.run(dryRun ? undefined : idempotency, async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('allocation:' || $1))`, [programId]);
       const program = await tx.findOneBy(Program, { id: programId });
-      if (!program) throw notFound('The program');
+      if (!program) throw notFound('program_not_found');
       const date = this.clock.today();
       // applied_at to the microsecond (a JS Date would drop them), so first come is decided as the database records it.
       // A real run locks the pending applications: one withdrawn meanwhile is then either seen as

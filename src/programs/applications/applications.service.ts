@@ -12,6 +12,8 @@ import { assertDeviceTransition, type DeviceStatus } from '../../devices/device-
 import type { ApplicationQuery, ApplicationResponse, ApplyRequest } from '../dto/application.dto.js';
 import { evaluateEligibility } from '../eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
+import { renderRuleOutcome, type StoredRuleOutcome } from '../eligibility/eligibility-reasons.js';
+import type { RuleOutcome } from '../eligibility/eligibility.js';
 import { Program } from '../program.entity.js';
 
 export interface ApplicationRow {
@@ -21,7 +23,7 @@ export interface ApplicationRow {
   school_id: string;
   status: ApplicationResponse['status'];
   priority: number;
-  eligibility: { rules: ApplicationResponse['rules'] };
+  eligibility: { rules: (StoredRuleOutcome & Pick<RuleOutcome, 'rule' | 'passed' | 'severity'>)[] };
   device_id: string | null;
   applied_at: Date;
   decided_at: Date | null;
@@ -50,10 +52,10 @@ export class ApplicationsService {
   apply(actor: Actor, programId: string, request: ApplyRequest, idempotency?: IdempotencyRequest): Promise<ApplicationResponse> {
     return this.transactions.run(idempotency, async (tx) => {
       const program = await tx.findOneBy(Program, { id: programId });
-      if (!program) throw notFound('The program');
+      if (!program) throw notFound('program_not_found');
       const context = (await gatherStudentContexts(tx, programId, [request.studentId])).get(request.studentId);
-      if (!context) throw notFound('The student');
-      assertSchoolAccess(actor, context.schoolId, 'operate', 'The student');
+      if (!context) throw notFound('student_not_found');
+      assertSchoolAccess(actor, context.schoolId, 'operate', 'student_not_found');
       const result = evaluateEligibility(
         eligibilityInput(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, this.clock.today()),
       );
@@ -62,7 +64,7 @@ export class ApplicationsService {
         `SELECT 1 FROM applications WHERE program_id = $1 AND student_id = $2 AND status IN ('pending', 'allocated', 'fulfilled')`,
         [programId, request.studentId],
       );
-      if (existing.length) throw conflict('This student already has an application in this program');
+      if (existing.length) throw conflict('application_exists');
       const [row]: ApplicationRow[] = await tx.query(
         `INSERT INTO applications (program_id, student_id, school_id, status, priority, eligibility, applied_by, decided_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $4 = 'rejected' THEN now() END) RETURNING *`,
@@ -101,8 +103,8 @@ export class ApplicationsService {
 
   async get(actor: Actor, programId: string, id: string): Promise<ApplicationResponse> {
     const [row]: ApplicationRow[] = await this.dataSource.query(`SELECT * FROM applications WHERE id = $1 AND program_id = $2`, [id, programId]);
-    if (!row) throw notFound('The application');
-    assertSchoolAccess(actor, row.school_id, 'read', 'The application');
+    if (!row) throw notFound('application_not_found');
+    assertSchoolAccess(actor, row.school_id, 'read', 'application_not_found');
     return toApplicationResponse(row);
   }
 
@@ -110,9 +112,9 @@ export class ApplicationsService {
   withdraw(actor: Actor, programId: string, id: string): Promise<ApplicationResponse> {
     return this.transactions.run(undefined, async (tx) => {
       const [row]: ApplicationRow[] = await tx.query(`SELECT * FROM applications WHERE id = $1 AND program_id = $2 FOR UPDATE`, [id, programId]);
-      if (!row) throw notFound('The application');
-      assertSchoolAccess(actor, row.school_id, 'operate', 'The application');
-      if (row.status !== 'pending' && row.status !== 'allocated') throw conflict(`A ${row.status} application cannot be withdrawn`, { currentStatus: row.status });
+      if (!row) throw notFound('application_not_found');
+      assertSchoolAccess(actor, row.school_id, 'operate', 'application_not_found');
+      if (row.status !== 'pending' && row.status !== 'allocated') throw conflict('application_not_withdrawable', { status: row.status }, { currentStatus: row.status });
       if (row.device_id) {
         const [device]: { status: DeviceStatus }[] = await tx.query(`SELECT status FROM devices WHERE id = $1 FOR UPDATE`, [row.device_id]);
         assertDeviceTransition(device.status, 'in_stock');
@@ -138,7 +140,7 @@ export function toApplicationResponse(row: ApplicationRow): ApplicationResponse 
     schoolId: row.school_id,
     status: row.status,
     priority: row.priority,
-    rules: row.eligibility.rules,
+    rules: row.eligibility.rules.map((r) => renderRuleOutcome(r)),
     deviceId: row.device_id,
     appliedAt: row.applied_at.toISOString(),
     decidedAt: row.decided_at?.toISOString() ?? null,

@@ -1,21 +1,36 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO8601, IsObject, IsOptional, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 import { EligibilityRules } from '../eligibility/eligibility-rules.js';
 import { PageQuery } from '../../common/pagination.js';
+import { codesOf, PARAMS_SCHEMA, ProblemResponse } from '../../common/problem.dto.js';
+import type { Params } from '../../i18n/i18n.js';
+import { RULE_NAMES, type RuleName } from '../eligibility/eligibility.js';
+
+const ELIGIBILITY_CODES = codesOf('eligibility');
 
 export const APPLICATION_STATUSES = ['pending', 'allocated', 'fulfilled', 'rejected', 'withdrawn'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 export class RuleOutcomeResponse {
-  /** @example grade_range */
-  rule: string;
+  @ApiProperty({ enum: RULE_NAMES, example: 'grade_range' })
+  rule: RuleName;
   passed: boolean;
   @IsIn(['block', 'warn'])
   severity: 'block' | 'warn';
-  /** @example "Grade 8 is within 7-12" */
+  /** The reason, stable: `eligibility.*` of the catalogue. @example grade_within */
+  @ApiProperty({ enum: ELIGIBILITY_CODES })
+  code: string;
+  @ApiProperty({ ...PARAMS_SCHEMA, example: { grade: 8, min: 7, max: 12 } })
+  params: Params;
+  /** `code` written in the language of the answer. @example "Grade 8 is within 7-12" */
   reason: string;
-  /** The values the rule was judged on, for wording the outcome in another language. @example { "grade": 8, "min": 7, "max": 12 } */
-  params: Record<string, string | number | boolean | string[] | null>;
+}
+
+/** A 422 `not_eligible`: `errors` names each failed rule (`field`) with its reason, `rules` every rule's outcome. */
+export class NotEligibleProblem extends ProblemResponse {
+  @ApiProperty({ type: () => [RuleOutcomeResponse] })
+  rules: RuleOutcomeResponse[];
 }
 
 export class EligibilityResponse {

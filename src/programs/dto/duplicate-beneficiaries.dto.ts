@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { refused } from '../../common/errors.js';
 
 export class DuplicateBeneficiariesQuery {
   @IsOptional() @IsUUID()

@@ -18,12 +18,13 @@ import {
 import { PageQuery } from '../../common/pagination.js';
 import { EligibilityRules } from '../eligibility/eligibility-rules.js';
 import type { Program } from '../program.entity.js';
+import { fieldCode } from '../../common/validation.js';
 import { present } from '../../common/transforms.js';
 
 
 export class CreateProgramRequest {
   /** 2-6 capital letters, used in agreement numbers. @example MDN */
-  @Matches(/^[A-Z]{2,6}$/, { message: 'code must be 2-6 capital letters' })
+  @Matches(/^[A-Z]{2,6}$/, fieldCode('capital_letters', { min: 2, max: 6 }))
   code: string;
 
   /** @example "Laptop Pelajar 2027" */

@@ -35,7 +35,7 @@ export class DuplicateBeneficiariesService {
 
   async report(actor: Actor, programId: string, schoolId?: string): Promise<DuplicateBeneficiariesResponse> {
     const [program] = await this.dataSource.query(`SELECT rules FROM programs WHERE id = $1`, [programId]);
-    if (!program) throw notFound('The program');
+    if (!program) throw notFound('program_not_found');
     const limit = program.rules?.onePerFamilyCard ? 1 : null;
     const scope = readableSchoolFilter(actor, schoolId);
     const conflicts = await this.conflictingImports(programId, scope);

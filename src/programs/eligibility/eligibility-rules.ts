@@ -13,17 +13,18 @@ import {
   type ValidatorConstraintInterface,
   type ValidationArguments,
 } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SCHOOL_LEVELS, type SchoolLevel } from '../../schools/school.entity.js';
 
 export const SOCIAL_AID_PROGRAMS = ['KIP', 'PKH', 'DTKS', 'BPNT', 'PIP'] as const;
 export type SocialAid = (typeof SOCIAL_AID_PROGRAMS)[number];
 
 export class GradeRange {
-  /** @example 7 */
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 12, example: 7 })
   @IsInt() @Min(1) @Max(12)
   min: number;
 
-  /** @example 12 */
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 12, example: 12 })
   @IsInt() @Min(1) @Max(12)
   max: number;
 }
@@ -46,19 +47,25 @@ class AidWeightsConstraint implements ValidatorConstraintInterface {
 }
 
 export class PriorityWeights {
-  /** Points once for any social-aid membership. @example 50 */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1000, example: 50, description: 'Points once for any social-aid membership.' })
   @IsOptional() @IsInt() @Min(0) @Max(1000)
   socialAid?: number;
 
-  /** Extra points per membership. @example { "KIP": 20, "PKH": 10 } */
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: Object.fromEntries(SOCIAL_AID_PROGRAMS.map((aid) => [aid, { type: 'integer', minimum: 0, maximum: 1000 }])),
+    additionalProperties: false,
+    example: { KIP: 20, PKH: 10 },
+    description: 'Extra points per membership.',
+  })
   @IsOptional() @Validate(AidWeightsConstraint)
   perAid?: Partial<Record<SocialAid, number>>;
 
-  /** Points per grade, so higher grades come first. @example 2 */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100, example: 2, description: 'Points per grade, so higher grades come first.' })
   @IsOptional() @IsInt() @Min(0) @Max(100)
   perGrade?: number;
 
-  /** Points for residents of the city. @example 10 */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1000, example: 10, description: 'Points for residents of the city.' })
   @IsOptional() @IsInt() @Min(0) @Max(1000)
   resident?: number;
 }
@@ -68,33 +75,35 @@ export class PriorityWeights {
  * whose `errors` name the bad rule (e.g. `rules.grades.max`).
  */
 export class EligibilityRules {
+  @ApiPropertyOptional({ type: () => GradeRange, description: 'The grades that qualify, inclusive.' })
   @IsOptional() @ValidateNested() @Type(() => GradeRange)
   grades?: GradeRange;
 
-  /** @example ["SMP", "SMA", "SMK"] */
+  @ApiPropertyOptional({ enum: SCHOOL_LEVELS, isArray: true, example: ['SMP', 'SMA', 'SMK'], description: 'The school levels that qualify.' })
   @IsOptional() @IsIn(SCHOOL_LEVELS, { each: true })
   schoolLevels?: SchoolLevel[];
 
-  /** Only enrolled students (default true). */
+  @ApiPropertyOptional({ type: 'boolean', description: 'Only enrolled students (default true).' })
   @IsOptional() @IsBoolean()
   enrolmentRequired?: boolean;
 
-  /** Only residents of the city (default false). */
+  @ApiPropertyOptional({ type: 'boolean', description: 'Only residents of the city (default false).' })
   @IsOptional() @IsBoolean()
   residencyRequired?: boolean;
 
-  /** Active loans a student may already hold and still qualify for another (default 1 = at most one loan). */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10, description: 'Active loans a student may already hold and still qualify for another (default 1 = at most one loan).' })
   @IsOptional() @IsInt() @Min(1) @Max(10)
   maxActiveLoans?: number;
 
-  /** Open charges above this many rupiah make a student ineligible (default 0: any open charge blocks). */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000_000, description: 'Open charges above this many rupiah make a student ineligible (default 0: any open charge blocks).' })
   @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000)
   maxOpenCharges?: number;
 
-  /** One device per family card (default false). */
+  @ApiPropertyOptional({ type: 'boolean', description: 'One device per family card (default false).' })
   @IsOptional() @IsBoolean()
   onePerFamilyCard?: boolean;
 
+  @ApiPropertyOptional({ type: () => PriorityWeights, description: "Weights of the priority score (docs/eligibility.md)." })
   @IsOptional() @ValidateNested() @Type(() => PriorityWeights) @IsObject()
   priority?: PriorityWeights;
 }

@@ -9,6 +9,7 @@ import { invalid } from '../../common/errors.js';
 import { Clock } from '../../common/clock.js';
 import { ProgramsService } from '../programs.service.js';
 import { evaluateEligibility } from './eligibility.js';
+import { renderRuleOutcome } from './eligibility-reasons.js';
 import { eligibilityInput, gatherStudentContexts } from './eligibility-facts.js';
 
 @Injectable()
@@ -23,13 +24,13 @@ export class EligibilityService {
     const program = await this.programs.find(programId);
     const contexts = await gatherStudentContexts(this.dataSource.manager, programId, [studentId]);
     const context = contexts.get(studentId);
-    if (!context) throw notFound('The student');
-    assertSchoolAccess(actor, context.schoolId, 'read', 'The student');
+    if (!context) throw notFound('student_not_found');
+    assertSchoolAccess(actor, context.schoolId, 'read', 'student_not_found');
     const date = this.clock.today();
     const result = evaluateEligibility(
       eligibilityInput(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date),
     );
-    return { programId, studentId, date, ...result };
+    return { programId, studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r)) };
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { SCHOOL_LEVELS } from '../../schools/school.entity.js';
 import { evaluateEligibility, type EligibilityInput, type StudentFacts } from './eligibility.js';
+import { translate } from '../../i18n/i18n.js';
 import { SOCIAL_AID_PROGRAMS, type EligibilityRules } from './eligibility-rules.js';
 
 const student = (overrides: Partial<StudentFacts> = {}): StudentFacts => ({
@@ -35,7 +36,7 @@ describe('evaluateEligibility', () => {
       'program_open', 'enrolment', 'grade_range', 'school_level', 'residency',
       'active_loans', 'open_charges', 'family_card', 'guardian_consent', 'guardian_contact',
     ]);
-    expect(result.rules.every((r) => r.reason.length > 0)).toBe(true);
+    expect(result.rules.every((r) => translate('en', `eligibility.${r.code}`, r.params).length > 0)).toBe(true);
   });
 
   it('lists every failed rule, not just the first, each with its reason', () => {
@@ -55,8 +56,8 @@ describe('evaluateEligibility', () => {
       'active_loans', 'open_charges', 'family_card', 'guardian_consent',
     ]);
     const charges = result.rules.find((r) => r.rule === 'open_charges')!;
-    expect(charges.reason).toContain('150.000');
-    expect(charges.reason).toContain('100.000');
+    expect(charges).toMatchObject({ code: 'charges_exceed', params: { amount: 'Rp 150.000', max: 'Rp 100.000' } });
+    expect(translate('id', `eligibility.${charges.code}`, charges.params)).toBe('Tagihan terbuka Rp 150.000 melebihi Rp 100.000');
   });
 
   it('treats warnings as information only', () => {

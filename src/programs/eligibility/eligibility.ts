@@ -1,4 +1,5 @@
 import type { SchoolLevel } from '../../schools/school.entity.js';
+import type { EligibilityCode, Params } from '../../i18n/i18n.js';
 import type { EligibilityRules } from './eligibility-rules.js';
 
 /** What the engine knows about one student, gathered by the caller. */
@@ -28,27 +29,27 @@ export interface EligibilityInput {
   date: string;
 }
 
-export type RuleName =
-  | 'program_open'
-  | 'enrolment'
-  | 'grade_range'
-  | 'school_level'
-  | 'residency'
-  | 'active_loans'
-  | 'open_charges'
-  | 'family_card'
-  | 'guardian_consent'
-  | 'guardian_contact';
-
-/** The values a rule was judged on, so a client can word the outcome in its own language. */
-export type RuleParams = Record<string, string | number | boolean | string[] | null>;
+export const RULE_NAMES = [
+  'program_open',
+  'enrolment',
+  'grade_range',
+  'school_level',
+  'residency',
+  'active_loans',
+  'open_charges',
+  'family_card',
+  'guardian_consent',
+  'guardian_contact',
+] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
 
 export interface RuleOutcome {
   rule: RuleName;
   passed: boolean;
   severity: 'block' | 'warn';
-  reason: string;
-  params: RuleParams;
+  /** Why, as an `eligibility.*` message of the catalogue and its values. */
+  code: EligibilityCode;
+  params: Params;
 }
 
 export interface EligibilityResult {
@@ -57,72 +58,70 @@ export interface EligibilityResult {
   rules: RuleOutcome[];
 }
 
+type Reason = [EligibilityCode, Params?];
+
 const rupiah = (n: number) => `Rp ${n.toLocaleString('id-ID')}`;
 
 /**
  * The eligibility engine: a pure function of the facts, the program's rules and the date. Every
  * rule is evaluated and reported, passed or not, so a refusal can always be explained in full.
- * A student is eligible when no `block` rule fails; `warn` rules never decide.
+ * A student is eligible when no `block` rule fails; `warn` rules never decide. Reasons are
+ * message codes (the catalogue words them in the reader's language).
  */
 export function evaluateEligibility(input: EligibilityInput): EligibilityResult {
   const { student: s, rules: r } = input;
   const outcomes: RuleOutcome[] = [];
-  const check = (rule: RuleName, severity: RuleOutcome['severity'], passed: boolean, ok: string, notOk: string, params: RuleParams) =>
-    outcomes.push({ rule, passed, severity, reason: passed ? ok : notOk, params });
+  const check = (rule: RuleName, severity: RuleOutcome['severity'], passed: boolean, ok: Reason, notOk: Reason) => {
+    const [code, params = {}] = passed ? ok : notOk;
+    outcomes.push({ rule, passed, severity, code, params });
+  };
 
+  const runs = { startsOn: input.program.startsOn, endsOn: input.program.endsOn };
   const open = input.date >= input.program.startsOn && input.date <= input.program.endsOn;
-  check('program_open', 'block', open, `The program runs ${input.program.startsOn} to ${input.program.endsOn}`, `The program runs ${input.program.startsOn} to ${input.program.endsOn}, not on ${input.date}`,
-    { startsOn: input.program.startsOn, endsOn: input.program.endsOn, date: input.date });
+  check('program_open', 'block', open, ['program_runs', runs], ['program_closed', { ...runs, date: input.date }]);
 
   const enrolmentRequired = r.enrolmentRequired ?? true;
   check('enrolment', 'block', !enrolmentRequired || s.enrolmentStatus === 'enrolled',
-    enrolmentRequired ? 'Enrolled' : 'Enrolment is not required', `Enrolment status is ${s.enrolmentStatus}; the program requires enrolled students`,
-    { required: enrolmentRequired, enrolmentStatus: s.enrolmentStatus });
+    [enrolmentRequired ? 'enrolled' : 'enrolment_not_required'], ['not_enrolled', { status: s.enrolmentStatus }]);
 
   if (r.grades) {
-    check('grade_range', 'block', s.grade >= r.grades.min && s.grade <= r.grades.max,
-      `Grade ${s.grade} is within ${r.grades.min}-${r.grades.max}`, `Grade ${s.grade} is outside ${r.grades.min}-${r.grades.max}`,
-      { grade: s.grade, min: r.grades.min, max: r.grades.max });
+    const grades = { grade: s.grade, min: r.grades.min, max: r.grades.max };
+    check('grade_range', 'block', s.grade >= r.grades.min && s.grade <= r.grades.max, ['grade_within', grades], ['grade_outside', grades]);
   } else {
-    check('grade_range', 'block', true, 'Every grade qualifies', '', { grade: s.grade, min: null, max: null });
+    check('grade_range', 'block', true, ['every_grade'], ['every_grade']);
   }
 
   if (r.schoolLevels?.length) {
     check('school_level', 'block', r.schoolLevels.includes(s.schoolLevel),
-      `School level ${s.schoolLevel} qualifies`, `School level ${s.schoolLevel} is not among ${r.schoolLevels.join(', ')}`,
-      { schoolLevel: s.schoolLevel, allowed: [...r.schoolLevels] });
+      ['school_level_qualifies', { level: s.schoolLevel }], ['school_level_excluded', { level: s.schoolLevel, levels: r.schoolLevels.join(', ') }]);
   } else {
-    check('school_level', 'block', true, 'Every school level qualifies', '', { schoolLevel: s.schoolLevel, allowed: null });
+    check('school_level', 'block', true, ['every_school_level'], ['every_school_level']);
   }
 
   const residencyRequired = r.residencyRequired ?? false;
   check('residency', 'block', !residencyRequired || s.resident,
-    residencyRequired ? 'Resident of the city' : 'Residency is not required', 'Not a resident of the city; the program requires residency',
-    { required: residencyRequired, resident: s.resident });
+    [residencyRequired ? 'resident' : 'residency_not_required'], ['not_resident']);
 
   const maxActiveLoans = r.maxActiveLoans ?? 1;
-  check('active_loans', 'block', input.activeLoans < maxActiveLoans,
-    `Holds ${input.activeLoans} of at most ${maxActiveLoans} active loan(s)`, `Already holds ${input.activeLoans} active loan(s); the limit is ${maxActiveLoans}`,
-    { activeLoans: input.activeLoans, max: maxActiveLoans });
+  const loans = { loans: input.activeLoans, max: maxActiveLoans };
+  check('active_loans', 'block', input.activeLoans < maxActiveLoans, ['loans_within', loans], ['loans_at_limit', loans]);
 
   const maxOpenCharges = r.maxOpenCharges ?? 0;
-  check('open_charges', 'block', input.openCharges <= maxOpenCharges,
-    `Open charges ${rupiah(input.openCharges)} are within ${rupiah(maxOpenCharges)}`, `Open charges ${rupiah(input.openCharges)} exceed ${rupiah(maxOpenCharges)}`,
-    { openCharges: input.openCharges, max: maxOpenCharges });
+  const charges = { amount: rupiah(input.openCharges), max: rupiah(maxOpenCharges) };
+  check('open_charges', 'block', input.openCharges <= maxOpenCharges, ['charges_within', charges], ['charges_exceed', charges]);
 
   if (r.onePerFamilyCard) {
     if (s.familyCardNumber) {
-      check('family_card', 'block', input.familyCardDevices === 0, 'No other device on this family card',
-        `${input.familyCardDevices} device(s) already held or allocated on this family card; the program allows one`, { devicesOnCard: input.familyCardDevices, allowed: 1 });
+      check('family_card', 'block', input.familyCardDevices === 0, ['family_card_free'], ['family_card_taken', { devices: input.familyCardDevices }]);
     } else {
-      check('family_card', 'warn', false, '', 'No family card number recorded, so one device per family cannot be checked', { devicesOnCard: null, allowed: 1 });
+      check('family_card', 'warn', false, ['family_card_unknown'], ['family_card_unknown']);
     }
   } else {
-    check('family_card', 'block', true, 'Several devices per family are allowed', '', { devicesOnCard: null, allowed: null });
+    check('family_card', 'block', true, ['family_devices_allowed'], ['family_devices_allowed']);
   }
 
-  check('guardian_consent', 'block', !s.consentWithdrawn, 'Guardian consent has not been withdrawn', 'The guardian withdrew consent', { withdrawn: s.consentWithdrawn });
-  check('guardian_contact', 'warn', !!s.guardianPhone, 'Guardian phone recorded', 'No guardian phone: reminders cannot reach the family', { phoneRecorded: !!s.guardianPhone });
+  check('guardian_consent', 'block', !s.consentWithdrawn, ['consent_given'], ['consent_withdrawn']);
+  check('guardian_contact', 'warn', !!s.guardianPhone, ['guardian_phone'], ['no_guardian_phone']);
 
   return {
     eligible: outcomes.every((o) => o.passed || o.severity === 'warn'),
@@ -131,7 +130,6 @@ export function evaluateEligibility(input: EligibilityInput): EligibilityResult 
   };
 }
 
-/** Priority is a whole number from the program's weights; the same facts always give the same number. */
 export function priorityOf(s: StudentFacts, r: EligibilityRules): number {
   const w = r.priority ?? {};
   const aid = [...new Set(s.socialAid)];

@@ -1,4 +1,5 @@
 import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import { fieldCode } from '../../common/validation.js';
 
 export const REPORT_FORMATS = ['json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -16,7 +17,7 @@ export class ReportQuery {
 
 // Years the program can have records for; beyond them a timestamp would leave PostgreSQL's or JS's range.
 const DATE = /^(19|20)\d{2}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = { message: '$property must be a date between 1900 and 2099, YYYY-MM-DD' };
+const DATE_MESSAGE = fieldCode('not_report_date');
 
 /** A range of calendar days in Western Indonesia Time, both ends included. */
 export class DateRangeQuery extends ReportQuery {

@@ -94,7 +94,7 @@ export class SummaryService {
   private async program(db: ReportDb, programId: string | undefined, today: string): Promise<{ id: string; code: string; name: string } | null> {
     if (programId) {
       const rows = await db.query(`SELECT id, code, name FROM programs WHERE id = $1`, [programId]);
-      if (rows.length === 0) throw notFound('The program');
+      if (rows.length === 0) throw notFound('program_not_found');
       return rows[0];
     }
     const rows = await db.query(

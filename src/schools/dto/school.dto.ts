@@ -4,6 +4,7 @@ import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max
 import { PageQuery } from '../../common/pagination.js';
 import { School, SCHOOL_LEVELS, type SchoolLevel } from '../school.entity.js';
 import { trim } from '../../common/transforms.js';
+import { fieldCode } from '../../common/validation.js';
 
 
 export class CreateSchoolRequest {
@@ -11,7 +12,7 @@ export class CreateSchoolRequest {
    * National school number (NPSN): exactly 8 digits.
    * @example 10260001
    */
-  @Transform(trim) @Matches(/^\d{8}$/, { message: 'npsn must be exactly 8 digits' })
+  @Transform(trim) @Matches(/^\d{8}$/, fieldCode('exact_digits', { count: 8 }))
   npsn: string;
 
   /** @example "SMP Negeri 1 Medan" */

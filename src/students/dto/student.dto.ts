@@ -20,6 +20,7 @@ import { PageQuery } from '../../common/pagination.js';
 import { SOCIAL_AID_PROGRAMS, type SocialAid } from '../../programs/eligibility/eligibility-rules.js';
 import { normaliseIndonesianPhone } from '../phone.js';
 import { ENROLMENT_STATUSES, type EnrolmentStatus, GUARDIAN_RELATIONS, type GuardianRelation, type Student } from '../student.entity.js';
+import { fieldCode } from '../../common/validation.js';
 import { present, trim } from '../../common/transforms.js';
 
 /** A phone that does not normalise stays as sent, and fails the E.164 pattern below with a clear message. */
@@ -28,7 +29,7 @@ const PHONE_MESSAGE = 'guardianPhone must be an Indonesian phone number, e.g. 08
 
 export class CreateStudentRequest {
   /** National student number: exactly 10 digits. @example 0071234567 */
-  @Transform(trim) @Matches(/^\d{10}$/, { message: 'nisn must be exactly 10 digits' })
+  @Transform(trim) @Matches(/^\d{10}$/, fieldCode('exact_digits', { count: 10 }))
   nisn: string;
 
   /** @example Putri Ayu Lestari */
@@ -58,11 +59,11 @@ export class CreateStudentRequest {
   guardianRelation?: GuardianRelation | null;
 
   /** Any common Indonesian format (0812-3456-7890, +62 812 3456 7890); stored as E.164. @example +6281234567890 */
-  @IsOptional() @Transform(phone) @Matches(/^\+62[1-9]\d{7,12}$/, { message: PHONE_MESSAGE })
+  @IsOptional() @Transform(phone) @Matches(/^\+62[1-9]\d{7,12}$/, fieldCode('not_phone'))
   guardianPhone?: string | null;
 
   /** Kartu Keluarga number: 16 digits. @example "1271010101010001" */
-  @IsOptional() @Transform(trim) @Matches(/^\d{16}$/, { message: 'familyCardNumber must be exactly 16 digits' })
+  @IsOptional() @Transform(trim) @Matches(/^\d{16}$/, fieldCode('exact_digits', { count: 16 }))
   familyCardNumber?: string | null;
 
   /** Resident of the city (default true). */
@@ -101,10 +102,10 @@ export class UpdateStudentRequest {
   @IsOptional() @IsIn(GUARDIAN_RELATIONS)
   guardianRelation?: GuardianRelation | null;
 
-  @IsOptional() @Transform(phone) @Matches(/^\+62[1-9]\d{7,12}$/, { message: PHONE_MESSAGE })
+  @IsOptional() @Transform(phone) @Matches(/^\+62[1-9]\d{7,12}$/, fieldCode('not_phone'))
   guardianPhone?: string | null;
 
-  @IsOptional() @Transform(trim) @Matches(/^\d{16}$/, { message: 'familyCardNumber must be exactly 16 digits' })
+  @IsOptional() @Transform(trim) @Matches(/^\d{16}$/, fieldCode('exact_digits', { count: 16 }))
   familyCardNumber?: string | null;
 
   @ValidateIf(present) @IsBoolean()

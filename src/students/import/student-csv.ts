@@ -1,8 +1,10 @@
 import { isDay, shown } from '../../common/csv-import/csv-records.js';
 import type { RankedError } from '../../common/csv-import/import-errors.js';
+import type { ImportCode, Params } from '../../i18n/i18n.js';
 import { SOCIAL_AID_PROGRAMS, type SocialAid } from '../../programs/eligibility/eligibility-rules.js';
 import { normaliseIndonesianPhone } from '../phone.js';
 import type { EnrolmentStatus, GuardianRelation } from '../student.entity.js';
+import { importError } from '../../common/errors.js';
 
 /**
  * The student CSV format: a school's Dapodik "peserta didik" export as it is, or our own English
@@ -129,14 +131,14 @@ export function readHeader(cells: string[], line: number): { layout: HeaderLayou
   const label: Partial<Record<Field, string>> = {};
   const ignored: string[] = [];
   const errors: RankedError[] = [];
-  const fail = (field: string, message: string, rank: number) => errors.push({ line, field, message, rank });
+  const fail = (field: string, code: ImportCode, params: Params, rank: number) => errors.push({ ...importError(line, field, code, params), rank });
 
   cells.forEach((cell, index) => {
     const name = cell.trim();
     if (name === '') return;
     const field = FIELD_BY_KEY.get(headerKey(name));
     if (field === undefined) ignored.push(shown(name));
-    else if (position[field] !== undefined) fail(name, `names the same thing as column ${position[field]! + 1} (${label[field]})`, index);
+    else if (position[field] !== undefined) fail(name, 'same_as_column', { column: position[field]! + 1, label: label[field]! }, index);
     else {
       position[field] = index;
       label[field] = name;
@@ -144,23 +146,23 @@ export function readHeader(cells: string[], line: number): { layout: HeaderLayou
   });
   const end = cells.length;
   const need = (field: Field, names: string) => {
-    if (position[field] === undefined) fail(field, `required column is missing from the header: name it ${names}`, end);
+    if (position[field] === undefined) fail(field, 'column_missing_name_it', { names }, end);
   };
   need('nisn', 'NISN');
   need('full_name', 'Nama (or full_name)');
   need('date_of_birth', 'Tanggal Lahir (or date_of_birth)');
   if (position.grade === undefined && position.class_name === undefined) {
-    fail('grade', 'required column is missing from the header: give Tingkat Kelas (or grade), or Rombel Saat Ini (or class_name) starting with the grade', end);
+    fail('grade', 'grade_column_missing', {}, end);
   }
   const parents = PARENT_COLUMNS.filter((f) => position[f] !== undefined);
   for (const field of ['guardian_name', 'guardian_relation'] as const) {
     if (position[field] !== undefined && parents.length) {
-      fail(label[field]!, `give guardian_name and guardian_relation, or ${parents.map((f) => label[f]).join(', ')}, not both`, position[field]!);
+      fail(label[field]!, 'guardian_or_parents', { parents: parents.map((f) => label[f]).join(', ') }, position[field]!);
     }
   }
   const flags = (['kip', 'pkh', 'pip', 'dtks', 'bpnt', 'kks'] as const).filter((f) => position[f] !== undefined);
   if (position.social_aid !== undefined && flags.length) {
-    fail(label.social_aid!, `give social_aid, or ${flags.map((f) => label[f]).join(', ')}, not both`, position.social_aid);
+    fail(label.social_aid!, 'aid_list_or_flags', { flags: flags.map((f) => label[f]).join(', ') }, position.social_aid);
   }
   return { layout: { position, label, width: cells.length, ignored }, errors };
 }
@@ -198,17 +200,17 @@ export interface RowResult {
  */
 export function readRow(cells: string[], line: number, layout: HeaderLayout, today: string, report: (error: RankedError) => void): RowResult {
   if (cells.length !== layout.width) {
-    report({ line, field: 'row', rank: -1, message: `has ${cells.length} cells; the header has ${layout.width}` });
+    report({ ...importError(line, 'row', 'cell_count', { cells: cells.length, width: layout.width }), rank: -1 });
     return { nisn: null, row: null };
   }
   let ok = true;
   const p = layout.position;
   const cell = (field: Field) => (p[field] === undefined ? '' : blankAsEmpty(cells[p[field]!]));
-  const fail = (field: Field, message: string) => {
+  const fail: Fail = (field, code, params = {}) => {
     ok = false;
     const raw = p[field] === undefined ? '' : cells[p[field]!].trim();
-    const value = PERSONAL.has(field) || raw === '' ? {} : { value: shown(raw) };
-    report({ line, field: layout.label[field] ?? field, rank: p[field] ?? -1, message, ...value });
+    const value = PERSONAL.has(field) || raw === '' ? undefined : shown(raw);
+    report({ ...importError(line, layout.label[field] ?? field, code, params, value), rank: p[field] ?? -1 });
   };
 
   const nisn = readNisn(cell('nisn'), fail);
@@ -240,7 +242,7 @@ export function readRow(cells: string[], line: number, layout: HeaderLayout, tod
   return { nisn, row };
 }
 
-type Fail = (field: Field, message: string) => void;
+type Fail = (field: Field, code: ImportCode, params?: Params) => void;
 type Cell = (field: Field) => string;
 
 /** Spreadsheets (and Dapodik) write "-" for "nothing here". */
@@ -255,10 +257,10 @@ const word = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, ' ').trim(
 function readNisn(raw: string, fail: Fail): string | null {
   // A leading apostrophe is how people keep a spreadsheet from reading the NISN as a number.
   const nisn = raw.replace(/^'/, '').replace(/\s+/g, '');
-  if (nisn === '') fail('nisn', 'is required');
+  if (nisn === '') fail('nisn', 'required');
   else if (/^\d{10}$/.test(nisn)) return nisn;
-  else if (/^\d{1,9}$/.test(nisn)) fail('nisn', 'must be exactly 10 digits (if the spreadsheet dropped leading zeros, format the column as text and export again)');
-  else fail('nisn', 'must be exactly 10 digits');
+  else if (/^\d{1,9}$/.test(nisn)) fail('nisn', 'nisn_lost_zeros');
+  else fail('nisn', 'exact_digits', { count: 10 });
   return null;
 }
 
@@ -267,11 +269,11 @@ function readText(raw: string, max: number, field: Field, fail: Fail, required: 
   const text = raw.replace(/\s+/g, ' ');
   if (text === '') {
     if (!required) return null;
-    fail(field, 'is required');
+    fail(field, 'required');
     return undefined;
   }
   if (text.length > max) {
-    fail(field, `must be at most ${max} characters`);
+    fail(field, 'too_long', { max });
     return undefined;
   }
   return text;
@@ -299,12 +301,12 @@ export function gradeOfClass(className: string): number | null {
 function readGrade(raw: string, className: string | null, hasColumn: boolean, fail: Fail): number | null {
   if (raw !== '') {
     const grade = parseGrade(raw);
-    if (grade === null) fail('grade', 'must be a grade from 1 to 12 (7, VII or Kelas 7)');
+    if (grade === null) fail('grade', 'not_grade');
     return grade;
   }
   const grade = className === null ? null : gradeOfClass(className);
   if (grade === null) {
-    fail(hasColumn ? 'grade' : 'class_name', 'the grade is missing: give Tingkat Kelas, or a Rombel that starts with the grade (7A, VII-A, Kelas 7A)');
+    fail(hasColumn ? 'grade' : 'class_name', 'grade_missing');
   }
   return grade;
 }
@@ -324,13 +326,13 @@ export function parseDate(text: string): string | null {
 
 function readBirthDate(raw: string, today: string, fail: Fail): string | null {
   if (raw === '') {
-    fail('date_of_birth', 'is required');
+    fail('date_of_birth', 'required');
     return null;
   }
   const date = parseDate(raw);
-  if (date === null) fail('date_of_birth', 'must be a date: YYYY-MM-DD or DD/MM/YYYY');
-  else if (date > today) fail('date_of_birth', 'must not be in the future');
-  else if (date < '1900-01-01') fail('date_of_birth', 'must be after 1900');
+  if (date === null) fail('date_of_birth', 'not_date');
+  else if (date > today) fail('date_of_birth', 'in_future');
+  else if (date < '1900-01-01') fail('date_of_birth', 'before_1900');
   else return date;
   return null;
 }
@@ -355,7 +357,7 @@ function readGuardian(cell: Cell, p: HeaderLayout['position'], fail: Fail): { gu
     const relationText = cell('guardian_relation');
     const guardianRelation = relationText === '' ? null : (RELATIONS[word(relationText)] ?? null);
     if (relationText !== '' && guardianRelation === null) {
-      fail('guardian_relation', 'must be one of mother, father, guardian, grandparent, sibling, other (or ibu, ayah, wali, kakek, nenek, kakak, lainnya)');
+      fail('guardian_relation', 'not_relation');
     }
     return { guardianName, guardianRelation };
   }
@@ -376,7 +378,7 @@ function readPhone(cell: Cell, fail: Fail): string | null | undefined {
   // A spreadsheet reading 0812... as a number drops the 0.
   const phone = normaliseIndonesianPhone(/^8\d{8,11}$/.test(compact) ? `0${compact}` : raw);
   if (phone === null) {
-    fail(field, 'must be an Indonesian phone number, e.g. 0812-3456-7890 or +62 812 3456 7890');
+    fail(field, 'not_phone');
     return undefined;
   }
   return phone;
@@ -386,12 +388,8 @@ function readFamilyCard(raw: string, fail: Fail): string | null | undefined {
   const card = raw.replace(/^'/, '').replace(/\s+/g, '');
   if (/^0*$/.test(card)) return null;
   if (/^\d{16}$/.test(card)) return card;
-  fail(
-    'family_card_number',
-    /e\+?\d+$/i.test(card) || /^\d+[.,]\d+$/.test(card)
-      ? 'must be exactly 16 digits (the spreadsheet turned it into a number such as 1.27E+15: format the column as text and export again)'
-      : 'must be exactly 16 digits',
-  );
+  if (/e\+?\d+$/i.test(card) || /^\d+[.,]\d+$/.test(card)) fail('family_card_number', 'family_card_as_number');
+  else fail('family_card_number', 'exact_digits', { count: 16 });
   return undefined;
 }
 
@@ -404,7 +402,7 @@ function readYesNo(raw: string, field: Field, fail: Fail): boolean | null | unde
   const text = word(raw);
   if (YES.has(text)) return true;
   if (NO.has(text)) return false;
-  fail(field, 'must be Ya or Tidak (yes or no)');
+  fail(field, 'not_yes_no');
   return undefined;
 }
 
@@ -418,7 +416,7 @@ function readAid(cell: Cell, fail: Fail): { aidKnown: SocialAid[]; aidSet: Socia
     const names = [...new Set(list.toUpperCase().split(/[\s;,/]+/).filter(Boolean))];
     const unknown = names.filter((n) => !(SOCIAL_AID_PROGRAMS as readonly string[]).includes(n));
     if (unknown.length) {
-      fail('social_aid', `${unknown.map((n) => `"${n.slice(0, 20)}"`).join(', ')} is not a social-aid program (${SOCIAL_AID_PROGRAMS.join(', ')}; separate them with ;)`);
+      fail('social_aid', 'not_aid_program', { names: unknown.map((n) => `"${n.slice(0, 20)}"`).join(', '), programs: SOCIAL_AID_PROGRAMS.join(', ') });
       return null;
     }
     return { aidKnown: AIDS_SORTED, aidSet: AIDS_SORTED.filter((a) => names.includes(a)) };
@@ -449,7 +447,7 @@ function readStatus(raw: string, fail: Fail): EnrolmentStatus | null | undefined
   if (raw === '') return null;
   const status = STATUSES[word(raw)];
   if (status === undefined) {
-    fail('enrolment_status', 'must be enrolled, graduated, transferred or dropped_out (or aktif, lulus, mutasi, putus sekolah, dikeluarkan, mengundurkan diri)');
+    fail('enrolment_status', 'not_enrolment_status');
   }
   return status;
 }

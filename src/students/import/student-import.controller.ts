@@ -1,15 +1,15 @@
 import { Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Authenticated } from '../../auth/auth.decorators.js';
-import { ApiProblems } from '../../common/api-docs.js';
+import { ApiProblems, problem } from '../../common/api-docs.js';
 import { type Actor, CurrentActor } from '../../common/actor.js';
 import { CsvUpload, csvFileRequestBody, readCsvUpload } from '../../common/csv-import/csv-upload.js';
 import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../../common/idempotency.js';
-import { PROBLEM_CONTENT_TYPE, ProblemResponse } from '../../common/problem.dto.js';
+import { ProblemResponse } from '../../common/problem.dto.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
-import { StudentImportQuery, StudentImportResponse } from './student-import.dto.js';
+import { StudentImportProblem, StudentImportQuery, StudentImportResponse } from './student-import.dto.js';
 import { StudentImportService } from './student-import.service.js';
 
 const EXAMPLE_CSV = [
@@ -46,13 +46,7 @@ export class StudentImportController {
   @ApiIdempotencyKey()
   @ApiOkResponse({ type: StudentImportResponse, description: 'Imported (in partial mode, possibly with rejected rows)' })
   @ApiProblems(400, 404, 409, 413, 415)
-  @ApiResponse({
-    status: 422,
-    description:
-      'All-or-nothing mode and some rows are bad: nothing was written; `errors` lists them (`line`, `field`, `message`, `value` for cells ' +
-      'that are not personal data) with `errorCount`, `errorsTruncated`, `rows`, `rejected`, `checksum`. Or the Idempotency-Key was used for another file, mode or school.',
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponse) } } },
-  })
+  @ApiProblems(problem(422, StudentImportProblem, ProblemResponse))
   importStudents(
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,

@@ -1,5 +1,5 @@
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { IMPORT_MODES, type ImportMode, type ImportRowError } from '../../common/csv-import/csv-import.dto.js';
+import { IMPORT_MODES, type ImportMode, ImportProblem, type ImportRowError } from '../../common/csv-import/csv-import.dto.js';
 
 export class StudentImportQuery {
   /** `all-or-nothing` (default) writes nothing when any row is bad; `partial` writes the good rows. */
@@ -45,5 +45,18 @@ export class StudentImportResponse {
   /** The errors, by line then column; at most 1000. Cells holding personal data are not quoted back. */
   errors: ImportRowError[];
   /** Header columns the import does not read (most of a Dapodik export), as the file names them. @example ["No", "NIPD", "JK", "Agama"] */
+  ignoredColumns: string[];
+}
+
+/** A refused all-or-nothing student import (422): the file's counts, all zero, and every error. */
+export class StudentImportProblem extends ImportProblem {
+  schoolId: string;
+  /** Always 0. */
+  created: number;
+  /** Always 0. */
+  updated: number;
+  /** Always 0. */
+  unchanged: number;
+  /** Header columns the import does not read. */
   ignoredColumns: string[];
 }

@@ -9,7 +9,7 @@ import { Clock } from '../../common/clock.js';
 import { affected, copyInto, first, inPieces, withFile } from '../../common/csv-import/copy.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
 import { ImportErrors, LISTED_ERRORS } from '../../common/csv-import/import-errors.js';
-import { invalid, notFound } from '../../common/errors.js';
+import { importError, invalidField, notFound, renderRowError } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -37,7 +37,6 @@ import {
 } from './student-import-sql.js';
 import { scanStudentFile, type StudentFileScan } from './student-scan.js';
 
-const OTHER_SCHOOL = 'this NISN is registered at another school: moving a student between schools is done by the program office (PATCH /api/v1/students/{id} with schoolId)';
 
 interface ImportContext {
   schoolId: string;
@@ -89,16 +88,21 @@ export class StudentImportService {
   }
 
   /** `readFile` is called once the caller may import to the school, so a stranger's file is never read. */
-  async importStudents(actor: Actor, query: StudentImportQuery, readFile: () => Promise<CsvFile>, idempotency?: IdempotencyRequest): Promise<StudentImportResponse> {
+  async importStudents(
+    actor: Actor,
+    query: StudentImportQuery,
+    readFile: () => Promise<CsvFile>,
+    idempotency?: IdempotencyRequest,
+  ): Promise<StudentImportResponse> {
     const schoolId = query.schoolId ?? (actor.role === 'school_admin' ? actor.schoolId : null);
-    if (!schoolId) throw invalid([{ field: 'schoolId', message: 'name the school the students are at: ?schoolId=' }]);
-    assertSchoolAccess(actor, schoolId, 'operate', 'The school');
+    if (!schoolId) throw invalidField('schoolId', 'import_school_required');
+    assertSchoolAccess(actor, schoolId, 'operate', 'school_not_found');
     const mode = query.mode ?? 'all-or-nothing';
     const file = await readFile();
     return this.transactions.run(withFile(idempotency, file, mode, schoolId), async (tx) => {
       // A large file legitimately takes longer than the per-statement limit meant for API calls.
       await tx.query(`SET LOCAL statement_timeout = '10min'`);
-      if (!(await tx.existsBy(School, { id: schoolId }))) throw notFound('The school');
+      if (!(await tx.existsBy(School, { id: schoolId }))) throw notFound('school_not_found');
       const context = { schoolId, today: this.clock.today(), importId: randomUUID() };
       const { scan, errors, good, finish } = (await this.importDirect(tx, file, context)) ?? (await this.importStaged(tx, file, context));
 
@@ -115,7 +119,7 @@ export class StudentImportService {
         // Counts and the checksum only: no names, NISNs or file name (docs/privacy.md).
         after: { ...summary, ...counts },
       });
-      return { importId: context.importId, ...summary, ...counts, errors: errors.list(), ignoredColumns: scan.layout.ignored };
+      return { importId: context.importId, ...summary, ...counts, errors: errors.list().map((e) => renderRowError(e)), ignoredColumns: scan.layout.ignored };
     });
   }
 
@@ -167,7 +171,7 @@ export class StudentImportService {
     if (scan.demoted.length) good -= await affected(tx, DELETE_DEMOTED_SQL, [scan.demoted]);
     await tx.query(MATCH_SQL);
     const other = await first<{ total: number; listed: number[] }>(tx, OTHER_SCHOOL_SQL, [context.schoolId, LISTED_ERRORS]);
-    for (const line of other.listed) errors.add({ line, field: scan.layout.label.nisn!, rank: scan.layout.position.nisn!, message: OTHER_SCHOOL });
+    for (const line of other.listed) errors.add({ ...importError(line, scan.layout.label.nisn!, 'nisn_at_other_school'), rank: scan.layout.position.nisn! });
     errors.countUnlisted(other.total - other.listed.length);
     good -= other.total;
     const finish = async (): Promise<Written> => {

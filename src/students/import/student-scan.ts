@@ -1,9 +1,9 @@
 import { COPY_PIECE } from '../../common/csv-import/copy.js';
-import { type CsvRecord, isBlankRow, openCsv } from '../../common/csv-import/csv-records.js';
+import { type CsvReader, type CsvRecord, isBlankRow, openCsv } from '../../common/csv-import/csv-records.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
 import type { ImportErrors } from '../../common/csv-import/import-errors.js';
 import { RepeatedValues } from '../../common/csv-import/repeated-values.js';
-import { invalid } from '../../common/errors.js';
+import { fieldError, importError, invalid } from '../../common/errors.js';
 import { hasColumnGroups, type HeaderLayout, isHeaderRow, MAX_TITLE_ROWS, mergeHeaderRows, readHeader, readRow, type StudentRow } from './student-csv.js';
 
 /** Turns a good row into a line of COPY text. */
@@ -34,21 +34,21 @@ export async function scanStudentFile(
   format: RowFormat,
 ): Promise<{ scan: StudentFileScan; copyText: () => AsyncGenerator<string> }> {
   const records = openCsv(file);
-  const header = await findHeader(() => records.next());
+  const header = await findHeader(records);
   let names = header.cells;
   if (hasColumnGroups(header.cells)) {
     const below = await records.next();
     names = mergeHeaderRows(header.cells, below?.cells ?? []);
   }
   const { layout, errors: headerErrors } = readHeader(names, header.line);
-  if (headerErrors.length) throw invalid(headerErrors.map(({ rank: _, ...e }) => e), 'The header row is not valid');
+  if (headerErrors.length) throw invalid(headerErrors.map(({ rank: _, ...e }) => e), 'header_not_valid');
 
   const scan = new StudentFileScan(layout);
   const goodWhenRead = new Set<number>();
   const nisnField = layout.label.nisn!;
   const repeats = new RepeatedValues<'nisn'>(
     // The NISN is not quoted back: answers are stored for replay, and it is personal data.
-    (line, _column, _nisn, other) => errors.add({ line, field: nisnField, rank: layout.position.nisn!, message: `this NISN is also on line ${other}` }),
+    (line, _column, _nisn, other) => errors.add({ ...importError(line, nisnField, 'nisn_repeated', { other }), rank: layout.position.nisn! }),
     (line) => {
       if (goodWhenRead.delete(line)) scan.demoted.push(line);
     },
@@ -72,21 +72,24 @@ export async function scanStudentFile(
       }
     }
     if (piece) yield piece;
-    if (scan.rows === 0) throw invalid([{ field: 'file', message: 'the file has a header but no rows' }], 'The file has no rows');
+    if (scan.rows === 0) throw invalid([fieldError('file', 'no_rows')], 'no_rows');
   }
 
   return { scan, copyText };
 }
 
-/** The first row with a NISN column, within the first MAX_TITLE_ROWS + 1 rows. */
-async function findHeader(next: () => Promise<CsvRecord | undefined>): Promise<CsvRecord> {
+/**
+ * The first row with a NISN column, within the first MAX_TITLE_ROWS + 1 rows. When there is none,
+ * the error says which separator the file was read with and which lines were looked at: a file
+ * saved with another separator (a tab, say) reads as one column per line, and that is the clue.
+ */
+async function findHeader(records: CsvReader): Promise<CsvRecord> {
+  let last = 0;
   for (let read = 0; read <= MAX_TITLE_ROWS; read++) {
-    const record = await next();
+    const record = await records.next();
     if (!record) break;
     if (isHeaderRow(record.cells)) return record;
+    last = record.line;
   }
-  throw invalid(
-    [{ field: 'nisn', message: `no header row with a NISN column in the first ${MAX_TITLE_ROWS + 1} lines` }],
-    'The file has no header row',
-  );
+  throw invalid([fieldError('nisn', 'no_nisn_header', { separator: records.delimiter, first: 1, last })], 'no_header_row');
 }

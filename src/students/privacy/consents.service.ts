@@ -4,7 +4,7 @@ import { assertSchoolAccess } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
-import { conflict, invalid, notFound } from '../../common/errors.js';
+import { conflict, invalidField, notFound } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { Transactions } from '../../database/transactions.js';
 import {
@@ -28,12 +28,12 @@ export class ConsentsService {
 
   record(actor: Actor, studentId: string, request: CreateConsentRequest, idempotency?: IdempotencyRequest): Promise<ConsentResponse> {
     if (Date.parse(request.givenAt) > this.clock.now().getTime() + 60_000) {
-      throw invalid([{ field: 'givenAt', message: 'givenAt must not be in the future' }]);
+      throw invalidField('givenAt', 'in_future');
     }
     return this.transactions.run(idempotency, async (tx) => {
       const schoolId = await studentSchool(tx, actor, studentId, 'operate');
       if (request.programId && !(await exists(tx, 'SELECT 1 FROM programs WHERE id = $1', [request.programId]))) {
-        throw invalid([{ field: 'programId', message: 'no program has this id' }]);
+        throw invalidField('programId', 'unknown_program');
       }
       const [row]: ConsentRow[] = await tx.query(
         `INSERT INTO guardian_consents (student_id, school_id, purpose, program_id, method, evidence_ref, given_at, recorded_by, recorded_at)
@@ -59,8 +59,8 @@ export class ConsentsService {
     return this.transactions.run(idempotency, async (tx) => {
       const schoolId = await studentSchool(tx, actor, studentId, 'operate');
       const [current]: ConsentRow[] = await tx.query(`SELECT * FROM guardian_consents WHERE id = $1 AND student_id = $2 FOR UPDATE`, [consentId, studentId]);
-      if (!current) throw notFound('The consent');
-      if (current.withdrawn_at) throw conflict('This consent was already withdrawn', { withdrawnAt: current.withdrawn_at.toISOString() });
+      if (!current) throw notFound('consent_not_found');
+      if (current.withdrawn_at) throw conflict('consent_already_withdrawn', {}, { withdrawnAt: current.withdrawn_at.toISOString() });
       const now = this.clock.now();
       const withdrawnAt = now < current.given_at ? current.given_at : now;
       const [[row]]: [ConsentRow[], number] = await tx.query(
@@ -84,8 +84,8 @@ export class ConsentsService {
 /** The student's school, after the access check; another school's student is a 404. */
 export async function studentSchool(tx: EntityManager, actor: Actor, studentId: string, access: 'read' | 'operate'): Promise<string> {
   const [student]: { school_id: string }[] = await tx.query(`SELECT school_id FROM students WHERE id = $1`, [studentId]);
-  if (!student) throw notFound('The student');
-  assertSchoolAccess(actor, student.school_id, access, 'The student');
+  if (!student) throw notFound('student_not_found');
+  assertSchoolAccess(actor, student.school_id, access, 'student_not_found');
   return student.school_id;
 }
 

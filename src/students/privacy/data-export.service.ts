@@ -8,7 +8,20 @@ import { notFound } from '../../common/errors.js';
 import { assertSchoolAccess } from '../../auth/access.js';
 import { toStudentResponse } from '../dto/student.dto.js';
 import { Student } from '../student.entity.js';
-import { type ConsentRow, type DataExportResponse, toConsentResponse } from './dto/privacy.dto.js';
+import {
+  type ConsentRow,
+  type DataExportResponse,
+  type ExportedApplication,
+  type ExportedCharge,
+  type ExportedExtension,
+  type ExportedImportFingerprint,
+  type ExportedLoan,
+  type ExportedLoss,
+  type ExportedNotification,
+  type ExportedReturn,
+  type ExportedSignature,
+  toConsentResponse,
+} from './dto/privacy.dto.js';
 import { StudentAccessLog, toAccessLogEntry } from './student-access-log.js';
 
 /**
@@ -28,13 +41,13 @@ export class DataExportService {
   async export(actor: Actor, studentId: string): Promise<DataExportResponse> {
     const result = await this.dataSource.transaction('REPEATABLE READ', async (tx) => {
       const student = await tx.findOneBy(Student, { id: studentId });
-      if (!student) throw notFound('The student');
-      assertSchoolAccess(actor, student.schoolId, 'read', 'The student');
+      if (!student) throw notFound('student_not_found');
+      assertSchoolAccess(actor, student.schoolId, 'read', 'student_not_found');
       const q = (sql: string, params: unknown[] = [studentId]) => tx.query(sql, params);
 
       const consents: ConsentRow[] = await q(`SELECT * FROM guardian_consents WHERE student_id = $1 ORDER BY given_at, id`);
       // to_jsonb renders dates as YYYY-MM-DD and times as ISO-8601, whatever the column type.
-      const rows = async (sql: string, params?: unknown[]) => ((await q(sql, params)) as { j: Record<string, unknown> }[]).map((r) => r.j);
+      const rows = async (sql: string, params?: unknown[]) => ((await q(sql, params)) as { j: Row }[]).map((r) => r.j);
       const applications = await rows(`SELECT to_jsonb(a) AS j FROM applications a WHERE student_id = $1 ORDER BY applied_at, id`);
       const loans = await rows(`SELECT to_jsonb(l) AS j FROM loans l WHERE student_id = $1 ORDER BY issued_at, id`);
       const loanIds = loans.map((l) => l.id as string);
@@ -68,24 +81,24 @@ export class DataExportService {
                 'birth_fp', birth_fp::text, 'card_fp', card_fp::text, 'accepted', accepted, 'recorded_at', recorded_at) AS j
          FROM student_import_fingerprints WHERE student_id = $1 ORDER BY recorded_at, import_id`,
       );
-      const perLoan = (list: Record<string, unknown>[], id: string) => list.filter((r) => r.loan_id === id).map(plain);
+      const perLoan = <T>(list: Row[], id: string) => list.filter((r) => r.loan_id === id).map((r) => plain<T>(r));
       return {
         exportedAt: this.clock.now().toISOString(),
         student: toStudentResponse(student),
         consents: consents.map(toConsentResponse),
-        applications: applications.map(plain),
+        applications: applications.map((a) => plain<ExportedApplication>(a)),
         loans: loans.map((l) => ({
-          ...plain(l),
-          return: perLoan(returns, l.id as string)[0] ?? null,
-          extensions: perLoan(extensions, l.id as string),
-          loss: perLoan(losses, l.id as string)[0] ?? null,
-          guardianSignature: perLoan(signatures, l.id as string)[0] ?? null,
+          ...plain<Omit<ExportedLoan, 'return' | 'extensions' | 'loss' | 'guardianSignature'>>(l),
+          return: perLoan<ExportedReturn>(returns, l.id as string)[0] ?? null,
+          extensions: perLoan<ExportedExtension>(extensions, l.id as string),
+          loss: perLoan<ExportedLoss>(losses, l.id as string)[0] ?? null,
+          guardianSignature: perLoan<ExportedSignature>(signatures, l.id as string)[0] ?? null,
         })),
-        charges: charges.map(plain),
-        notifications: notifications.map(plain),
+        charges: charges.map((c) => plain<ExportedCharge>(c)),
+        notifications: notifications.map((n) => plain<ExportedNotification>(n)),
         auditEvents: audit.map(toAuditEventResponse) as AuditEventResponse[],
         accessLog: access.map(toAccessLogEntry),
-        importFingerprints: fingerprints.map(plain),
+        importFingerprints: fingerprints.map((f) => plain<ExportedImportFingerprint>(f)),
       };
     });
     this.accessLog.record(actor, 'student.data-export', [{ id: studentId, schoolId: result.student.schoolId }]);
@@ -93,7 +106,12 @@ export class DataExportService {
   }
 }
 
-/** A row (as JSON) in the API's camelCase; nested JSON (eligibility, checklists) is left as stored. */
-function plain(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), value]));
+type Row = Record<string, unknown>;
+
+/**
+ * A row (as JSON) in the API's camelCase; nested JSON (eligibility, checklists) is left as stored.
+ * `T` is the export's documented shape of that table; the HTTP suites check every answer against it.
+ */
+function plain<T>(row: Row): T {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), value])) as T;
 }

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
-import { invalid } from '../../common/errors.js';
+import { invalidField } from '../../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -117,7 +117,7 @@ export class StudentAccessLog implements OnApplicationBootstrap, BeforeApplicati
   /** Auditors and program administrators: who read whose data, oldest first within the range. */
   async list(actor: Actor, query: AccessLogQuery): Promise<Page<AccessLogEntryResponse>> {
     assertRole(actor, ['auditor', 'program_admin']);
-    if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) throw invalid([{ field: 'from', message: 'from must not be after to' }]);
+    if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) throw invalidField('from', 'from_after_to');
     const limit = query.limit ?? 50;
     const where: string[] = [];
     const params: unknown[] = [];

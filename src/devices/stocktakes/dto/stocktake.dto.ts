@@ -3,6 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOpt
 import { PageQuery } from '../../../common/pagination.js';
 import { normaliseCode } from '../../device.entity.js';
 import { DEVICE_STATUSES, type DeviceStatus } from '../../device-status.js';
+import { fieldCode } from '../../../common/validation.js';
 
 export const STOCKTAKE_STATUSES = ['open', 'closed'] as const;
 export type StocktakeStatus = (typeof STOCKTAKE_STATUSES)[number];
@@ -30,7 +31,7 @@ export class ScanStocktakeRequest {
   @Transform(codes)
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000)
   @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(100, { each: true })
-  @Matches(/^[^\u0000-\u001f\u007f]*$/, { each: true, message: 'codes may not hold control characters' })
+  @Matches(/^[^\u0000-\u001f\u007f]*$/, fieldCode('control_characters', {}, { each: true }))
   codes: string[];
 }
 

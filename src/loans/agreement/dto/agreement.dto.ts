@@ -1,5 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { ProblemResponse } from '../../../common/problem.dto.js';
 import { LOAN_STATUSES, type LoanStatus } from '../../loan-status.js';
 
 export class VerifiedSchoolResponse {
@@ -26,4 +28,12 @@ export class AgreementVerificationResponse {
   termsVersion: number;
   @Type(() => VerifiedSchoolResponse)
   school: VerifiedSchoolResponse;
+}
+
+/** The 404 of a verification: no agreement has this number. */
+export class AgreementNotFoundProblem extends ProblemResponse {
+  /** The number as asked (upper-cased). @example MDN-2027-999999 */
+  agreementNumber: string;
+  @ApiProperty({ enum: [false], description: 'Always false: no agreement has this number' })
+  valid: false;
 }

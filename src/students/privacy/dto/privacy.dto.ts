@@ -1,7 +1,11 @@
 import { Type } from 'class-transformer';
 import { IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageQuery } from '../../../common/pagination.js';
+import { PARAMS_SCHEMA } from '../../../common/problem.dto.js';
+import type { Params } from '../../../i18n/i18n.js';
 import { AuditEventResponse } from '../../../audit/dto/audit.dto.js';
+import { NotificationPayloadResponse } from '../../../notifications/dto/notification.dto.js';
 import { StudentResponse } from '../../dto/student.dto.js';
 
 export const CONSENT_PURPOSES = ['laptop_loan', 'guardian_notifications'] as const;
@@ -94,6 +98,175 @@ export function toConsentAuditImage(r: ConsentRow) {
   return { id: r.id, studentId: r.student_id, purpose: r.purpose, programId: r.program_id, method: r.method, withdrawn: r.withdrawn_at !== null };
 }
 
+/** A rule outcome as the application stored it (older snapshots hold an English `reason` instead of `code`). */
+export class ExportedRuleOutcome {
+  rule: string;
+  passed: boolean;
+  @IsIn(['block', 'warn'])
+  severity: 'block' | 'warn';
+  code?: string;
+  @ApiPropertyOptional(PARAMS_SCHEMA)
+  params?: Params;
+  reason?: string;
+}
+
+export class ExportedEligibility {
+  @Type(() => ExportedRuleOutcome)
+  rules: ExportedRuleOutcome[];
+}
+
+/** An application as stored. */
+export class ExportedApplication {
+  id: string;
+  programId: string;
+  studentId: string;
+  schoolId: string;
+  status: string;
+  priority: number;
+  @Type(() => ExportedEligibility)
+  eligibility: ExportedEligibility;
+  deviceId: string | null;
+  allocationRunId: string | null;
+  appliedBy: string | null;
+  appliedAt: string;
+  decidedAt: string | null;
+  version: number;
+}
+
+export class ExportedReturn {
+  loanId: string;
+  schoolId: string;
+  receivedBy: string | null;
+  receivedAt: string;
+  condition: string;
+  /** What came back, by kit item. */
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'boolean' } })
+  checklist: Record<string, boolean>;
+  damageNotes: string | null;
+  nextStatus: string;
+}
+
+export class ExportedExtension {
+  id: string;
+  loanId: string;
+  schoolId: string;
+  previousDueDate: string;
+  newDueDate: string;
+  reason: string;
+  extendedBy: string | null;
+  extendedAt: string;
+}
+
+export class ExportedLoss {
+  loanId: string;
+  schoolId: string;
+  kind: string;
+  occurredOn: string;
+  policeReport: string | null;
+  notes: string | null;
+  reportedBy: string | null;
+  reportedAt: string;
+}
+
+/** The guardian's drawn signature of a loan, as stored (docs/agreements.md). */
+export class ExportedSignature {
+  loanId: string;
+  /** Hex; stays after the retention period, as the agreement and the audit chain name it. */
+  sha256: string;
+  /** The PNG as drawn, base64; null once the retention job cleared it (`anonymisedAt`). */
+  pngBase64: string | null;
+  byteSize: number;
+  width: number;
+  height: number;
+  recordedBy: string | null;
+  recordedAt: string;
+  anonymisedAt: string | null;
+}
+
+/** A loan as stored, with the terms text and the guardian-consent copy, and what happened to it. */
+export class ExportedLoan {
+  id: string;
+  agreementNumber: string;
+  programId: string;
+  studentId: string;
+  deviceId: string;
+  schoolId: string;
+  applicationId: string | null;
+  status: string;
+  issuedBy: string | null;
+  issuedAt: string;
+  dueDate: string;
+  termsVersion: number;
+  termsText: string;
+  guardianName: string;
+  guardianRelation: string;
+  guardianPhone: string | null;
+  consentSignedAt: string;
+  consentMethod: string;
+  @Type(() => ExportedRuleOutcome)
+  warnings: ExportedRuleOutcome[];
+  extensions: ExportedExtension[];
+  actionRequired: string | null;
+  actionFlaggedAt: string | null;
+  closedAt: string | null;
+  version: number;
+  @Type(() => ExportedReturn)
+  return: ExportedReturn | null;
+  @Type(() => ExportedLoss)
+  loss: ExportedLoss | null;
+  /** Null for a loan issued without a drawn signature. */
+  @Type(() => ExportedSignature)
+  guardianSignature: ExportedSignature | null;
+}
+
+export class ExportedCharge {
+  id: string;
+  loanId: string;
+  studentId: string;
+  schoolId: string;
+  itemCode: string | null;
+  description: string;
+  /** Whole rupiah. */
+  amount: number;
+  status: string;
+  createdBy: string | null;
+  createdAt: string;
+  paidAt: string | null;
+  paymentRef: string | null;
+  waivedAt: string | null;
+  waivedBy: string | null;
+  waiveReason: string | null;
+  version: number;
+}
+
+/** A reminder to the guardian, as queued or sent. */
+export class ExportedNotification {
+  id: string;
+  kind: string;
+  loanId: string;
+  level: string;
+  recipientType: string;
+  recipient: string;
+  @Type(() => NotificationPayloadResponse)
+  payload: NotificationPayloadResponse;
+  status: string;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** The keyed fingerprints one CSV import left about the student (never the data itself). */
+export class ExportedImportFingerprint {
+  importId: string;
+  schoolId: string;
+  keyId: number;
+  /** Decimal strings: 64-bit fingerprints do not fit a JSON number. */
+  nameFp: string;
+  birthFp: string;
+  cardFp: string;
+  accepted: boolean;
+  recordedAt: string;
+}
+
 export class DataExportResponse {
   /** When the export was made. */
   exportedAt: string;
@@ -102,22 +275,28 @@ export class DataExportResponse {
   @Type(() => ConsentResponse)
   consents: ConsentResponse[];
   /** Applications with their eligibility snapshot. */
-  applications: Record<string, unknown>[];
-  /** Loans with their terms text and guardian-consent copies, each with its return, extensions, loss report and drawn signature (`guardianSignature`: the PNG as base64 and its SHA-256). */
-  loans: Record<string, unknown>[];
-  charges: Record<string, unknown>[];
+  @Type(() => ExportedApplication)
+  applications: ExportedApplication[];
+  /** Loans with their terms text and guardian-consent copies, each with its return, extensions, loss report and drawn signature. */
+  @Type(() => ExportedLoan)
+  loans: ExportedLoan[];
+  @Type(() => ExportedCharge)
+  charges: ExportedCharge[];
   /** Reminders sent (or queued) about the student's loans. */
-  notifications: Record<string, unknown>[];
+  @Type(() => ExportedNotification)
+  notifications: ExportedNotification[];
   /** Audit events about the student, their consents, applications, loans and charges. */
   @Type(() => AuditEventResponse)
   auditEvents: AuditEventResponse[];
   /** Recorded reads of the student's personal data (those flushed to the log so far). */
-  accessLog: Record<string, unknown>[];
+  @Type(() => AccessLogEntryResponse)
+  accessLog: AccessLogEntryResponse[];
   /**
    * What each CSV import said about who the student is, as the keyed fingerprints the service keeps
    * (docs/students-import.md): never the data itself, but derived from it, so it is shown here.
    */
-  importFingerprints: Record<string, unknown>[];
+  @Type(() => ExportedImportFingerprint)
+  importFingerprints: ExportedImportFingerprint[];
 }
 
 export class AnonymiseResultResponse {

@@ -1,0 +1,408 @@
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, paths } from './generated/api.js';
+
+/**
+ * A school year through the API, as a client generated from openapi.json drives it: every
+ * operation, with the bodies a program office and a school would send, reading the documented
+ * fields of the answers, errors included. It must type-check against the generated types with no
+ * casts and no `any` (test/contract/typed-client.test.ts), and it runs against the service
+ * (test/contract/school-year.test.ts), so the types and the answers are both the contract's.
+ */
+
+type Api = Client<paths>;
+type Schemas = components['schemas'];
+
+export interface SchoolYearOptions {
+  baseUrl: string;
+  /** A program administrator who can log in. */
+  admin: { email: string; password: string };
+  /** The fetch the clients use (the test checks every answer through it). */
+  fetch: (request: Request) => Promise<Response>;
+}
+
+/** What the year produced, for the test to check against the database and the document. */
+export interface SchoolYearReport {
+  schools: string[];
+  students: number;
+  loansIssued: number;
+  agreementBytes: number;
+  csvLines: number;
+  indonesianDetail: string;
+  ineligibleRules: string[];
+  importErrorLines: number[];
+}
+
+/** An answer's body, or an error naming the documented problem (`code`, `detail`) when refused. */
+function ok<T, E extends { status: number; code: string; detail: string }>(result: { data?: T; error?: E; response: Response }, what: string): T {
+  if (result.error !== undefined) throw new Error(`${what}: ${result.error.status} ${result.error.code}: ${result.error.detail}`);
+  if (result.data === undefined) throw new Error(`${what}: ${result.response.status} with no body`);
+  return result.data;
+}
+
+/** The documented problem of a refused request; an error when the request was not refused with `status`. */
+function refused<E extends { status: number }>(result: { data?: unknown; error?: E; response: Response }, status: number, what: string): E {
+  if (result.error === undefined || result.error.status !== status) throw new Error(`${what}: expected ${status}, got ${result.response.status}`);
+  return result.error;
+}
+
+/** A value the year needs, present. */
+function present<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) throw new Error(`${what}: missing`);
+  return value;
+}
+
+/*
+ * Which documented subtype a problem is, from what the document says tells them apart (the
+ * status, the code). Reading a subtype's fields after these does not compile when the schema
+ * loses them; `'field' in problem` would compile whatever the schema says.
+ */
+type Problem = { status: number; code: string };
+const isConflict = (problem: Problem): problem is Schemas['ConflictProblem'] => problem.status === 409;
+const isNotEligible = (problem: Problem): problem is Schemas['NotEligibleProblem'] => problem.code === 'not_eligible';
+const isImportRefused = (problem: Problem): problem is Schemas['ImportProblem'] => problem.code === 'rows_rejected';
+const isUnknownAgreement = (problem: Problem): problem is Schemas['AgreementNotFoundProblem'] => problem.code === 'agreement_not_found';
+
+const today = () => new Date().toISOString().slice(0, 10);
+let keys = 0;
+/** A fresh Idempotency-Key, as a careful client sends with every creating POST. */
+const key = () => `school-year-${Date.now()}-${++keys}`;
+/** `If-Match` from a record's version, as its ETag says. */
+const ifMatch = (version: number) => `"${version}"`;
+
+function client(options: SchoolYearOptions, token?: string, language?: string): Api {
+  const api = createClient<paths>({ baseUrl: options.baseUrl, fetch: options.fetch });
+  api.use({
+    onRequest({ request }) {
+      if (token) request.headers.set('Authorization', `Bearer ${token}`);
+      if (language) request.headers.set('Accept-Language', language);
+      return request;
+    },
+  });
+  return api;
+}
+
+async function logIn(options: SchoolYearOptions, email: string, password: string): Promise<string> {
+  const session = ok(await client(options).POST('/api/v1/auth/login', { body: { email, password } }), 'log in');
+  if (session.tokenType !== 'Bearer' || session.expiresIn <= 0) throw new Error('log in: not a bearer token');
+  return session.accessToken;
+}
+
+const consent = (name: string): Schemas['GuardianConsent'] => ({ name, relation: 'mother', phone: '081234567890', signedAt: new Date().toISOString(), method: 'paper' });
+
+export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYearReport> {
+  const anonymous = client(options);
+
+  // Operations: the probes and the metrics scrape.
+  const live = ok(await anonymous.GET('/health/live'), 'live');
+  const ready = ok(await anonymous.GET('/health/ready'), 'ready');
+  if (live.status !== 'ok' || ready.details.database?.status !== 'up') throw new Error('the service is not ready');
+  const metrics = ok(await anonymous.GET('/metrics', { parseAs: 'text' }), 'metrics');
+  if (!metrics.includes('http_requests_total')) throw new Error('metrics: no request counter');
+
+  // Logging in: a wrong password is a 401 problem; the right one a token.
+  const wrong = refused(await anonymous.POST('/api/v1/auth/login', { body: { email: options.admin.email, password: 'not the password' } }), 401, 'wrong password');
+  if (wrong.code !== 'login_failed') throw new Error(`wrong password: ${wrong.code}`);
+  const admin = client(options, await logIn(options, options.admin.email, options.admin.password));
+  const me = ok(await admin.GET('/api/v1/auth/me'), 'me');
+  if (me.role !== 'program_admin') throw new Error('me: not a program administrator');
+
+  // Schools.
+  const schoolA = ok(
+    await admin.POST('/api/v1/schools', { params: { header: { 'Idempotency-Key': key() } }, body: { npsn: '10299001', name: 'SMP Negeri 99 Medan', level: 'SMP', district: 'Medan Petisah' } }),
+    'school A',
+  );
+  const schoolB = ok(await admin.POST('/api/v1/schools', { body: { npsn: '10299002', name: 'SMP Negeri 98 Medan', level: 'SMP', district: 'Medan Baru', address: 'Jl. Sei Batang Hari No. 5' } }), 'school B');
+  const duplicate = refused(await admin.POST('/api/v1/schools', { body: { npsn: '10299001', name: 'Copy', level: 'SMP', district: 'Medan Petisah' } }), 409, 'duplicate NPSN');
+  if (duplicate.errors?.[0]?.code !== 'npsn_taken') throw new Error('duplicate NPSN: no field error');
+  const schools = ok(await admin.GET('/api/v1/schools', { params: { query: { limit: 10, level: 'SMP', q: 'Medan' } } }), 'schools');
+  ok(await admin.GET('/api/v1/schools/{id}', { params: { path: { id: schoolA.id } } }), 'school A again');
+  const renamed = ok(
+    await admin.PATCH('/api/v1/schools/{id}', { params: { path: { id: schoolA.id }, header: { 'If-Match': ifMatch(schoolA.version) } }, body: { address: 'Jl. Gatot Subroto No. 12' } }),
+    'school A address',
+  );
+  const stale = refused(
+    await admin.PATCH('/api/v1/schools/{id}', { params: { path: { id: schoolA.id }, header: { 'If-Match': ifMatch(schoolA.version) } }, body: { address: 'Jl. Lain' } }),
+    409,
+    'stale school',
+  );
+  if (!isConflict(stale) || stale.currentVersion !== renamed.version) throw new Error('stale school: currentVersion');
+
+  // Users: a school operator and an auditor.
+  const operatorPassword = 'operator-password-2027';
+  const operator = ok(
+    await admin.POST('/api/v1/users', { body: { email: 'operator@smpn99.sch.id', name: 'Operator SMPN 99', password: operatorPassword, role: 'school_admin', schoolId: schoolA.id } }),
+    'operator',
+  );
+  const auditorUser = ok(await admin.POST('/api/v1/users', { body: { email: 'auditor@inspektorat.go.id', name: 'Auditor', password: 'auditor-password-2027', role: 'auditor' } }), 'auditor');
+  ok(await admin.GET('/api/v1/users', { params: { query: { role: 'school_admin', schoolId: schoolA.id } } }), 'users');
+  ok(await admin.GET('/api/v1/users/{id}', { params: { path: { id: operator.id } } }), 'operator again');
+  ok(await admin.PATCH('/api/v1/users/{id}', { params: { path: { id: auditorUser.id }, header: { 'If-Match': ifMatch(auditorUser.version) } }, body: { name: 'Auditor Inspektorat' } }), 'auditor name');
+  const school = client(options, await logIn(options, operator.email, operatorPassword));
+  const auditor = client(options, await logIn(options, auditorUser.email, 'auditor-password-2027'));
+  const readOnly = refused(await auditor.POST('/api/v1/schools', { body: { npsn: '10299003', name: 'X', level: 'SD', district: 'X' } }), 403, 'auditor write');
+  if (readOnly.code !== 'auditor_read_only') throw new Error(`auditor write: ${readOnly.code}`);
+
+  // API keys for another city system.
+  const apiKey = ok(await admin.POST('/api/v1/api-keys', { body: { name: 'Dapodik sync', role: 'school_admin', schoolId: schoolA.id } }), 'API key');
+  if (!apiKey.key?.startsWith('llk_')) throw new Error('API key: no key shown');
+  ok(await admin.GET('/api/v1/api-keys', { params: { query: { revoked: 'false' } } }), 'API keys');
+  ok(await admin.GET('/api/v1/api-keys/{id}', { params: { path: { id: apiKey.id } } }), 'API key again');
+  const revoked = ok(await admin.POST('/api/v1/api-keys/{id}/revoke', { params: { path: { id: apiKey.id } } }), 'revoke');
+  if (revoked.revokedAt === null) throw new Error('revoke: not revoked');
+
+  // Stock: a model, a batch, devices by CSV and one by hand.
+  const model = ok(
+    await admin.POST('/api/v1/device-models', { body: { manufacturer: 'Axioo', model: 'MyBook 14E', category: 'laptop', specs: { cpu: 'Intel N100', ramGb: 8, storageGb: 256 } } }),
+    'model',
+  );
+  ok(await admin.GET('/api/v1/device-models', { params: { query: { category: 'laptop' } } }), 'models');
+  ok(await admin.GET('/api/v1/device-models/{id}', { params: { path: { id: model.id } } }), 'model again');
+  ok(await admin.PATCH('/api/v1/device-models/{id}', { params: { path: { id: model.id }, header: { 'If-Match': ifMatch(model.version) } }, body: { specs: { cpu: 'Intel N100', ramGb: 8 } } }), 'model specs');
+  const batch = ok(
+    await admin.POST('/api/v1/procurement-batches', {
+      body: { contractRef: 'SPK/027/DISDIK/2027', fundingSource: 'APBD Kota Medan 2027', receivedOn: '2027-06-15', unitCost: 6_250_000, quantity: 100, modelId: model.id },
+    }),
+    'batch',
+  );
+  ok(await admin.GET('/api/v1/procurement-batches', { params: { query: { modelId: model.id } } }), 'batches');
+  ok(await admin.GET('/api/v1/procurement-batches/{id}', { params: { path: { id: batch.id } } }), 'batch again');
+
+  const deviceCsv = ['asset_tag,serial_number,contract_ref,school_npsn,condition,accessories', ...[1, 2, 3, 4, 5, 6].map((n) => `MDN-LPT-2027-000${n},AXB14E2027000${n},SPK/027/DISDIK/2027,10299001,new,charger;bag`)].join('\n');
+  // The imports take the file as the text/csv body (or multipart); this client sends text.
+  const csvUpload = { bodySerializer: (body: string | { file: string }) => (typeof body === 'string' ? body : body.file), headers: { 'Content-Type': 'text/csv' } };
+  const badImport = refused(
+    await admin.POST('/api/v1/devices/import', { ...csvUpload, body: `${deviceCsv}\nMDN-LPT-2027-0009,AXB14E20270009,SPK/027/DISDIK/2027,1029900,new,charger\n` }),
+    422,
+    'bad device file',
+  );
+  if (!isImportRefused(badImport) || badImport.rejected !== 1 || badImport.errorsTruncated) throw new Error('bad device file: not one row refused');
+  const importErrorLines = badImport.errors.map((e) => e.line);
+  const imported = ok(await admin.POST('/api/v1/devices/import', { ...csvUpload, params: { query: { mode: 'all-or-nothing' }, header: { 'Idempotency-Key': key() } }, body: deviceCsv }), 'device file');
+  if (imported.imported !== 6 || imported.errors.length !== 0) throw new Error('device file: not every row imported');
+  const spare = ok(await admin.POST('/api/v1/devices', { body: { assetTag: 'MDN-LPT-2027-0100', serialNumber: 'AXB14E20270100', modelId: model.id, batchId: batch.id, accessories: { charger: true } } }), 'device');
+  const devices = ok(await admin.GET('/api/v1/devices', { params: { query: { schoolId: schoolA.id, status: 'in_stock', limit: 50 } } }), 'devices').items;
+  const [d1, d2, d3, d4, d5, d6] = devices.map((d) => d.id);
+  if (!d1 || !d2 || !d3 || !d4 || !d5 || !d6) throw new Error('devices: fewer than six at school A');
+  ok(await school.GET('/api/v1/devices/lookup', { params: { query: { code: 'mdn-lpt-2027-0001' } } }), 'lookup');
+  ok(await admin.GET('/api/v1/devices/stock', { params: { query: { schoolId: schoolA.id } } }), 'stock');
+  ok(await auditor.GET('/api/v1/devices/reconciliation'), 'reconciliation');
+  const spareNow = ok(await admin.GET('/api/v1/devices/{id}', { params: { path: { id: spare.id } } }), 'spare');
+  const spareMoved = ok(
+    await admin.POST('/api/v1/devices/{id}/transfer', { params: { path: { id: spare.id }, header: { 'If-Match': ifMatch(spareNow.version) } }, body: { toSchoolId: schoolB.id, reason: 'Kekurangan unit di SMPN 98' } }),
+    'transfer',
+  );
+  ok(await admin.PATCH('/api/v1/devices/{id}', { params: { path: { id: spare.id }, header: { 'If-Match': ifMatch(spareMoved.version) } }, body: { condition: 'good', notes: 'Goresan kecil di tutup' } }), 'device notes');
+  ok(await admin.POST('/api/v1/devices/transfers', { body: { deviceIds: [spare.id], toSchoolId: schoolA.id, reason: 'Kembali ke SMPN 99' } }), 'transfer back');
+  const repair = ok(await admin.POST('/api/v1/devices/{id}/repairs', { params: { path: { id: spare.id } }, body: { vendor: 'CV Servis Laptop Medan', problem: 'Engsel layar patah', costEstimate: 350_000 } }), 'repair');
+  ok(await admin.GET('/api/v1/devices/{id}/repairs', { params: { path: { id: spare.id } } }), 'repairs');
+  ok(await admin.POST('/api/v1/devices/{id}/repairs/{repairId}/close', { params: { path: { id: spare.id, repairId: repair.id } }, body: { outcome: 'repaired', finalCost: 300_000 } }), 'repaired');
+  const retired = ok(await admin.POST('/api/v1/devices/{id}/retire', { params: { path: { id: spare.id } }, body: { reason: 'scrapped', notes: 'Papan induk rusak' } }), 'retire');
+  if (retired.status !== 'retired') throw new Error('retire: still in service');
+
+  // A stock-take at school A.
+  const count = ok(await school.POST('/api/v1/stocktakes', { body: { schoolId: schoolA.id, notes: 'Awal tahun ajaran' } }), 'stock-take');
+  const busy = refused(await school.POST('/api/v1/stocktakes', { body: { schoolId: schoolA.id } }), 409, 'second stock-take');
+  if (!isConflict(busy) || busy.openStocktakeId !== count.id) throw new Error('second stock-take: openStocktakeId');
+  ok(await school.POST('/api/v1/stocktakes/{id}/scans', { params: { path: { id: count.id } }, body: { codes: ['MDN-LPT-2027-0001', 'MDN-LPT-2027-0002', 'UNKNOWN-0001'] } }), 'scans');
+  const progress = ok(await school.GET('/api/v1/stocktakes/{id}', { params: { path: { id: count.id } } }), 'stock-take progress');
+  if (progress.progress === null) throw new Error('stock-take: no progress while open');
+  ok(await school.GET('/api/v1/stocktakes', { params: { query: { status: 'open' } } }), 'stock-takes');
+  const closed = ok(await school.POST('/api/v1/stocktakes/{id}/close', { params: { path: { id: count.id } }, body: { relocateUnexpected: false } }), 'close stock-take');
+  if (closed.counts === null) throw new Error('stock-take: no counts once closed');
+
+  // Students: the school's file, and one by hand.
+  const studentCsv = [
+    'nisn,full_name,grade,class_name,date_of_birth,guardian_name,guardian_relation,guardian_phone,social_aid',
+    '0099200001,ADINDA PUTRI NASUTION,8,8A,2013-03-14,Siti Aminah,ibu,0812-6543-2101,KIP',
+    '0099200002,BAGAS SURYA PRATAMA,9,9B,12/11/2012,Hendra Pratama,ayah,081370001122,',
+    '0099200003,CHRISTINE SIMANJUNTAK,8,8A,2013-07-21,Rosmawati Sitompul,ibu,+62 813 7000 3344,KIP;PKH',
+    '0099200004,DIMAS ARYA SAPUTRA,7,7C,2014-01-09,Hasan Basri,wali,,',
+  ].join('\n');
+  const studentImport = ok(await school.POST('/api/v1/students/import', { ...csvUpload, params: { query: { mode: 'partial' } }, body: studentCsv }), 'student file');
+  if (studentImport.created !== 4) throw new Error(`student file: ${studentImport.created} created`);
+  const fifth = ok(
+    await school.POST('/api/v1/students', {
+      body: { nisn: '0099200005', fullName: 'ELISABETH NAINGGOLAN', schoolId: schoolA.id, grade: 6, className: '6A', dateOfBirth: '2014-12-30', guardianName: 'Dormauli Hutagalung', guardianRelation: 'mother', guardianPhone: '0852 1000 5566', resident: true, socialAid: ['PKH'] },
+    }),
+    'student',
+  );
+  const students = ok(await school.GET('/api/v1/students', { params: { query: { schoolId: schoolA.id, enrolmentStatus: 'enrolled', limit: 50 } } }), 'students').items;
+  const byNisn = (nisn: string) => {
+    const found = students.find((s) => s.nisn === nisn);
+    if (!found) throw new Error(`student ${nisn} not listed`);
+    return found;
+  };
+  const [s1, s2, s3, s4] = [byNisn('0099200001'), byNisn('0099200002'), byNisn('0099200003'), byNisn('0099200004')];
+  ok(await school.GET('/api/v1/students/{id}', { params: { path: { id: s4.id } } }), 'student again');
+  ok(await school.PATCH('/api/v1/students/{id}', { params: { path: { id: s4.id }, header: { 'If-Match': ifMatch(s4.version) } }, body: { guardianPhone: '0813 1111 2222', familyCardNumber: '1271050109100004' } }), 'student phone');
+
+  // The program, its terms, quotas and price list.
+  const rules: Schemas['EligibilityRules'] = { grades: { min: 7, max: 12 }, schoolLevels: ['SMP', 'SMA', 'SMK'], enrolmentRequired: true, maxOpenCharges: 0, priority: { socialAid: 50, perAid: { KIP: 20, PKH: 10 }, perGrade: 2 } };
+  const program = ok(
+    await admin.POST('/api/v1/programs', {
+      body: { code: 'LPTK', name: 'Laptop Pelajar 2027', startsOn: '2020-01-01', endsOn: '2099-12-31', loanDueDate: '2099-06-30', maxExtensions: 2, rules, termsText: 'Perangkat adalah barang milik daerah yang dipinjamkan.' },
+    }),
+    'program',
+  );
+  ok(await admin.GET('/api/v1/programs', { params: { query: { limit: 5 } } }), 'programs');
+  ok(await admin.GET('/api/v1/programs/{id}', { params: { path: { id: program.id } } }), 'program again');
+  ok(await admin.PATCH('/api/v1/programs/{id}', { params: { path: { id: program.id }, header: { 'If-Match': ifMatch(program.version) } }, body: { name: 'Laptop Pelajar Kota Medan 2027' } }), 'program name');
+  const terms = ok(await admin.POST('/api/v1/programs/{id}/terms', { params: { path: { id: program.id } }, body: { text: 'Perangkat adalah barang milik daerah. Kerusakan karena kelalaian dibebankan kepada orang tua.' } }), 'terms');
+  ok(await admin.GET('/api/v1/programs/{id}/terms', { params: { path: { id: program.id } } }), 'all terms');
+  ok(await admin.GET('/api/v1/programs/{id}/terms/{version}', { params: { path: { id: program.id, version: terms.version } } }), 'terms again');
+  ok(await admin.PUT('/api/v1/programs/{id}/quotas', { params: { path: { id: program.id } }, body: { quotas: [{ schoolId: schoolA.id, quota: 40 }] } }), 'quotas');
+  ok(await admin.GET('/api/v1/programs/{id}/quotas', { params: { path: { id: program.id } } }), 'quotas again');
+  ok(
+    await admin.PUT('/api/v1/programs/{programId}/price-list', {
+      params: { path: { programId: program.id } },
+      body: { items: [{ code: 'missing_charger', description: 'Pengisi daya hilang', amount: 250_000, waivableForSocialAid: true }, { code: 'broken_screen', description: 'Layar pecah', amount: 1_200_000 }, { code: 'replacement', description: 'Penggantian perangkat', amount: 6_250_000 }] },
+    }),
+    'price list',
+  );
+  ok(await school.GET('/api/v1/programs/{programId}/price-list', { params: { path: { programId: program.id } } }), 'price list again');
+
+  // Consents, eligibility, applications and the allocation run.
+  const notifications = ok(
+    await school.POST('/api/v1/students/{id}/consents', { params: { path: { id: s3.id } }, body: { purpose: 'guardian_notifications', method: 'paper', evidenceRef: 'Formulir 2027/015', givenAt: new Date().toISOString() } }),
+    'consent',
+  );
+  ok(await school.GET('/api/v1/students/{id}/consents', { params: { path: { id: s3.id } } }), 'consents');
+  ok(await school.POST('/api/v1/students/{id}/consents/{consentId}/withdraw', { params: { path: { id: s3.id, consentId: notifications.id } }, body: { reason: 'Orang tua meminta' } }), 'withdraw consent');
+  const check = ok(await school.GET('/api/v1/programs/{programId}/eligibility/{studentId}', { params: { path: { programId: program.id, studentId: s1.id } } }), 'eligibility');
+  if (!check.eligible || check.rules.some((r) => r.reason === '' || r.code === 'recorded')) throw new Error('eligibility: not eligible, or a reason without its code');
+  const applications = [];
+  for (const student of [s1, s2, s3]) {
+    applications.push(ok(await school.POST('/api/v1/programs/{programId}/applications', { params: { path: { programId: program.id } }, body: { studentId: student.id } }), 'application'));
+  }
+  const rejected = ok(await school.POST('/api/v1/programs/{programId}/applications', { params: { path: { programId: program.id } }, body: { studentId: fifth.id } }), 'grade 6 application');
+  if (rejected.status !== 'rejected') throw new Error('grade 6 application: not rejected');
+  ok(await school.GET('/api/v1/programs/{programId}/applications', { params: { path: { programId: program.id }, query: { status: 'pending' } } }), 'applications');
+  ok(await auditor.GET('/api/v1/programs/{programId}/applications/{id}', { params: { path: { programId: program.id, id: rejected.id } } }), 'application again');
+  ok(await auditor.GET('/api/v1/programs/{programId}/duplicate-beneficiaries', { params: { path: { programId: program.id } } }), 'duplicates');
+  const plan = ok(await admin.POST('/api/v1/programs/{programId}/allocations', { params: { path: { programId: program.id } }, body: { dryRun: true } }), 'dry run');
+  if (plan.runId !== null) throw new Error('dry run: a run id');
+  const run = ok(await admin.POST('/api/v1/programs/{programId}/allocations', { params: { path: { programId: program.id }, header: { 'Idempotency-Key': key() } }, body: { schoolId: schoolA.id } }), 'allocation');
+  const reserved = run.schools.flatMap((s) => s.allocated);
+  const third = present(applications[2], 'third application');
+  ok(await school.POST('/api/v1/programs/{programId}/applications/{id}/withdraw', { params: { path: { programId: program.id, id: third.id } } }), 'withdraw application');
+
+  // Issuing: one by one with a reserved device, then in bulk.
+  const first = reserved.find((r) => r.studentId === s1.id);
+  if (!first) throw new Error('allocation: nothing reserved for the first student');
+  // A retry after a dropped connection sends the same key with the same body, and gets the same loan.
+  const issue = { params: { header: { 'Idempotency-Key': key() } }, body: { programId: program.id, studentId: s1.id, deviceId: first.deviceId, guardianConsent: consent('Siti Aminah') } };
+  const loan = ok(await school.POST('/api/v1/loans', issue), 'issue');
+  const replay = ok(await school.POST('/api/v1/loans', issue), 'issue again');
+  if (replay.id !== loan.id) throw new Error('issue again: a second loan');
+  const taken = refused(
+    await school.POST('/api/v1/loans', { params: { header: { 'Idempotency-Key': key() } }, body: { programId: program.id, studentId: s2.id, deviceId: first.deviceId, guardianConsent: consent('Hendra Pratama') } }),
+    409,
+    'device on loan',
+  );
+  if (!isConflict(taken) || taken.currentStatus !== 'on_loan') throw new Error(`device on loan: ${taken.code}`);
+  const indonesian = client(options, await logIn(options, operator.email, operatorPassword), 'id-ID,id;q=0.9,en;q=0.5');
+  const ineligible = refused(
+    await indonesian.POST('/api/v1/loans', { params: { header: { 'Idempotency-Key': key() } }, body: { programId: program.id, studentId: fifth.id, deviceId: d6, guardianConsent: consent('Dormauli Hutagalung') } }),
+    422,
+    'grade 6 loan',
+  );
+  if (!isNotEligible(ineligible)) throw new Error(`grade 6 loan: ${ineligible.code}`);
+  const ineligibleRules = ineligible.rules.filter((r) => !r.passed).map((r) => `${r.rule}:${r.code}:${r.reason}`);
+  const otherDevices = [d1, d2, d3, d4, d5, d6].filter((id) => !reserved.some((r) => r.deviceId === id));
+  const [b1, b2] = otherDevices;
+  if (!b1 || !b2) throw new Error('bulk issue: not enough devices left');
+  const bulk = ok(
+    await school.POST('/api/v1/loans/bulk-issue', {
+      params: { header: { 'Idempotency-Key': key() } },
+      body: { programId: program.id, items: [{ studentId: s2.id, deviceId: b1, guardianConsent: consent('Hendra Pratama') }, { studentId: fifth.id, deviceId: b2, guardianConsent: consent('Dormauli Hutagalung') }] },
+    }),
+    'bulk issue',
+  );
+  const [second, failed] = bulk.results;
+  if (second?.loan === undefined || failed?.problem?.code !== 'not_eligible' || failed.problem.rules === undefined) throw new Error('bulk issue: not one issued and one refused with its rules');
+  const loans = ok(await school.GET('/api/v1/loans', { params: { query: { schoolId: schoolA.id, status: 'active', programId: program.id } } }), 'loans');
+  // JSON or CSV by negotiation: the type says both, so a client looks before reading.
+  if (typeof loans === 'string') throw new Error('loans: CSV without asking for it');
+  const csv = ok(await school.GET('/api/v1/loans', { params: { query: { format: 'csv' } }, parseAs: 'text' }), 'loans as CSV');
+  ok(await auditor.GET('/api/v1/loans/{id}', { params: { path: { id: loan.id } } }), 'loan');
+
+  // The agreement: the PDF, and its public check.
+  const pdf = ok(await school.GET('/api/v1/loans/{id}/agreement.pdf', { params: { path: { id: loan.id } }, parseAs: 'arrayBuffer' }), 'agreement');
+  const verified = ok(await anonymous.GET('/api/v1/agreements/{number}/verify', { params: { path: { number: loan.agreementNumber.toLowerCase() } } }), 'verify');
+  if (!verified.valid || verified.status !== 'active') throw new Error('verify: not a valid active agreement');
+  const forged = refused(await anonymous.GET('/api/v1/agreements/{number}/verify', { params: { path: { number: 'MDN-2027-999999' } } }), 404, 'forged agreement');
+  if (!isUnknownAgreement(forged) || forged.valid !== false || forged.agreementNumber !== 'MDN-2027-999999') throw new Error('forged agreement: not said invalid');
+
+  // During the year: an extension, a theft, a student moving school.
+  ok(await school.POST('/api/v1/loans/{id}/extend', { params: { path: { id: loan.id } }, body: { newDueDate: '2099-09-30', reason: 'Ujian susulan' } }), 'extend');
+  const secondLoan = second.loan;
+  const stolen = ok(
+    await school.POST('/api/v1/loans/{id}/report-loss', { params: { path: { id: secondLoan.id } }, body: { kind: 'stolen', occurredOn: today(), policeReportNumber: 'LP/B/1234/VII/2027/SPKT', notes: 'Dicuri di angkot' } }),
+    'theft',
+  );
+  if (stolen.loan.status !== 'stolen') throw new Error('theft: loan not stolen');
+  ok(await admin.POST('/api/v1/devices/{id}/recover', { params: { path: { id: secondLoan.deviceId } }, body: { condition: 'fair', notes: 'Ditemukan polisi' } }), 'recover');
+  const movingLoan = ok(
+    await school.POST('/api/v1/loans', { params: { header: { 'Idempotency-Key': key() } }, body: { programId: program.id, studentId: s4.id, deviceId: b2, guardianConsent: consent('Hasan Basri') } }),
+    'issue to the leaver',
+  );
+  const s4now = ok(await admin.GET('/api/v1/students/{id}', { params: { path: { id: s4.id } } }), 'leaver');
+  ok(await admin.PATCH('/api/v1/students/{id}', { params: { path: { id: s4.id }, header: { 'If-Match': ifMatch(s4now.version) } }, body: { schoolId: schoolB.id } }), 'move student');
+  const moved = ok(await admin.POST('/api/v1/loans/{id}/transfer', { params: { path: { id: movingLoan.id } }, body: { toSchoolId: schoolB.id, reason: 'Pindah domisili' } }), 'loan follows');
+  if (moved.schoolId !== schoolB.id) throw new Error('loan follows: still at school A');
+
+  // The end of the year: returns, charges, payments.
+  const returned = ok(
+    await school.POST('/api/v1/loans/{id}/return', {
+      params: { path: { id: loan.id } },
+      body: { condition: 'fair', checklist: { charger: false, bag: true }, damageNotes: 'Layar retak di sudut', nextStatus: 'in_repair', damageItems: ['broken_screen'], manualCharges: [{ description: 'Stiker aset rusak', amount: 15_000 }] },
+    }),
+    'return',
+  );
+  const [screen, ...others] = returned.charges;
+  if (!screen) throw new Error('return: no charge');
+  ok(await school.GET('/api/v1/charges', { params: { query: { studentId: s1.id, status: 'open' } } }), 'charges');
+  ok(await school.POST('/api/v1/charges/{id}/pay', { params: { path: { id: screen.id } }, body: { paymentReference: 'BKU/2027/07/0042' } }), 'pay');
+  for (const charge of others) ok(await admin.POST('/api/v1/charges/{id}/waive', { params: { path: { id: charge.id } }, body: { reason: 'Keringanan Dinas' } }), 'waive');
+  ok(
+    await admin.POST('/api/v1/loans/bulk-return', {
+      params: { header: { 'Idempotency-Key': key() } },
+      body: { items: [{ loanId: movingLoan.id, condition: 'good', checklist: { charger: true, bag: true }, nextStatus: 'in_stock' }] },
+    }),
+    'bulk return',
+  );
+
+  // Reminders and the reports the office reads.
+  ok(await school.GET('/api/v1/notifications', { params: { query: { schoolId: schoolA.id } } }), 'notifications');
+  ok(await admin.POST('/api/v1/notifications/run-reminders'), 'reminders');
+  ok(await auditor.GET('/api/v1/reports/coverage', { params: { query: { programId: program.id } } }), 'coverage');
+  const coverageCsv = ok(await auditor.GET('/api/v1/reports/coverage', { params: { query: { programId: program.id, format: 'csv' } }, parseAs: 'text' }), 'coverage as CSV');
+  ok(await auditor.GET('/api/v1/reports/stock-reconciliation', { params: { query: { view: 'batches' } } }), 'stock report');
+  ok(await auditor.GET('/api/v1/reports/overdue', { params: { query: { programId: program.id } } }), 'overdue');
+  ok(await auditor.GET('/api/v1/reports/losses', { params: { query: { from: '2027-01-01', to: '2099-12-31' } } }), 'losses');
+  ok(await auditor.GET('/api/v1/reports/activity', { params: { query: { interval: 'week' } } }), 'activity');
+  const summary = ok(await auditor.GET('/api/v1/reports/summary.pdf', { params: { query: { programId: program.id } }, parseAs: 'arrayBuffer' }), 'summary');
+
+  // The audit trail, the students' data rights.
+  ok(await auditor.GET('/api/v1/audit-events', { params: { query: { entityType: 'loan', limit: 100 } } }), 'audit');
+  const verification = ok(await auditor.GET('/api/v1/audit-events/verify'), 'audit check');
+  if (!verification.valid) throw new Error(`audit check: broken at ${verification.firstBrokenLink?.at}: ${verification.firstBrokenLink?.reason}`);
+  const exported = ok(await admin.GET('/api/v1/students/{id}/data-export', { params: { path: { id: s1.id } } }), 'data export');
+  if (exported.loans[0]?.return === null || exported.applications[0]?.eligibility.rules.length === 0) throw new Error('data export: the loan or the snapshot is missing');
+  ok(await auditor.GET('/api/v1/student-access-log', { params: { query: { studentId: s1.id } } }), 'access log');
+  ok(await admin.POST('/api/v1/students/anonymise-departed'), 'anonymise');
+
+  // In Bahasa Indonesia: the same problem, in the operator's words.
+  const missing = refused(await indonesian.GET('/api/v1/students/{id}', { params: { path: { id: '00000000-0000-4000-8000-000000000000' } } }), 404, 'missing student');
+
+  return {
+    schools: schools.items.map((s) => s.npsn),
+    students: students.length,
+    loansIssued: loans.items.length,
+    agreementBytes: pdf.byteLength + summary.byteLength,
+    csvLines: csv.split('\n').length + coverageCsv.split('\n').length,
+    indonesianDetail: missing.detail,
+    ineligibleRules,
+    importErrorLines,
+  };
+}
