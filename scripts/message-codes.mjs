@@ -12,6 +12,7 @@ export const NAMESPACES = {
   field: '`errors[].code` of a request field (the message may use `{{field}}`, the field\'s name)',
   import: '`errors[].code` of a CSV cell or row (errors with a `line`)',
   eligibility: '`rules[].code` of an eligibility result, `warnings[].code` of a loan, and `errors[].code` of a `not_eligible` problem',
+  allocation: '`reasons[].code` of an application an allocation run did not serve, for what only a run decides (a failed eligibility rule gives its `eligibility.*` code and names the `rule`)',
   sms: 'the reminder texts sent to guardians and schools (always Indonesian)',
   relation: 'labels of guardian relations (agreement PDF, console)',
   consent_method: 'labels of consent methods (agreement PDF, console)',

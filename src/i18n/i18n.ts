@@ -23,6 +23,7 @@ export type ProblemCode = keyof Catalogue['problem'];
 export type FieldCode = keyof Catalogue['field'];
 export type ImportCode = keyof Catalogue['import'];
 export type EligibilityCode = keyof Catalogue['eligibility'];
+export type AllocationCode = keyof Catalogue['allocation'];
 
 /** The values a message's placeholders take. Numbers stay numbers so a client can format them. */
 export type Params = Record<string, string | number>;

@@ -86,7 +86,7 @@ export class LoansService {
     let signature: SignatureImage | undefined;
     if (request.guardianSignaturePng !== undefined) {
       if (request.guardianConsent.method !== 'digital') {
-        throw invalid([{ field: 'guardianConsent.method', message: "a drawn signature is a digital consent: send method 'digital'" }]);
+        throw invalidField('guardianConsent.method', 'signature_needs_digital');
       }
       signature = parseSignaturePng(request.guardianSignaturePng, this.config.signatureMaxBytes);
     }

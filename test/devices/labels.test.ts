@@ -107,16 +107,23 @@ describe('GET /api/v1/devices/labels.pdf', () => {
     expect(text.match(/LN-\d+/g)).toEqual(tagsA);
     const batchOnly = await pdfText((await sheet(f.cast.operatorA.auth, { batchId: f.catalogue.batchId })).body);
     expect(batchOnly.text.match(/LN-\d+/g)).toEqual(tagsA);
-    expectProblem(await get(t, f.cast.operatorA, `/api/v1/devices/labels.pdf?schoolId=${f.cast.schoolB.id}`), 404);
+    const elsewhere = await get(t, f.cast.operatorA, `/api/v1/devices/labels.pdf?schoolId=${f.cast.schoolB.id}`);
+    expectProblem(elsewhere, 404);
+    expect(elsewhere.body.code).toBe('school_not_found');
     const rest = await pdfText((await sheet(f.cast.operatorA.auth, { after: tagsA[23].toLowerCase() })).body);
     expect(rest.text.match(/LN-\d+/g)).toEqual(tagsA.slice(24));
   });
 
   it('refuses a request naming neither a batch nor a school, an unknown batch, and an unknown layout', async () => {
-    expectProblem(await get(t, f.cast.admin, '/api/v1/devices/labels.pdf'), 400);
-    expectProblem(await get(t, f.cast.admin, `/api/v1/devices/labels.pdf?batchId=${randomUUID()}`), 404);
-    expectProblem(await get(t, f.cast.admin, `/api/v1/devices/labels.pdf?schoolId=${randomUUID()}`), 404);
-    expectProblem(await get(t, f.cast.admin, `/api/v1/devices/labels.pdf?batchId=${f.catalogue.batchId}&layout=4x4`), 400);
-    expectProblem(await get(t, f.cast.admin, `/api/v1/devices/labels.pdf?batchId=${f.catalogue.batchId}&after=${encodeURIComponent('<b>')}`), 400);
+    const refused = async (query: string, status: number) => {
+      const res = await get(t, f.cast.admin, `/api/v1/devices/labels.pdf${query}`);
+      expectProblem(res, status);
+      return res.body;
+    };
+    expect((await refused('', 400)).errors).toEqual([{ field: 'batchId', code: 'batch_or_school', params: {}, message: 'name a procurement batch (batchId) or a school (schoolId)' }]);
+    expect(await refused(`?batchId=${randomUUID()}`, 404)).toMatchObject({ code: 'procurement_batch_not_found' });
+    expect(await refused(`?schoolId=${randomUUID()}`, 404)).toMatchObject({ code: 'school_not_found' });
+    expect((await refused(`?batchId=${f.catalogue.batchId}&layout=4x4`, 400)).errors).toEqual([expect.objectContaining({ field: 'layout', code: 'not_one_of', params: { allowed: '3x8, 2x7' } })]);
+    expect((await refused(`?batchId=${f.catalogue.batchId}&after=${encodeURIComponent('<b>')}`, 400)).errors).toEqual([expect.objectContaining({ field: 'after', code: 'code_characters', params: {} })]);
   });
 });

@@ -111,9 +111,14 @@ describe('GET /api/v1/loans/{id}/return-receipt.pdf', () => {
     const open = await activeLoan();
     const res = await get(t, f.cast.operatorA, `/api/v1/loans/${open.id}/return-receipt.pdf`);
     expectProblem(res, 409);
-    expect(res.body.currentStatus).toBe('active');
-    expectProblem(await get(t, f.cast.operatorB, `/api/v1/loans/${loan.id}/return-receipt.pdf`), 404);
-    expectProblem(await get(t, f.cast.operatorA, `/api/v1/loans/${randomUUID()}/return-receipt.pdf`), 404);
+    expect(res.body).toMatchObject({ code: 'no_return_receipt', params: { status: 'active' }, currentStatus: 'active', detail: 'There is no return receipt: the loan is active, not returned' });
+    const inIndonesian = await t.http().get(`/api/v1/loans/${open.id}/return-receipt.pdf`).set('authorization', f.cast.operatorA.auth).set('accept-language', 'id');
+    expect(inIndonesian.body.detail).toBe('Belum ada tanda terima pengembalian: pinjaman berstatus active, belum dikembalikan');
+    for (const [user, id] of [[f.cast.operatorB, loan.id], [f.cast.operatorA, randomUUID()]] as const) {
+      const missing = await get(t, user, `/api/v1/loans/${id}/return-receipt.pdf`);
+      expectProblem(missing, 404);
+      expect(missing.body.code).toBe('loan_not_found');
+    }
 
     const log = t.app.get(StudentAccessLog);
     await log.flush();

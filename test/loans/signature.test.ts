@@ -103,7 +103,9 @@ describe('issuing with a drawn signature', () => {
       expect(res.headers['cache-control']).toBe('private, no-store');
       expect(Buffer.compare(res.body, png)).toBe(0);
     }
-    expectProblem(await get(t, f.cast.operatorB, `/api/v1/loans/${loanId}/signature.png`), 404);
+    const elsewhere = await get(t, f.cast.operatorB, `/api/v1/loans/${loanId}/signature.png`);
+    expectProblem(elsewhere, 404);
+    expect(elsewhere.body.code).toBe('loan_not_found');
   });
 
   it('notes every read of the image in the student-access log', async () => {
@@ -143,7 +145,9 @@ describe('issuing with a drawn signature', () => {
     expect(text).toContain('Orang Tua/Wali Siswa');
     const last = await renderPage(pdf.body, pages.length);
     expect(countPixels(last, { x: 0, y: 0, width: 595, height: 842 }, isBlue)).toBe(0);
-    expectProblem(await get(t, f.cast.operatorA, `/api/v1/loans/${res.body.id}/signature.png`), 404);
+    const none = await get(t, f.cast.operatorA, `/api/v1/loans/${res.body.id}/signature.png`);
+    expectProblem(none, 404);
+    expect(none.body).toMatchObject({ code: 'signature_not_found', params: {} });
   });
 
   it('a retry with the same key replays the answer and stores one signature', async () => {
@@ -173,26 +177,35 @@ describe('refusing what is not a signature image', () => {
   randomBytes(noisy.data.length).copy(noisy.data);
   const tooLarge = pngjs.PNG.sync.write(noisy);
 
-  const cases: [string, () => Promise<Record<string, unknown>>, string, RegExp][] = [
-    ['not base64', async () => signedBody(good, { guardianSignaturePng: 'data:image/png;base64,iVBORw0KGgo=' }), 'guardianSignaturePng', /base64/],
-    ['a JPEG', async () => signedBody(Buffer.from([0xff, 0xd8, 0xff, 0xe0, ...Buffer.alloc(60)])), 'guardianSignaturePng', /not a PNG/],
-    ['a PNG cut short', async () => signedBody(good.subarray(0, good.length - 40)), 'guardianSignaturePng', /intact PNG/],
-    ['a PNG with a damaged chunk', async () => signedBody(badCrc), 'guardianSignaturePng', /intact PNG/],
-    ['a PNG with bytes after its end', async () => signedBody(Buffer.concat([good, Buffer.from('<script>')])), 'guardianSignaturePng', /intact PNG/],
-    ['a 10x10 image', async () => signedBody(plain(10, 10)), 'guardianSignaturePng', /10x10/],
-    ['a 5000x20 image', async () => signedBody(plain(5000, 20)), 'guardianSignaturePng', /5000x20/],
-    ['an image over the size limit', async () => signedBody(tooLarge), 'guardianSignaturePng', /at most 65536/],
-    ['a drawn signature with paper consent', async () => signedBody(good, { guardianConsent: consent({ method: 'paper' }) }), 'guardianConsent.method', /digital/],
+  const bounds = { minWidth: 32, minHeight: 16, maxWidth: 4000, maxHeight: 2000 };
+  const cases: [string, () => Promise<Record<string, unknown>>, string, string, Record<string, unknown>, RegExp][] = [
+    ['not base64', async () => signedBody(good, { guardianSignaturePng: 'data:image/png;base64,iVBORw0KGgo=' }), 'guardianSignaturePng', 'signature_not_base64', {}, /base64/],
+    ['a JPEG', async () => signedBody(Buffer.from([0xff, 0xd8, 0xff, 0xe0, ...Buffer.alloc(60)])), 'guardianSignaturePng', 'not_png', {}, /not a PNG/],
+    ['a PNG cut short', async () => signedBody(good.subarray(0, good.length - 40)), 'guardianSignaturePng', 'png_damaged', {}, /intact PNG/],
+    ['a PNG with a damaged chunk', async () => signedBody(badCrc), 'guardianSignaturePng', 'png_damaged', {}, /intact PNG/],
+    ['a PNG with bytes after its end', async () => signedBody(Buffer.concat([good, Buffer.from('<script>')])), 'guardianSignaturePng', 'png_damaged', {}, /intact PNG/],
+    ['a 10x10 image', async () => signedBody(plain(10, 10)), 'guardianSignaturePng', 'signature_dimensions', { width: 10, height: 10, ...bounds }, /10x10/],
+    ['a 5000x20 image', async () => signedBody(plain(5000, 20)), 'guardianSignaturePng', 'signature_dimensions', { width: 5000, height: 20, ...bounds }, /5000x20/],
+    ['an image over the size limit', async () => signedBody(tooLarge), 'guardianSignaturePng', 'signature_too_large', { bytes: tooLarge.length, max: 65536 }, /at most 65536/],
+    ['a drawn signature with paper consent', async () => signedBody(good, { guardianConsent: consent({ method: 'paper' }) }), 'guardianConsent.method', 'signature_needs_digital', {}, /digital/],
   ];
 
-  it.each(cases)('%s is a 400 naming the field, and nothing is written', async (_name, build, field, message) => {
+  it.each(cases)('%s is a 400 naming the field, and nothing is written', async (_name, build, field, code, params, message) => {
     const body = await build();
     const before = { ...(await loanWriteCounts(t)), signatures: (await t.db.query(`SELECT count(*)::int AS n FROM loan_signatures`)).rows[0].n };
     const res = await issueSigned(body);
     expectProblem(res, 400);
-    expect(res.body.errors).toEqual([expect.objectContaining({ field, message: expect.stringMatching(message) })]);
+    expect(res.body.errors).toEqual([{ field, code, params, message: expect.stringMatching(message) }]);
     const after = { ...(await loanWriteCounts(t)), signatures: (await t.db.query(`SELECT count(*)::int AS n FROM loan_signatures`)).rows[0].n };
     expect(after).toEqual(before);
+  });
+
+  it('says what is wrong in Indonesian when asked', async () => {
+    const res = await t.http().post('/api/v1/loans').set('authorization', f.cast.operatorA.auth).set('idempotency-key', randomUUID()).set('accept-language', 'id').send(await signedBody(plain(10, 10)));
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([
+      { field: 'guardianSignaturePng', code: 'signature_dimensions', params: { width: 10, height: 10, ...bounds }, message: 'gambar berukuran 10x10 piksel; tanda tangan harus selebar 32-4000 piksel dan setinggi 16-2000 piksel' },
+    ]);
   });
 
   it('the oversized image really is a valid PNG (so the size limit, not the format, refused it)', () => {
@@ -225,7 +238,7 @@ describe('the signature and the student\'s data rights', () => {
     expect(row).toMatchObject({ png: null, sha256: sha256(png), anonymised_at: expect.any(Date) });
     const gone = await get(t, f.cast.operatorA, `/api/v1/loans/${loanId}/signature.png`);
     expectProblem(gone, 404);
-    expect(gone.body.sha256).toBe(sha256(png));
+    expect(gone.body).toMatchObject({ code: 'signature_removed', params: { sha256: sha256(png) } });
 
     const pdf = await getBinary(`/api/v1/loans/${loanId}/agreement.pdf`, f.cast.operatorA.auth);
     const { text, pages } = await pdfText(pdf.body);

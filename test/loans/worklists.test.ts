@@ -89,7 +89,9 @@ describe('GET /api/v1/worklists/overdue', () => {
 
   it('school B sees only its own; asking for school A is a 404; the office sees both', async () => {
     expect((await get(t, f.cast.operatorB, '/api/v1/worklists/overdue')).body.items.map((i: { loanId: string }) => i.loanId)).toEqual([lateAtB.id]);
-    expectProblem(await get(t, f.cast.operatorB, `/api/v1/worklists/overdue?schoolId=${f.cast.schoolA.id}`), 404);
+    const elsewhere = await get(t, f.cast.operatorB, `/api/v1/worklists/overdue?schoolId=${f.cast.schoolA.id}`);
+    expectProblem(elsewhere, 404);
+    expect(elsewhere.body.code).toBe('school_not_found');
     const all = (await get(t, f.cast.auditor, '/api/v1/worklists/overdue')).body.items.map((i: { loanId: string }) => i.loanId);
     expect(all).toEqual(expect.arrayContaining([late.id, later.id, lateAtB.id]));
   });
@@ -102,7 +104,10 @@ describe('GET /api/v1/worklists/overdue', () => {
     expect(new Set(paged.map((i) => i.loanId)).size).toBe(whole.length);
     expect(whole.length).toBe(7);
     const forged = Buffer.from(JSON.stringify(['not-a-date', randomUUID()])).toString('base64url');
-    expectProblem(await get(t, f.cast.operatorA, `/api/v1/worklists/overdue?cursor=${forged}`), 400);
+    const refused = await get(t, f.cast.operatorA, `/api/v1/worklists/overdue?cursor=${forged}`);
+    expectProblem(refused, 400);
+    // The cursor's date is only read by PostgreSQL, whose refusal is the generic bad value.
+    expect(refused.body).toMatchObject({ code: 'value_not_valid', params: {} });
   });
 
   it('notes every student on the page in the access log', async () => {

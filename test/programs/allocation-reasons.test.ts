@@ -37,14 +37,21 @@ describe('POST /api/v1/programs/{id}/allocations: reasons', () => {
 
     const expected = {
       allocated: [app.older, app.other],
-      waiting: [{ applicationId: app.last, studentId: last, priority: 80, reasons: [{ code: 'quota_exhausted', params: { quota: 2, alreadyAllocated: 0, allocatedInRun: 2 }, message: expect.stringContaining('quota') }] }],
+      waiting: [
+        {
+          applicationId: app.last,
+          studentId: last,
+          priority: 80,
+          reasons: [{ code: 'quota_exhausted', params: { quota: 2, alreadyAllocated: 0, allocatedInRun: 2 }, message: "The school's quota of 2 is used up (0 allocated before this run, 2 in it)" }],
+        },
+      ],
       ineligible: expect.arrayContaining([
         {
           applicationId: app.younger,
           studentId: younger,
           reasons: [{ code: 'family_card_served_in_run', params: { siblingApplicationId: app.older, siblingStudentId: older, atSchoolId: school }, message: expect.stringContaining('sibling') }],
         },
-        { applicationId: app.young, studentId: young, reasons: [{ code: 'grade_range', params: { grade: 6, min: 7, max: 12 }, message: 'Grade 6 is outside 7-12' }] },
+        { applicationId: app.young, studentId: young, reasons: [{ rule: 'grade_range', code: 'grade_outside', params: { grade: 6, min: 7, max: 12 }, message: 'Grade 6 is outside 7-12' }] },
       ]),
     };
     const check = (body: { schools: { schoolId: string; allocated: { applicationId: string }[]; waiting: unknown[]; ineligible: unknown[] }[] }) => {
@@ -58,12 +65,21 @@ describe('POST /api/v1/programs/{id}/allocations: reasons', () => {
     const dry = await post(t, f.cast.admin, `/api/v1/programs/${program.id}/allocations`, { dryRun: true });
     expect(dry.status).toBe(200);
     check(dry.body);
+    // In the language asked for: the same codes and params, other words.
+    const inIndonesian = await t.http().post(`/api/v1/programs/${program.id}/allocations`).set('authorization', f.cast.admin.auth).set('accept-language', 'id').send({ dryRun: true });
+    const planId = inIndonesian.body.schools.find((s: { schoolId: string }) => s.schoolId === school);
+    expect(planId.waiting[0].reasons).toEqual([{ ...expected.waiting[0].reasons[0], message: 'Kuota sekolah sebanyak 2 sudah habis (0 dialokasikan sebelum alokasi ini, 2 dalam alokasi ini)' }]);
+    expect(planId.ineligible.find((i: { applicationId: string }) => i.applicationId === app.young).reasons[0].message).toBe('Kelas 6 di luar rentang 7-12');
     const real = await post(t, f.cast.admin, `/api/v1/programs/${program.id}/allocations`, {}, randomUUID());
     expect(real.status).toBe(200);
     check(real.body);
-    // The stored run keeps the reasons too.
+    // The stored run keeps the reasons too, as codes and params (worded when answering).
     const { rows: [stored] } = await t.db.query(`SELECT result FROM allocation_runs WHERE id = $1`, [real.body.runId]);
-    check(stored.result);
+    const words = (plan: { waiting: { reasons: { message?: string }[] }[]; ineligible: { reasons: { message?: string }[] }[] }) => [...plan.waiting, ...plan.ineligible].flatMap((e) => e.reasons.map((r) => r.message));
+    const storedPlan = stored.result.schools.find((s: { schoolId: string }) => s.schoolId === school);
+    expect(words(storedPlan)).toEqual([undefined, undefined, undefined]);
+    const withoutWords = (plan: typeof storedPlan) => JSON.parse(JSON.stringify(plan, (key, value) => (key === 'message' ? undefined : value)));
+    expect(storedPlan).toEqual(withoutWords(real.body.schools.find((s: { schoolId: string }) => s.schoolId === school)));
   });
 });
 
@@ -80,7 +96,7 @@ describe('POST /api/v1/programs/eligibility-preview', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ programId: null, studentId: student, eligible: false, priority: 70 });
     expect(res.body.rules.filter((r: { passed: boolean }) => !r.passed)).toEqual([
-      { rule: 'grade_range', passed: false, severity: 'block', reason: 'Grade 8 is outside 10-12', params: { grade: 8, min: 10, max: 12 } },
+      { rule: 'grade_range', passed: false, severity: 'block', code: 'grade_outside', params: { grade: 8, min: 10, max: 12 }, reason: 'Grade 8 is outside 10-12' },
     ]);
     expect(res.body.rules).toHaveLength(10);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM audit_events`)).rows[0].n).toBe(before);
@@ -91,9 +107,9 @@ describe('POST /api/v1/programs/eligibility-preview', () => {
     const student = await newStudent(t, f.cast.schoolA.id);
     const withProgram = await post(t, f.cast.admin, '/api/v1/programs/eligibility-preview', { studentId: student, programId: program.id, rules: {} });
     expect(withProgram.body).toMatchObject({ programId: program.id, eligible: true });
-    expect(withProgram.body.rules[0]).toMatchObject({ rule: 'program_open', passed: true, params: { startsOn: '2020-01-01', endsOn: '2099-12-31' } });
+    expect(withProgram.body.rules[0]).toMatchObject({ rule: 'program_open', passed: true, code: 'program_runs', params: { startsOn: '2020-01-01', endsOn: '2099-12-31' } });
     const closed = await post(t, f.cast.admin, '/api/v1/programs/eligibility-preview', { studentId: student, rules: {}, startsOn: '2020-01-01', endsOn: '2020-12-31' });
-    expect(closed.body.rules[0]).toMatchObject({ rule: 'program_open', passed: false, params: { startsOn: '2020-01-01', endsOn: '2020-12-31' } });
+    expect(closed.body.rules[0]).toMatchObject({ rule: 'program_open', passed: false, code: 'program_closed', params: { startsOn: '2020-01-01', endsOn: '2020-12-31', date: expect.any(String) } });
   });
 
   it('is the program office\'s; bad rules are a 400 naming the rule; an unknown student or program a 404', async () => {
@@ -101,9 +117,15 @@ describe('POST /api/v1/programs/eligibility-preview', () => {
     for (const user of [f.cast.operatorA, f.cast.auditor]) expectProblem(await post(t, user, '/api/v1/programs/eligibility-preview', { studentId: student, rules: {} }), 403);
     const bad = await post(t, f.cast.admin, '/api/v1/programs/eligibility-preview', { studentId: student, rules: { grades: { min: 7, max: 13 } } });
     expectProblem(bad, 400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['rules.grades.max']);
-    expectProblem(await post(t, f.cast.admin, '/api/v1/programs/eligibility-preview', { studentId: student, rules: {}, startsOn: '2027-02-01', endsOn: '2027-01-01' }), 400);
-    expectProblem(await post(t, f.cast.admin, '/api/v1/programs/eligibility-preview', { studentId: randomUUID(), rules: {} }), 404);
-    expectProblem(await post(t, f.cast.admin, '/api/v1/programs/eligibility-preview', { studentId: student, programId: randomUUID(), rules: {} }), 404);
+    expect(bad.body.errors).toEqual([{ field: 'rules.grades.max', code: 'too_large', params: { max: 12 }, message: expect.any(String) }]);
+    const backwards = await post(t, f.cast.admin, '/api/v1/programs/eligibility-preview', { studentId: student, rules: {}, startsOn: '2027-02-01', endsOn: '2027-01-01' });
+    expectProblem(backwards, 400);
+    expect(backwards.body.errors).toEqual([{ field: 'endsOn', code: 'ends_before_start', params: {}, message: 'endsOn must not be before startsOn' }]);
+    const noStudent = await post(t, f.cast.admin, '/api/v1/programs/eligibility-preview', { studentId: randomUUID(), rules: {} });
+    expectProblem(noStudent, 404);
+    expect(noStudent.body.code).toBe('student_not_found');
+    const noProgram = await post(t, f.cast.admin, '/api/v1/programs/eligibility-preview', { studentId: student, programId: randomUUID(), rules: {} });
+    expectProblem(noProgram, 404);
+    expect(noProgram.body.code).toBe('program_not_found');
   });
 });

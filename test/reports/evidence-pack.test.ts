@@ -235,10 +235,15 @@ describe('who may make a pack, of what', () => {
   it('another school is a 404 and writes nothing; an unknown program a 404; no program a 400', async () => {
     const count = async () => (await t.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'report.evidence_pack_created'`)).rows[0].n;
     const before = await count();
-    expectProblem(await get(t, f.cast.operatorB, `/api/v1/reports/evidence-pack.zip?programId=${program.id}&schoolId=${f.cast.schoolA.id}`), 404);
-    expectProblem(await get(t, f.cast.auditor, `/api/v1/reports/evidence-pack.zip?programId=${randomUUID()}`), 404);
-    expectProblem(await get(t, f.cast.auditor, `/api/v1/reports/evidence-pack.zip?programId=${program.id}&schoolId=${randomUUID()}`), 404);
-    expectProblem(await get(t, f.cast.auditor, '/api/v1/reports/evidence-pack.zip'), 400);
+    const refused = async (user: typeof f.cast.auditor, query: string, status: number) => {
+      const res = await get(t, user, `/api/v1/reports/evidence-pack.zip${query}`);
+      expectProblem(res, status);
+      return res.body;
+    };
+    expect(await refused(f.cast.operatorB, `?programId=${program.id}&schoolId=${f.cast.schoolA.id}`, 404)).toMatchObject({ code: 'school_not_found' });
+    expect(await refused(f.cast.auditor, `?programId=${randomUUID()}`, 404)).toMatchObject({ code: 'program_not_found' });
+    expect(await refused(f.cast.auditor, `?programId=${program.id}&schoolId=${randomUUID()}`, 404)).toMatchObject({ code: 'school_not_found' });
+    expect((await refused(f.cast.auditor, '', 400)).errors).toEqual([expect.objectContaining({ field: 'programId', code: 'required' })]);
     expect(await count()).toBe(before);
   });
 });

@@ -26,15 +26,16 @@ import { invalidField } from '../../common/errors.js';
 import { fieldCode } from '../../common/validation.js';
 
 const code = ({ value }: { value: unknown }) => (typeof value === 'string' ? normaliseCode(value) : value);
-const CODE = /^[A-Z0-9][A-Z0-9._/-]*$/;
+/** What an asset tag or serial number may hold, once trimmed and upper-cased. */
+export const DEVICE_CODE = /^[A-Z0-9][A-Z0-9._/-]*$/;
 
 export class CreateDeviceRequest {
   /** City asset tag; stored trimmed and upper-case; unique. @example MDN-LPT-000123 */
-  @Transform(code) @IsString() @Matches(CODE, fieldCode('code_characters')) @MaxLength(50)
+  @Transform(code) @IsString() @Matches(DEVICE_CODE, fieldCode('code_characters')) @MaxLength(50)
   assetTag: string;
 
   /** Manufacturer serial number; stored trimmed and upper-case; unique. @example NXK8ESN00123456 */
-  @Transform(code) @IsString() @Matches(CODE, fieldCode('code_characters')) @MaxLength(100)
+  @Transform(code) @IsString() @Matches(DEVICE_CODE, fieldCode('code_characters')) @MaxLength(100)
   serialNumber: string;
 
   @IsUUID()

@@ -1,6 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { fieldCode } from '../../common/validation.js';
 import { normaliseCode } from '../device.entity.js';
+import { DEVICE_CODE } from '../dto/device.dto.js';
 import { LABEL_LAYOUT_NAMES, type LabelLayoutName } from './label-layouts.js';
 
 export class AssetLabelsQuery {
@@ -17,6 +19,6 @@ export class AssetLabelsQuery {
   schoolId?: string;
 
   /** Continue after this asset tag (from `X-Labels-Next-After` of the previous sheet). @example MDN-LPT-000960 */
-  @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? normaliseCode(value) : value)) @IsString() @MaxLength(50) @Matches(/^[A-Z0-9][A-Z0-9._/-]*$/, { message: 'after must be an asset tag' })
+  @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? normaliseCode(value) : value)) @IsString() @MaxLength(50) @Matches(DEVICE_CODE, fieldCode('code_characters'))
   after?: string;
 }

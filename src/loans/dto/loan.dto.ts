@@ -78,7 +78,7 @@ export class IssueLoanRequest {
    * pixels. Stored with the loan in the same transaction; its SHA-256 is printed on the agreement
    * PDF, whose signature box shows the image. Omit it for a signature on paper.
    */
-  @IsOptional() @IsString() @MaxLength(SIGNATURE_BASE64_MAX_LENGTH) @Matches(BASE64, { message: 'guardianSignaturePng must be standard base64' })
+  @IsOptional() @IsString() @MaxLength(SIGNATURE_BASE64_MAX_LENGTH) @Matches(BASE64, fieldCode('signature_not_base64'))
   guardianSignaturePng?: string;
 }
 

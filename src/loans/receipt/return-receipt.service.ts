@@ -70,10 +70,10 @@ export class ReturnReceiptService {
        WHERE l.id = $1`,
       [loanId],
     );
-    if (!row) throw notFound('The loan');
-    assertSchoolAccess(actor, row.school_id, 'read', 'The loan');
+    if (!row) throw notFound('loan_not_found');
+    assertSchoolAccess(actor, row.school_id, 'read', 'loan_not_found');
     if (row.status !== 'returned' || !row.received_at) {
-      throw conflict(`There is no return receipt: the loan is ${row.status}, not returned`, { currentStatus: row.status });
+      throw conflict('no_return_receipt', { status: row.status }, { currentStatus: row.status });
     }
     this.accessLog.record(actor, 'loan.return-receipt-pdf', [{ id: row.student_id, schoolId: row.school_id }]);
     const charges: { description: string; amount: string; status: string }[] = await this.dataSource.query(

@@ -48,10 +48,10 @@ export class GuardianSignatures {
       `SELECT l.school_id, l.student_id, s.png, s.sha256 FROM loans l LEFT JOIN loan_signatures s ON s.loan_id = l.id WHERE l.id = $1`,
       [loanId],
     );
-    if (!row) throw notFound('The loan');
-    assertSchoolAccess(actor, row.school_id, 'read', 'The loan');
-    if (!row.sha256) throw notFound('A drawn signature for this loan');
-    if (!row.png) throw new DomainError('not-found', 'The drawn signature of this loan was removed by the retention period; its SHA-256 is kept', { sha256: row.sha256.toString('hex') });
+    if (!row) throw notFound('loan_not_found');
+    assertSchoolAccess(actor, row.school_id, 'read', 'loan_not_found');
+    if (!row.sha256) throw notFound('signature_not_found');
+    if (!row.png) throw new DomainError('not-found', 'signature_removed', { sha256: row.sha256.toString('hex') });
     this.accessLog.record(actor, 'loan.guardian-signature', [{ id: row.student_id, schoolId: row.school_id }]);
     return { png: row.png, sha256: row.sha256.toString('hex') };
   }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import pngjs from 'pngjs';
-import { invalid } from '../../common/errors.js';
+import { invalidField } from '../../common/errors.js';
+import type { FieldCode, Params } from '../../i18n/i18n.js';
 
 /** A drawn signature that passed every check, ready to store and to draw. */
 export interface SignatureImage {
@@ -32,25 +33,25 @@ export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
  * CRC, the compressed pixel data, nothing cut short, nothing after the end). Anything else is a 400 naming the field.
  */
 export function parseSignaturePng(base64: string, maxBytes: number): SignatureImage {
-  const refuse = (message: string) => invalid([{ field: FIELD, message }]);
-  if (!BASE64.test(base64)) throw refuse('must be a PNG image in standard base64, without a data: prefix');
+  const refuse = (code: FieldCode, params: Params = {}) => invalidField(FIELD, code, params);
+  if (!BASE64.test(base64)) throw refuse('signature_not_base64');
   const png = Buffer.from(base64, 'base64');
-  if (png.length > maxBytes) throw refuse(`the signature image is ${png.length} bytes; at most ${maxBytes} are accepted`);
-  if (png.length < 33 || !png.subarray(0, 8).equals(MAGIC)) throw refuse('is not a PNG image');
+  if (png.length > maxBytes) throw refuse('signature_too_large', { bytes: png.length, max: maxBytes });
+  if (png.length < 33 || !png.subarray(0, 8).equals(MAGIC)) throw refuse('not_png');
   // IHDR is always the first chunk: length 13 at byte 8, its type at 12, width and height at 16 and 20.
-  if (png.readUInt32BE(8) !== 13 || png.toString('latin1', 12, 16) !== 'IHDR') throw refuse('is not a PNG image (no IHDR header)');
+  if (png.readUInt32BE(8) !== 13 || png.toString('latin1', 12, 16) !== 'IHDR') throw refuse('png_no_header');
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
   const b = SIGNATURE_BOUNDS;
   if (width < b.minWidth || width > b.maxWidth || height < b.minHeight || height > b.maxHeight) {
-    throw refuse(`the image is ${width}x${height} pixels; a signature must be ${b.minWidth}-${b.maxWidth} wide and ${b.minHeight}-${b.maxHeight} high`);
+    throw refuse('signature_dimensions', { width, height, ...b });
   }
-  if (!chunksIntact(png)) throw refuse('is not a complete, intact PNG image (cut short, a damaged chunk, or data after its end)');
+  if (!chunksIntact(png)) throw refuse('png_damaged');
   try {
     const decoded = pngjs.PNG.sync.read(png);
     if (decoded.width !== width || decoded.height !== height) throw new Error('dimensions disagree');
   } catch {
-    throw refuse('is not a PNG image that can be decoded (damaged or cut short)');
+    throw refuse('png_undecodable');
   }
   return { png, sha256: createHash('sha256').update(png).digest(), width, height };
 }

@@ -1,20 +1,4 @@
-import type { RuleOutcome, RuleParams } from '../eligibility/eligibility.js';
-
-/**
- * Why an application was not allocated in a run: a stable code, the values behind it, and an
- * English sentence. Codes are the eligibility rules' names (`grade_range`, `family_card`, ...)
- * for a student who fails a rule, and these for what only a run decides:
- * - `moved_school`: the student now studies at another school (`currentSchoolId`);
- * - `family_card_served_in_run`: a sibling on the same family card got a device earlier in this
- *   run (`siblingApplicationId`, `siblingStudentId`, `atSchoolId`);
- * - `quota_exhausted`: the school's quota is used up (`quota`, `alreadyAllocated`, `allocatedInRun`);
- * - `no_device_available`: no in-stock device left at the school (`stock`, `allocatedInRun`).
- */
-export interface AllocationReason {
-  code: string;
-  params: RuleParams;
-  message: string;
-}
+import type { AllocationReason } from './allocation-reasons.js';
 
 export interface Candidate {
   applicationId: string;
@@ -57,9 +41,6 @@ export interface SchoolPlan {
   ineligible: { applicationId: string; studentId: string; reasons: AllocationReason[] }[];
 }
 
-/** A failed blocking rule as a reason (its name is the code). */
-export const ruleReason = (outcome: RuleOutcome): AllocationReason => ({ code: outcome.rule, params: outcome.params, message: outcome.reason });
-
 /**
  * Who gets a device at one school, decided only by its inputs: eligible pending applications in
  * priority order (highest first), ties broken by who applied first, then by application id;
@@ -92,25 +73,14 @@ export function planSchool(input: SchoolPlanInput): SchoolPlan {
 }
 
 function siblingServed(sibling: ServedSibling): AllocationReason {
-  return {
-    code: 'family_card_served_in_run',
-    params: { siblingApplicationId: sibling.applicationId, siblingStudentId: sibling.studentId, atSchoolId: sibling.schoolId || null },
-    message: 'A sibling on the same family card was allocated a device earlier in this run; the program allows one per family card',
-  };
+  const params = { siblingApplicationId: sibling.applicationId, siblingStudentId: sibling.studentId };
+  return { code: 'family_card_served_in_run', params: sibling.schoolId ? { ...params, atSchoolId: sibling.schoolId } : params };
 }
 
 /** The quota when it is what ran out first, else the stock. */
 function noPlace(input: SchoolPlanInput, quotaLeft: number, allocatedInRun: number): AllocationReason {
-  if (quotaLeft <= input.devices.length) {
-    return {
-      code: 'quota_exhausted',
-      params: { quota: input.quota, alreadyAllocated: input.alreadyAllocated, allocatedInRun },
-      message: `The school's quota of ${input.quota} is used up (${input.alreadyAllocated} allocated before this run, ${allocatedInRun} in it)`,
-    };
+  if (input.quota !== null && quotaLeft <= input.devices.length) {
+    return { code: 'quota_exhausted', params: { quota: input.quota, alreadyAllocated: input.alreadyAllocated, allocatedInRun } };
   }
-  return {
-    code: 'no_device_available',
-    params: { stock: input.devices.length, allocatedInRun },
-    message: `No device left in stock at the school (${input.devices.length} in stock, all allocated in this run)`,
-  };
+  return { code: 'no_device_available', params: { stock: input.devices.length, allocatedInRun } };
 }

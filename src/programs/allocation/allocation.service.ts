@@ -13,7 +13,11 @@ import { evaluateEligibility } from '../eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
 import { Program } from '../program.entity.js';
 import { APPLIED_KEY_SQL } from '../applications/applications.service.js';
-import { planSchool, ruleReason, type ServedSibling } from './allocation-plan.js';
+import { planSchool, type SchoolPlan, type ServedSibling } from './allocation-plan.js';
+import { movedSchool, renderAllocationReason, ruleReason } from './allocation-reasons.js';
+
+/** A school's part of a run as stored: the reasons as codes and params, worded only when answering. */
+type SchoolRun = Omit<SchoolAllocationResponse, 'waiting' | 'ineligible'> & Pick<SchoolPlan, 'waiting' | 'ineligible'>;
 
 /**
  * An allocation run reserves in-stock devices at each school for the highest-priority eligible
@@ -50,7 +54,7 @@ export class AllocationService {
       const contexts = await gatherStudentContexts(tx, programId, pending.map((p) => p.student_id));
       const schools = [...new Set(pending.map((p) => p.school_id))].sort();
       const runId: string | null = dryRun ? null : (await tx.query(`SELECT gen_random_uuid() AS id`))[0].id;
-      const results: SchoolAllocationResponse[] = [];
+      const results: SchoolRun[] = [];
       const servedFamilyCards = new Map<string, ServedSibling>();
       for (const schoolId of schools) {
         const candidates = pending
@@ -68,7 +72,7 @@ export class AllocationService {
               eligible: result.eligible && !moved,
               ineligibleBecause: [
                 ...result.rules.filter((r) => !r.passed && r.severity === 'block').map(ruleReason),
-                ...(moved ? [{ code: 'moved_school', params: { currentSchoolId: context.schoolId }, message: 'The student now studies at another school than the one applied at' }] : []),
+                ...(moved ? [movedSchool(context.schoolId)] : []),
               ],
               familyCard: program.rules.onePerFamilyCard ? context.facts.familyCardNumber : null,
             };
@@ -86,21 +90,14 @@ export class AllocationService {
         if (!dryRun) await this.reserve(tx, actor, runId!, schoolId, plan.allocated);
         results.push({ schoolId, stock: devices.length, demand: candidates.length, quota, alreadyAllocated: already, ...plan });
       }
-      const response: AllocationResponse = {
-        runId,
-        dryRun,
-        programId,
-        date,
-        allocated: results.reduce((n, s) => n + s.allocated.length, 0),
-        schools: results,
-      };
+      const run = { runId, dryRun, programId, date, allocated: results.reduce((n, s) => n + s.allocated.length, 0), schools: results };
       if (!dryRun) {
         await tx.query(`INSERT INTO allocation_runs (id, program_id, run_by, allocated, result) VALUES ($1, $2, $3, $4, $5)`, [
-          runId, programId, actor.id, response.allocated, JSON.stringify(response),
+          runId, programId, actor.id, run.allocated, JSON.stringify(run),
         ]);
-        await this.audit.record(tx, actor, { action: 'program.allocation_run', entityType: 'program', entityId: programId, schoolId: null, after: { runId, allocated: response.allocated } });
+        await this.audit.record(tx, actor, { action: 'program.allocation_run', entityType: 'program', entityId: programId, schoolId: null, after: { runId, allocated: run.allocated } });
       }
-      return response;
+      return { ...run, schools: run.schools.map(toSchoolAllocationResponse) };
     });
   }
 
@@ -122,4 +119,13 @@ export class AllocationService {
       await this.audit.record(tx, actor, { action: 'device.reserved', entityType: 'device', entityId: entry.deviceId, schoolId, before: { status: 'in_stock' }, after: { status: 'reserved', applicationId: entry.applicationId } });
     }
   }
+}
+
+/** A school's part of a run, its reasons worded in the language of the answer. */
+function toSchoolAllocationResponse(school: SchoolRun): SchoolAllocationResponse {
+  return {
+    ...school,
+    waiting: school.waiting.map((w) => ({ ...w, reasons: w.reasons.map((r) => renderAllocationReason(r)) })),
+    ineligible: school.ineligible.map((i) => ({ ...i, reasons: i.reasons.map((r) => renderAllocationReason(r)) })),
+  };
 }

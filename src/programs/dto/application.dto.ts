@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsObject, IsOptional, IsUUID, Matches, ValidateNested } from 'class-validator';
-import { ApiProperty } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsISO8601, IsObject, IsOptional, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EligibilityRules } from '../eligibility/eligibility-rules.js';
 import { PageQuery } from '../../common/pagination.js';
 import { codesOf, PARAMS_SCHEMA, ProblemResponse } from '../../common/problem.dto.js';
@@ -8,6 +8,7 @@ import type { Params } from '../../i18n/i18n.js';
 import { RULE_NAMES, type RuleName } from '../eligibility/eligibility.js';
 
 const ELIGIBILITY_CODES = codesOf('eligibility');
+const ALLOCATION_REASON_CODES = codesOf('allocation', 'eligibility');
 
 export const APPLICATION_STATUSES = ['pending', 'allocated', 'fulfilled', 'rejected', 'withdrawn'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
@@ -58,11 +59,11 @@ export class EligibilityPreviewRequest {
   programId?: string;
 
   /** The draft program's first day (YYYY-MM-DD); default the program's, else today. @example 2027-01-01 */
-  @IsOptional() @Matches(/^(19|20)\d{2}-\d{2}-\d{2}$/) @IsISO8601({ strict: true })
+  @IsOptional() @IsISO8601({ strict: true }) @MaxLength(10)
   startsOn?: string;
 
   /** The draft program's last day; default the program's, else today. @example 2027-12-31 */
-  @IsOptional() @Matches(/^(19|20)\d{2}-\d{2}-\d{2}$/) @IsISO8601({ strict: true })
+  @IsOptional() @IsISO8601({ strict: true }) @MaxLength(10)
   endsOn?: string;
 }
 
@@ -127,16 +128,21 @@ export class AllocatedEntry {
 }
 
 /**
- * Why an application was not allocated: `code` is an eligibility rule's name (`grade_range`,
- * `family_card`, `open_charges`, ...) or one of `moved_school`, `family_card_served_in_run`,
- * `quota_exhausted`, `no_device_available`; `params` the values behind it (docs/eligibility.md).
+ * Why an application was not allocated: a failed blocking eligibility rule (`rule`, and its
+ * outcome's `eligibility.*` code and params), or an `allocation.*` code for what only a run
+ * decides: `moved_school`, `family_card_served_in_run`, `quota_exhausted`, `no_device_available`
+ * (docs/eligibility.md).
  */
 export class AllocationReasonResponse {
-  /** @example family_card_served_in_run */
+  /** Present when an eligibility rule failed: the rule. */
+  @ApiPropertyOptional({ enum: RULE_NAMES, example: 'grade_range' })
+  rule?: RuleName;
+  /** Stable: `allocation.*` of the catalogue, or `eligibility.*` when `rule` is present. @example quota_exhausted */
+  @ApiProperty({ enum: ALLOCATION_REASON_CODES })
   code: string;
-  /** @example { "siblingApplicationId": "0b9a6f3e-2c41-4d3f-9b1e-6f1f4d2a9c7e", "siblingStudentId": "5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "atSchoolId": "7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a" } */
-  params: Record<string, string | number | boolean | string[] | null>;
-  /** In English; clients word it from `code` and `params`. */
+  @ApiProperty({ ...PARAMS_SCHEMA, example: { quota: 2, alreadyAllocated: 0, allocatedInRun: 2 } })
+  params: Params;
+  /** `code` written in the language of the answer. @example "The school's quota of 2 is used up (0 allocated before this run, 2 in it)" */
   message: string;
 }
 

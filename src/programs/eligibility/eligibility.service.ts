@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { assertSchoolAccess } from '../../auth/access.js';
+import { assertRole, assertSchoolAccess } from '../../auth/access.js';
 import type { Actor } from '../../common/actor.js';
-import { notFound } from '../../common/errors.js';
+import { invalidField, notFound } from '../../common/errors.js';
 import type { EligibilityPreviewRequest, EligibilityPreviewResponse, EligibilityResponse } from '../dto/application.dto.js';
-import { assertRole } from '../../auth/access.js';
-import { invalid } from '../../common/errors.js';
 import { Clock } from '../../common/clock.js';
 import { ProgramsService } from '../programs.service.js';
 import { evaluateEligibility } from './eligibility.js';
@@ -44,12 +42,12 @@ export class EligibilityService {
     const date = this.clock.today();
     const startsOn = request.startsOn ?? program?.startsOn ?? date;
     const endsOn = request.endsOn ?? program?.endsOn ?? date;
-    if (startsOn > endsOn) throw invalid([{ field: 'endsOn', message: 'endsOn must be on or after startsOn' }]);
+    if (startsOn > endsOn) throw invalidField('endsOn', 'ends_before_start');
     // No program yet: the nil id matches no loan, application or consent limited to a program.
     const programId = program?.id ?? '00000000-0000-0000-0000-000000000000';
     const context = (await gatherStudentContexts(this.dataSource.manager, programId, [request.studentId])).get(request.studentId);
-    if (!context) throw notFound('The student');
+    if (!context) throw notFound('student_not_found');
     const result = evaluateEligibility(eligibilityInput(context, { rules: request.rules, program: { startsOn, endsOn } }, date));
-    return { programId: program?.id ?? null, studentId: request.studentId, date, ...result };
+    return { programId: program?.id ?? null, studentId: request.studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r)) };
   }
 }

@@ -74,7 +74,7 @@ export class EvidencePackService {
   async create(actor: Actor, query: EvidencePackQuery): Promise<EvidencePack> {
     const schoolId = await this.scope.school(actor, query.schoolId);
     const [program]: Program[] = await this.dataSource.query(`SELECT id, code, name, starts_on::text, ends_on::text FROM programs WHERE id = $1`, [query.programId]);
-    if (!program) throw notFound('The program');
+    if (!program) throw notFound('program_not_found');
     const [school]: { id: string; npsn: string; name: string }[] = schoolId ? await this.dataSource.query(`SELECT id, npsn, name FROM schools WHERE id = $1`, [schoolId]) : [];
     const createdAt = this.clock.now();
     const asOf = this.clock.today();
