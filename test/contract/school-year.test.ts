@@ -51,6 +51,21 @@ describe('a school year through the generated client', () => {
     expect(report.importErrorLines).toEqual([8]);
     expect(report.ineligibleRules).toEqual(['grade_range:grade_outside:Kelas 6 di luar rentang 7-12']);
     expect(report.indonesianDetail).toBe('Siswa tidak ditemukan');
+    // The desk's and the office's operations: allocation reasons, the rule editor, labels, worklists, receipt, evidence pack.
+    expect(report.allocationReasons).toEqual(["run:quota_exhausted: The school's quota of 2 is used up (0 allocated before this run, 2 in it)"]);
+    expect(report.previewGrade).toBe('eligible grade_within: Grade 6 is within 6-12');
+    // Six laptops from the file and the spare, all still in service when the labels were printed.
+    expect(report.labelsPrinted).toBe(7);
+    expect(report.worklists).toEqual([
+      '0099200001:pickup MDN-LPT-2027-0002 (0 days)',
+      '0099200002:pickup MDN-LPT-2027-0003 (0 days)',
+      '0099200004:leaver MDN-LPT-2027-0005 now at school B',
+      '0099200001:charge 1200000',
+      '0099200001:charge 15000',
+      '0099200001:charge 250000',
+    ]);
+    expect(report.receiptBytes).toBeGreaterThan(2000);
+    expect(report.evidencePackBytes).toBeGreaterThan(2000);
     const { rows } = await t.db.query(`SELECT status, count(*)::int AS n FROM loans GROUP BY status ORDER BY status`);
     expect(rows).toEqual([
       { status: 'returned', n: 2 },

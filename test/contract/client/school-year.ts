@@ -30,6 +30,15 @@ export interface SchoolYearReport {
   indonesianDetail: string;
   ineligibleRules: string[];
   importErrorLines: number[];
+  /** `code: message` of every reason the dry run under a tight quota gave. */
+  allocationReasons: string[];
+  /** The draft grade rule's outcome for the grade 6 student, as `code: reason`. */
+  previewGrade: string;
+  labelsPrinted: number;
+  /** `loanId:reason` of each student on the school's worklists when they were read. */
+  worklists: string[];
+  receiptBytes: number;
+  evidencePackBytes: number;
 }
 
 /** An answer's body, or an error naming the documented problem (`code`, `detail`) when refused. */
@@ -87,7 +96,16 @@ async function logIn(options: SchoolYearOptions, email: string, password: string
   return session.accessToken;
 }
 
-const consent = (name: string): Schemas['GuardianConsent'] => ({ name, relation: 'mother', phone: '081234567890', signedAt: new Date().toISOString(), method: 'paper' });
+const consent = (name: string, method: Schemas['GuardianConsent']['method'] = 'paper'): Schemas['GuardianConsent'] => ({ name, relation: 'mother', phone: '081234567890', signedAt: new Date().toISOString(), method });
+
+/** A guardian's signature as a signature pad on the desk's tablet sends it: a small PNG, base64. */
+const SIGNATURE_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAGAAAAAgCAYAAADtwH1UAAAABHNCSVQICAgIfAhkiAAAAAFzUkdCAK7OHOkAAAS5SURBVGiB7ZhdbBRVFMd/93bBFO0HlGDsbqXJTlvRCD4YtTEC5asBDVIrATFgIhhFnoiSKMjsdMHwgNaPiD6Q1BiFAMqXIAbxo0WjECE8SFDsLGnY7iZYbaGlVGh3jg9bCJoWtnSnrTq/t8mce84/9z93zr0XPDw8PDw8PDz+j6jBFtATlmXpmk0UOoo7xHFKEEpQqgSREqBJo0PRiLVrsHWmgyFnQKAofL/jdG0BCq8ZqDiWAVVRO7x7wMS5wJAywB80Vwms7X68gKJBiWpA0SBIEwCiMlHyNMLo7rgjOkOHGn+19g2a8H4wJAwIFK/1O86lzQgTAZTi9ZgdfrHX+NLqTOe31mUKZ6XASACF+vqm3MzHTh196dxAau8vg25AoNiskAQ1ArkKzqL1wli9tTelsaXVmdJ09jmBld0r4qRSelrMthrdV54eBtWAgGG+4wjLuoX8KAyvjEdeifY1T+E9Vm7neWe/CPcBZ3xKTzltWydcEZ1mBs2AfCO0CZEFAEqpN2N21fL+5AuUVmc6Ted2ITIDaAU9Mx6xvk+bYJcYFAP8QXOLwDwFf2rFnKgd3p+u3PlBczPwBNCBYl7cDu9JV2430ANd0G+EtgrMQ3FefL5p6Zx8gHgkvEArNgCZCJ8GDHNxOvNfj4BhTc43QilvjTPclfN38oPmDuBxFO2ILo/Xh1z5RbQ21+3LHlWWAJkiMDs7b1JrW3PdITdqXU0gaM50kANASao1B8yA/GBoJ1CBol3hmx6PhH5ws15bS+3B7NFlZxB5BCjPyiuTtubaOrfqBYrMSkfYTbKnbYvZ4RdSGTcgBviDofdB5qNoU+jpMTvk+tcI0NZceyQ7b9IpoAKkLGf05Ftam+sOpLtOwDCfdIQtJJvq1lgkPD/Vsa424dvvXjeyq6NjF8JEFG1a+aY31puH3azZEwVBa04CZyfJQ957MTv8fLpyBwxriSPOxmRu9VHMrlrYl/GurYCxRWvGdV26eBCYADT4lG9q1DaPuVXvWrS21P6SmzfpkEAlUJo9anJhW0tdv++Q/EFrkeDUkPySP4hFwk/1NYcrK6DAMMsT8DFCloKvMkZkzj3908stbtTqk67i8EMJp+szhCylOKyH6SXRn63jfc0THG+N6bggb1w+x6BUTdyuuqHdVq8G5BuhzxV8mzNcvX3ihHU+1YR+w1wuQjVpOmClm4IS616ny/lSIAdAKzYMzxmxKtU7JH+R+awI6xGyALRWrzXWV624UT09GuA3rAdEnMu7lJMovstAb4va1he9xAdQzsMIU0WYS/Jfuyhmhz+8UWFuMnbcq7d1dl5cg7CYpNZmQa+O29a7vY4pWjOu0+ncCDxIcuKOK+1b0t+e1qMB48evv/n39val4KwAxlwVfFYU27XoT1C6Q+gqB2aJMOFKjCKeIb7ZpyPm0f4IGwhuN6w7EyLrBZlF96SKYvs/4xSMEWHplWfFypgdXpcODdftAQWGNcMRqRCkAri1lyx/KFHb0WpPqjeZQwl/sTlVErwF3HWtOAXfaDXsmai9OpKu2n1qwn4jXCp0PaqESoGEUuwQ0Xv/DZdeqeA3zIUCwZ7eaahvtMObBl6Vh4eHh4eHh8d/kb8A2NXDePvdfXYAAAAASUVORK5CYII=';
+
+/** The bytes of a base64 string, as a browser decodes it. */
+const fromBase64 = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+const hex = (digest: ArrayBuffer) => [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** The first bytes of a file, to see what it is. */
+const magic = (file: ArrayBuffer, length: number) => String.fromCharCode(...new Uint8Array(file.slice(0, length)));
 
 export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYearReport> {
   const anonymous = client(options);
@@ -186,6 +204,10 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
   ok(await school.GET('/api/v1/devices/lookup', { params: { query: { code: 'mdn-lpt-2027-0001' } } }), 'lookup');
   ok(await admin.GET('/api/v1/devices/stock', { params: { query: { schoolId: schoolA.id } } }), 'stock');
   ok(await auditor.GET('/api/v1/devices/reconciliation'), 'reconciliation');
+  // Labels for the batch's laptops, to stick on before they go out.
+  const labels = await admin.GET('/api/v1/devices/labels.pdf', { params: { query: { batchId: batch.id, layout: '2x7' } }, parseAs: 'arrayBuffer' });
+  if (magic(ok(labels, 'labels'), 5) !== '%PDF-' || labels.response.headers.get('X-Labels-Next-After') !== null) throw new Error('labels: not one complete PDF');
+  const labelsPrinted = Number(labels.response.headers.get('X-Labels-Count'));
   const spareNow = ok(await admin.GET('/api/v1/devices/{id}', { params: { path: { id: spare.id } } }), 'spare');
   const spareMoved = ok(
     await admin.POST('/api/v1/devices/{id}/transfer', { params: { path: { id: spare.id }, header: { 'If-Match': ifMatch(spareNow.version) } }, body: { toSchoolId: schoolB.id, reason: 'Kekurangan unit di SMPN 98' } }),
@@ -279,21 +301,44 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
   ok(await school.GET('/api/v1/programs/{programId}/applications', { params: { path: { programId: program.id }, query: { status: 'pending' } } }), 'applications');
   ok(await auditor.GET('/api/v1/programs/{programId}/applications/{id}', { params: { path: { programId: program.id, id: rejected.id } } }), 'application again');
   ok(await auditor.GET('/api/v1/programs/{programId}/duplicate-beneficiaries', { params: { path: { programId: program.id } } }), 'duplicates');
+  // The office tries a tight quota first: the dry run says who would wait, and why.
+  ok(await admin.PUT('/api/v1/programs/{id}/quotas', { params: { path: { id: program.id } }, body: { quotas: [{ schoolId: schoolA.id, quota: 2 }] } }), 'tight quota');
   const plan = ok(await admin.POST('/api/v1/programs/{programId}/allocations', { params: { path: { programId: program.id } }, body: { dryRun: true } }), 'dry run');
   if (plan.runId !== null) throw new Error('dry run: a run id');
+  const notServed = plan.schools.flatMap((s) => [...s.waiting, ...s.ineligible]);
+  const allocationReasons = notServed.flatMap((entry) => entry.reasons.map((r) => `${r.rule ?? 'run'}:${r.code}: ${r.message}`));
+  if (notServed.some((entry) => entry.reasons.length === 0)) throw new Error('dry run: an application not served without a reason');
+  ok(await admin.PUT('/api/v1/programs/{id}/quotas', { params: { path: { id: program.id } }, body: { quotas: [{ schoolId: schoolA.id, quota: 40 }] } }), 'quota raised');
   const run = ok(await admin.POST('/api/v1/programs/{programId}/allocations', { params: { path: { programId: program.id }, header: { 'Idempotency-Key': key() } }, body: { schoolId: schoolA.id } }), 'allocation');
   const reserved = run.schools.flatMap((s) => s.allocated);
   const third = present(applications[2], 'third application');
   ok(await school.POST('/api/v1/programs/{programId}/applications/{id}/withdraw', { params: { path: { programId: program.id, id: third.id } } }), 'withdraw application');
+  const pickups = ok(await school.GET('/api/v1/worklists/awaiting-pickup', { params: { query: { programId: program.id, limit: 20 } } }), 'awaiting pick-up');
+  const worklists = pickups.items.map((p) => `${p.nisn}:pickup ${p.assetTag} (${p.daysWaiting} days)`).sort();
+  // The rule editor: would a draft grade range let the grade 6 student in?
+  const preview = ok(
+    await admin.POST('/api/v1/programs/eligibility-preview', { body: { studentId: fifth.id, programId: program.id, rules: { ...rules, grades: { min: 6, max: 12 } } } }),
+    'eligibility preview',
+  );
+  const previewGradeRule = present(preview.rules.find((r) => r.rule === 'grade_range'), 'preview grade rule');
+  const previewGrade = `${preview.eligible ? 'eligible' : 'not eligible'} ${previewGradeRule.code}: ${previewGradeRule.reason}`;
 
   // Issuing: one by one with a reserved device, then in bulk.
   const first = reserved.find((r) => r.studentId === s1.id);
   if (!first) throw new Error('allocation: nothing reserved for the first student');
   // A retry after a dropped connection sends the same key with the same body, and gets the same loan.
-  const issue = { params: { header: { 'Idempotency-Key': key() } }, body: { programId: program.id, studentId: s1.id, deviceId: first.deviceId, guardianConsent: consent('Siti Aminah') } };
+  // The guardian signs on the desk's tablet: the drawing travels with the issue.
+  const issue = {
+    params: { header: { 'Idempotency-Key': key() } },
+    body: { programId: program.id, studentId: s1.id, deviceId: first.deviceId, guardianConsent: consent('Siti Aminah', 'digital'), guardianSignaturePng: SIGNATURE_PNG },
+  };
   const loan = ok(await school.POST('/api/v1/loans', issue), 'issue');
   const replay = ok(await school.POST('/api/v1/loans', issue), 'issue again');
   if (replay.id !== loan.id) throw new Error('issue again: a second loan');
+  const drawn = await auditor.GET('/api/v1/loans/{id}/signature.png', { params: { path: { id: loan.id } }, parseAs: 'arrayBuffer' });
+  const signature = ok(drawn, 'signature');
+  const signedHash = hex(await crypto.subtle.digest('SHA-256', fromBase64(SIGNATURE_PNG)));
+  if (drawn.response.headers.get('X-Content-SHA256') !== signedHash || hex(await crypto.subtle.digest('SHA-256', signature)) !== signedHash) throw new Error('signature: not the image drawn');
   const taken = refused(
     await school.POST('/api/v1/loans', { params: { header: { 'Idempotency-Key': key() } }, body: { programId: program.id, studentId: s2.id, deviceId: first.deviceId, guardianConsent: consent('Hendra Pratama') } }),
     409,
@@ -346,12 +391,19 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
     await school.POST('/api/v1/loans', { params: { header: { 'Idempotency-Key': key() } }, body: { programId: program.id, studentId: s4.id, deviceId: b2, guardianConsent: consent('Hasan Basri') } }),
     'issue to the leaver',
   );
+  const onPaper = refused(await school.GET('/api/v1/loans/{id}/signature.png', { params: { path: { id: movingLoan.id } }, parseAs: 'arrayBuffer' }), 404, 'signature of a paper agreement');
+  if (onPaper.code !== 'signature_not_found') throw new Error(`signature of a paper agreement: ${onPaper.code}`);
   const s4now = ok(await admin.GET('/api/v1/students/{id}', { params: { path: { id: s4.id } } }), 'leaver');
   ok(await admin.PATCH('/api/v1/students/{id}', { params: { path: { id: s4.id }, header: { 'If-Match': ifMatch(s4now.version) } }, body: { schoolId: schoolB.id } }), 'move student');
+  // Until the loan follows, school A still answers for the device the student took along.
+  const leavers = ok(await school.GET('/api/v1/worklists/leavers', { params: { query: { q: s4.nisn } } }), 'leavers');
+  worklists.push(...leavers.items.map((l) => `${l.nisn}:leaver ${l.assetTag}${l.studentSchoolId === schoolB.id ? ' now at school B' : ''}`));
   const moved = ok(await admin.POST('/api/v1/loans/{id}/transfer', { params: { path: { id: movingLoan.id } }, body: { toSchoolId: schoolB.id, reason: 'Pindah domisili' } }), 'loan follows');
   if (moved.schoolId !== schoolB.id) throw new Error('loan follows: still at school A');
 
-  // The end of the year: returns, charges, payments.
+  // The end of the year: returns, charges, payments. No receipt before the device comes back.
+  const early = refused(await school.GET('/api/v1/loans/{id}/return-receipt.pdf', { params: { path: { id: loan.id } }, parseAs: 'arrayBuffer' }), 409, 'receipt before the return');
+  if (!isConflict(early) || early.currentStatus !== 'active' || early.code !== 'no_return_receipt') throw new Error(`receipt before the return: ${early.code}`);
   const returned = ok(
     await school.POST('/api/v1/loans/{id}/return', {
       params: { path: { id: loan.id } },
@@ -362,6 +414,12 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
   const [screen, ...others] = returned.charges;
   if (!screen) throw new Error('return: no charge');
   ok(await school.GET('/api/v1/charges', { params: { query: { studentId: s1.id, status: 'open' } } }), 'charges');
+  const toCollect = ok(await school.GET('/api/v1/worklists/open-charges', { params: { query: { programId: program.id, q: s1.nisn } } }), 'open charges');
+  worklists.push(...toCollect.items.map((c) => `${c.nisn}:charge ${c.amount}`).sort());
+  const overdue = ok(await school.GET('/api/v1/worklists/overdue', { params: { query: { programId: program.id } } }), 'overdue');
+  worklists.push(...overdue.items.map((o) => `${o.nisn}:overdue ${o.daysOverdue} days, ${o.reminderLevel ?? 'no reminder yet'}`));
+  const receipt = ok(await school.GET('/api/v1/loans/{id}/return-receipt.pdf', { params: { path: { id: loan.id } }, parseAs: 'arrayBuffer' }), 'return receipt');
+  if (magic(receipt, 5) !== '%PDF-') throw new Error('return receipt: not a PDF');
   ok(await school.POST('/api/v1/charges/{id}/pay', { params: { path: { id: screen.id } }, body: { paymentReference: 'BKU/2027/07/0042' } }), 'pay');
   for (const charge of others) ok(await admin.POST('/api/v1/charges/{id}/waive', { params: { path: { id: charge.id } }, body: { reason: 'Keringanan Dinas' } }), 'waive');
   ok(
@@ -391,6 +449,8 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
   if (exported.loans[0]?.return === null || exported.applications[0]?.eligibility.rules.length === 0) throw new Error('data export: the loan or the snapshot is missing');
   ok(await auditor.GET('/api/v1/student-access-log', { params: { query: { studentId: s1.id } } }), 'access log');
   ok(await admin.POST('/api/v1/students/anonymise-departed'), 'anonymise');
+  const pack = ok(await auditor.GET('/api/v1/reports/evidence-pack.zip', { params: { query: { programId: program.id, schoolId: schoolA.id } }, parseAs: 'arrayBuffer' }), 'evidence pack');
+  if (magic(pack, 4) !== 'PK\x03\x04') throw new Error('evidence pack: not a ZIP');
 
   // In Bahasa Indonesia: the same problem, in the operator's words.
   const missing = refused(await indonesian.GET('/api/v1/students/{id}', { params: { path: { id: '00000000-0000-4000-8000-000000000000' } } }), 404, 'missing student');
@@ -404,5 +464,11 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
     indonesianDetail: missing.detail,
     ineligibleRules,
     importErrorLines,
+    allocationReasons,
+    previewGrade,
+    labelsPrinted,
+    worklists,
+    receiptBytes: receipt.byteLength,
+    evidencePackBytes: pack.byteLength,
   };
 }
