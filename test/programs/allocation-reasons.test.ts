@@ -68,7 +68,7 @@ describe('POST /api/v1/programs/{id}/allocations: reasons', () => {
     // In the language asked for: the same codes and params, other words.
     const inIndonesian = await t.http().post(`/api/v1/programs/${program.id}/allocations`).set('authorization', f.cast.admin.auth).set('accept-language', 'id').send({ dryRun: true });
     const planId = inIndonesian.body.schools.find((s: { schoolId: string }) => s.schoolId === school);
-    expect(planId.waiting[0].reasons).toEqual([{ ...expected.waiting[0].reasons[0], message: 'Kuota sekolah sebanyak 2 sudah habis (0 dialokasikan sebelum alokasi ini, 2 dalam alokasi ini)' }]);
+    expect(planId.waiting[0].reasons).toEqual([{ ...expected.waiting[0].reasons[0], message: 'Kuota sekolah sebanyak 2 sudah habis (0 sudah dialokasikan sebelumnya, 2 dalam proses alokasi ini)' }]);
     expect(planId.ineligible.find((i: { applicationId: string }) => i.applicationId === app.young).reasons[0].message).toBe('Kelas 6 di luar rentang 7-12');
     const real = await post(t, f.cast.admin, `/api/v1/programs/${program.id}/allocations`, {}, randomUUID());
     expect(real.status).toBe(200);

@@ -21,7 +21,11 @@ export class GuardianSignatureController {
       "The image sent as `guardianSignaturePng` when the loan was issued, byte for byte; `X-Content-SHA256` is its SHA-256 (hex), as printed on the agreement. A loan signed on paper, or whose image the retention period removed, answers 404. The read is noted in the student-access log. Another school's loan answers 404 to a school administrator.",
   })
   @ApiProduces('image/png')
-  @ApiOkResponse({ description: 'The signature as drawn', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiOkResponse({
+    description: 'The signature as drawn',
+    content: { 'image/png': { schema: { type: 'string', format: 'binary' } } },
+    headers: { 'X-Content-SHA256': { description: "The image's SHA-256 (hex), as printed on the agreement and recorded in the audit chain", schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } } },
+  })
   @ApiProblems(400, 404)
   async png(@CurrentActor() actor: Actor, @UuidParam('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     const signature = await this.signatures.png(actor, id);

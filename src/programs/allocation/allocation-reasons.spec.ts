@@ -53,7 +53,7 @@ describe('a reason in an answer', () => {
   it('is worded in the language asked for, from allocation.* or, for a failed rule, from eligibility.*', () => {
     const quota: AllocationReason = { code: 'quota_exhausted', params: { quota: 3, alreadyAllocated: 2, allocatedInRun: 1 } };
     expect(renderAllocationReason(quota, 'en')).toEqual({ ...quota, message: "The school's quota of 3 is used up (2 allocated before this run, 1 in it)" });
-    expect(renderAllocationReason(quota, 'id').message).toBe('Kuota sekolah sebanyak 3 sudah habis (2 dialokasikan sebelum alokasi ini, 1 dalam alokasi ini)');
+    expect(renderAllocationReason(quota, 'id').message).toBe('Kuota sekolah sebanyak 3 sudah habis (2 sudah dialokasikan sebelumnya, 1 dalam proses alokasi ini)');
     const grade: AllocationReason = { rule: 'grade_range', code: 'grade_outside', params: { grade: 5, min: 7, max: 12 } };
     expect(renderAllocationReason(grade, 'en')).toEqual({ ...grade, message: 'Grade 5 is outside 7-12' });
     expect(renderAllocationReason(grade, 'id').message).toBe('Kelas 5 di luar rentang 7-12');
