@@ -111,6 +111,11 @@ export class DevicesService {
   }
 }
 
+/** The device as stored now, after a statement changed it (for the answer and the audit image). */
+export function reloadDevice(tx: EntityManager, id: string): Promise<Device> {
+  return tx.findOneByOrFail(Device, { id });
+}
+
 /** Locks the device row for the rest of the transaction; absent is a 404. */
 export async function lockDevice(tx: EntityManager, id: string): Promise<Device> {
   const device = await tx.findOne(Device, { where: { id }, lock: { mode: 'pessimistic_write' } });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { recordDeviceMovement } from '../device-movements.js';
 import type { EntityManager } from 'typeorm';
 import { assertSchoolAccess } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
@@ -89,10 +90,7 @@ export class StocktakeClosingService {
     device.schoolId = to;
     if (seenAt && (!device.lastSeenAt || device.lastSeenAt < seenAt)) device.lastSeenAt = seenAt;
     const after = { ...toDeviceResponse(await tx.save(device)), stocktakeId: stocktake.id };
-    await tx.query(
-      `INSERT INTO device_movements (device_id, from_school_id, to_school_id, reason, moved_by) VALUES ($1, $2, $3, $4, $5)`,
-      [device.id, from, to, `found at stock-take ${stocktake.id}`, actor.id],
-    );
+    await recordDeviceMovement(tx, actor, { deviceId: device.id, from, to, reason: `found at stock-take ${stocktake.id}` });
     for (const schoolId of new Set([from, to])) {
       await this.audit.record(tx, actor, { action: 'device.transferred', entityType: 'device', entityId: device.id, schoolId, before, after });
     }
