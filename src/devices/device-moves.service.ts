@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { recordDeviceMovement } from './device-movements.js';
 import type { EntityManager } from 'typeorm';
-import { assertSchoolAccess } from '../auth/access.js';
+import { assertSchoolAccess, canReadSchool } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { conflict, invalidField, notFound } from '../common/errors.js';
@@ -53,7 +53,7 @@ export class DeviceMovesService {
         .getMany();
       // Another school's (or the store's) devices are absent to a school admin, exactly like ids
       // nothing has: same answer, so the reply never tells whether such a device exists.
-      const visible = devices.filter((d) => actor.role !== 'school_admin' || d.schoolId === actor.schoolId);
+      const visible = devices.filter((d) => canReadSchool(actor, d.schoolId));
       const missing = ids.filter((id) => !visible.some((d) => d.id === id));
       if (missing.length) throw notFound('devices_not_found', { ids: missing.join(', ') });
       const moved: DeviceResponse[] = [];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ChargeSettlement, settleCharge } from './charge-state.js';
 import { DataSource, type EntityManager } from 'typeorm';
-import { assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
+import { assertSchoolAccess, isProgramOffice, readableSchoolFilter } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
@@ -75,7 +75,7 @@ export class ChargesService {
    */
   waive(actor: Actor, id: string, request: WaiveChargeRequest): Promise<ChargeResponse> {
     return this.settle(actor, id, 'charge.waived', async (tx, charge) => {
-      if (actor.role !== 'program_admin') {
+      if (!isProgramOffice(actor)) {
         const [hardship] = await tx.query(
           `SELECT 1 FROM charges c
            JOIN loans l ON l.id = c.loan_id

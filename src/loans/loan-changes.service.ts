@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { settleCharge } from './charge-state.js';
-import { assertRole } from '../auth/access.js';
+import { assertProgramOffice, assertRole } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { addDays, Clock, daysBetween } from '../common/clock.js';
-import { fieldError, forbidden, invalidField, refused } from '../common/errors.js';
+import { fieldError, invalidField, refused } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
 import { assertDeviceTransition } from '../devices/device-status.js';
@@ -82,7 +82,7 @@ export class LoanChangesService {
       throw invalidField('policeReportNumber', 'police_report_required');
     }
     if (request.waiveReplacement && !request.waiveReason) throw invalidField('waiveReason', 'waive_reason_required');
-    if (request.waiveReplacement && actor.role !== 'program_admin') throw forbidden('waive_replacement_needs_program_admin');
+    if (request.waiveReplacement) assertProgramOffice(actor, 'waive_replacement_needs_program_admin');
     if (request.occurredOn > this.clock.today()) throw invalidField('occurredOn', 'in_future');
     return this.transactions.run(idempotency, async (tx) => {
       const loan = await lockActiveLoan(tx, actor, loanId);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { ownershipViolations, readOwners, readSources } from './ownership.js';
+import { ownershipViolations, readOwners, readSources, roleChecksOutsideAccess } from './ownership.js';
 
 // docs/architecture.md is the one map of tables to owners; this test holds the code to it.
 const root = new URL('../../', import.meta.url).pathname;
@@ -33,5 +33,16 @@ describe('one owner per table (docs/architecture.md)', () => {
       'src/loans/stray.ts: sets devices.status outside src/devices/device-state.ts',
       'src/reports/stray.ts: update(Device) writes devices outside its owner src/devices/',
     ]);
+  });
+});
+
+describe('one access check (src/auth/access.ts)', () => {
+  it('finds no role compared outside it', () => {
+    expect(roleChecksOutsideAccess(sources)).toEqual([]);
+  });
+
+  it('catches a role test added to a service', () => {
+    const stray = { path: 'src/loans/stray.ts', text: "if (actor.role !== 'program_admin') throw forbidden('x');" };
+    expect(roleChecksOutsideAccess([...sources, stray])).toEqual(["src/loans/stray.ts: actor.role !== (decide in src/auth/access.ts)"]);
   });
 });

@@ -69,3 +69,14 @@ export function ownershipViolations(files: SourceFile[], owners: Map<string, str
   }
   return found;
 }
+
+/** Role decisions made outside src/auth/access.ts: a comparison of an actor's role anywhere else. */
+export function roleChecksOutsideAccess(files: SourceFile[]): string[] {
+  return files.flatMap((file) =>
+    file.path === 'src/auth/access.ts'
+      ? []
+      : [...file.text.matchAll(/\bactor\??\.role\s*(?:===|!==|==|!=)|\.includes\(\s*actor\??\.role\b|switch\s*\(\s*actor\??\.role\b/g)].map(
+          (m) => `${file.path}: ${m[0]} (decide in src/auth/access.ts)`,
+        ),
+  );
+}

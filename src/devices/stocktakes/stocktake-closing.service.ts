@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { recordDeviceMovement } from '../device-movements.js';
 import type { EntityManager } from 'typeorm';
-import { assertSchoolAccess } from '../../auth/access.js';
+import { assertProgramOffice, assertSchoolAccess } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
-import { forbidden } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { Transactions } from '../../database/transactions.js';
 import { Device } from '../device.entity.js';
@@ -33,9 +32,7 @@ export class StocktakeClosingService {
       const location = stocktake.school_id;
       assertSchoolAccess(actor, location, 'operate', 'stocktake_not_found');
       // Relocating is a transfer, and transfers are the program office's (docs/devices.md).
-      if (relocate && actor.role !== 'program_admin') {
-        throw forbidden('relocate_needs_program_admin');
-      }
+      if (relocate) assertProgramOffice(actor, 'relocate_needs_program_admin');
       assertOpen(stocktake);
 
       // Lock the scanned devices in id order (as bulk transfers do, so the two cannot deadlock);
