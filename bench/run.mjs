@@ -4,39 +4,44 @@
  *
  *   issue a loan   POST /api/v1/loans (autocannon, 32 connections, distinct student/device pairs
  *                  across all schools, a new Idempotency-Key per request)
- *                  vs the same transaction in raw SQL from a `pg` pool with 32 workers
+ *                  vs the statements the service sent for one issue (recorded: bench/trace.mjs),
+ *                  replayed from a node `pg` pool with 32 workers ("raw SQL") and by pgbench
+ *                  -M prepared with 32 clients ("pgbench": PostgreSQL's own limit, bench/pgbench.mjs)
+ *   issuing morning one school's 16 desks (16 connections, pairs of one school) through the API
+ *                  and pgbench: what the per-school rows (report summaries) cost when one school issues
  *   reads          GET eligibility and GET loan by id: API vs bare Fastify + pg (bench/bare-server.mjs)
+ *                  vs pgbench running the statements the service sent for one read;
  *                  and the framework's ceiling GET /health/live
+ *
+ * Beside req/s and p50/p99 it reports the CPU per request of the serving process and of all of
+ * PostgreSQL (from /proc: postmaster, backends, background workers).
  *
  *   npm run bench                                       50k students/devices, 100k loans, 10 s each
  *   npm run bench -- --students 200000 --devices 200000 --loans 1000000 --duration 10
  *   npm run bench -- --database-url postgres://owner:pw@host/db   (seeds that database; it must be empty)
+ *   npm run bench -- --duration 5 --runs 3 --reuse     (keeps the seed of an earlier run of the same size)
  *
  * Prints a Markdown table of medians and ratios. The data set lives in .bench/bench/ (embedded).
  */
 import { fork } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { applyAppRolePrivileges, ensureLoginRole } from '../dist/src/database/app-role.js';
 import { withCredentials } from '../dist/src/database/migrate.js';
-// The raw-SQL side runs the very statements the service prepares (not copies of them), except
-// the lock: the service locks the device and the student's open application in one statement;
-// the raw side locks the device alone (it has no application to fulfil).
-import { INSERT_LOAN } from '../dist/src/loans/loans.service.js';
-import { SET_DEVICE_STATUS } from '../dist/src/devices/device-state.js';
-import { STUDENT_CONTEXTS } from '../dist/src/programs/eligibility/eligibility-facts.js';
-import { BENCH_ADMIN_EMAIL, checkInvariants, parseArgs, prepareDatabase, seedScale } from '../scripts/seed-scale.mjs';
+import { BENCH_ADMIN_EMAIL, checkInvariants, parseArgs, prepareDatabase, seedScale, writeSeedMarker } from '../scripts/seed-scale.mjs';
+import { PGBENCH_HELP, findPgbench, postgresCpuMs, postmasterPidOf, replayTrace, runPgbench, scriptFromTrace } from './pgbench.mjs';
 
 const argv = process.argv.slice(2);
-const own = { duration: 10, runs: 3, connections: 32, only: '', profile: '' };
+const own = { duration: 10, runs: 3, connections: 32, desks: 16, only: '', profile: '', reuse: false };
 const rest = [];
 for (let i = 0; i < argv.length; i++) {
-  const m = /^--(duration|runs|connections|only|profile)(?:=(.*))?$/.exec(argv[i]);
+  const m = /^--(duration|runs|connections|desks|only|profile)(?:=(.*))?$/.exec(argv[i]);
   if (m) own[m[1]] = ['only', 'profile'].includes(m[1]) ? (m[2] ?? argv[++i]) : Number(m[2] ?? argv[++i]);
+  else if (argv[i] === '--reuse') own.reuse = true;
   else rest.push(argv[i]);
 }
 const o = parseArgs(rest, { students: 50000, devices: 50000, loans: 100000, schools: 300, dataDir: resolve('.bench/bench') });
@@ -64,19 +69,58 @@ const stop = (c) => new Promise((r) => { c.child.removeAllListeners('exit'); c.c
 
 async function cannon(opts) {
   const r = await autocannon({ connections: C, duration: own.duration, pipelining: 1, ...opts });
+  if (r.non2xx && !cannon.warned) { cannon.warned = true; log(`  (non-2xx answers: ${JSON.stringify(r.statusCodeStats)})`); }
   return { rps: r.requests.average, total: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+/**
+ * The issuing morning: every request for one school. A seeded school has a few dozen issuable
+ * pairs, not the thousands a measurement needs, so enrolled students and in-stock devices are
+ * added to it (copies of one issuable pair's student and device, with their own NISN, asset tag
+ * and serial, and no family card), once per database: later runs reuse the unused ones.
+ */
+async function morningPairs(owner, template, wanted = 6000) {
+  const free = async () => (await owner.query(`
+    WITH d AS (SELECT id, row_number() OVER (ORDER BY asset_tag) AS rn FROM devices WHERE asset_tag LIKE 'BENCH-AM-%' AND status = 'in_stock' AND school_id = $1),
+         s AS (SELECT id, row_number() OVER (ORDER BY nisn) AS rn FROM students st WHERE nisn LIKE '99%' AND school_id = $1
+               AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.student_id = st.id AND l.status = 'active'))
+    SELECT d.id AS device_id, s.id AS student_id, $1::uuid AS school_id, $2::text AS guardian_name, $3::text AS guardian_relation, $4::text AS guardian_phone
+    FROM d JOIN s USING (rn) ORDER BY rn`, [template.school_id, template.guardian_name, template.guardian_relation, template.guardian_phone])).rows;
+  let pairs = await free();
+  if (pairs.length < wanted) {
+    const n = wanted - pairs.length;
+    const { rows: [{ m }] } = await owner.query(`SELECT coalesce(max(substr(asset_tag, 10)::int), 0) AS m FROM devices WHERE asset_tag LIKE 'BENCH-AM-%'`);
+    await owner.query(`
+      INSERT INTO students SELECT (jsonb_populate_record(NULL::students, to_jsonb(s) || jsonb_build_object(
+        'id', gen_random_uuid(), 'nisn', (9900000000 + $2::int + g)::text, 'family_card_number', NULL))).*
+      FROM students s, generate_series(1, $3::int) g WHERE s.id = $1`, [template.student_id, m, n]);
+    await owner.query(`
+      INSERT INTO devices SELECT (jsonb_populate_record(NULL::devices, to_jsonb(d) || jsonb_build_object(
+        'id', gen_random_uuid(), 'asset_tag', 'BENCH-AM-' || lpad(($2::int + g)::text, 7, '0'), 'serial_number', 'BENCH-AM-SN-' || ($2::int + g), 'status', 'in_stock'))).*
+      FROM devices d, generate_series(1, $3::int) g WHERE d.id = $1`, [template.device_id, m, n]);
+    await owner.query(`VACUUM ANALYZE students, devices`);
+    pairs = await free();
+  }
+  return pairs;
 }
 
 async function main() {
   const t0 = performance.now();
-  const database = await prepareDatabase(o, log);
+  const database = await prepareDatabase(o, log, { reuse: own.reuse });
   const owner = new pg.Client({ connectionString: database.url });
   let app, bare;
+  const pgbench = findPgbench();
+  log(pgbench ? `pgbench: ${pgbench.bin} (${pgbench.version})` : PGBENCH_HELP);
   try {
-    log(`seeding ${o.schools} schools, ${o.students} students, ${o.devices} devices, ${o.loans} loans (seed ${o.seed})`);
-    const seeded = await seedScale(database.url, o, log);
-    await checkInvariants(database.url);
-    log(`seeded in ${(seeded.totalMs / 1000).toFixed(1)} s`);
+    if (database.reused) {
+      log(`reusing the seed of ${database.reused.at} (${o.loans} loans; earlier benchmark runs left their loans returned)`);
+    } else {
+      log(`seeding ${o.schools} schools, ${o.students} students, ${o.devices} devices, ${o.loans} loans (seed ${o.seed})`);
+      const seeded = await seedScale(database.url, o, log);
+      await checkInvariants(database.url);
+      if (!o.databaseUrl) writeSeedMarker(o, seeded.totalMs);
+      log(`seeded in ${(seeded.totalMs / 1000).toFixed(1)} s`);
+    }
 
     await owner.connect();
     const password = randomBytes(18).toString('base64url');
@@ -93,10 +137,10 @@ async function main() {
     // school with no active loan and no open charge; shuffled so consecutive requests hit different schools.
     const { rows: pairs } = await owner.query(`
       WITH dev AS (SELECT id, school_id, row_number() OVER (PARTITION BY school_id ORDER BY asset_tag) AS rn
-                   FROM devices WHERE status = 'in_stock' AND school_id IS NOT NULL),
+                   FROM devices WHERE status = 'in_stock' AND school_id IS NOT NULL AND asset_tag NOT LIKE 'BENCH-AM-%'),
            stu AS (SELECT s.id, s.school_id, s.guardian_name, s.guardian_relation, s.guardian_phone,
                           row_number() OVER (PARTITION BY s.school_id ORDER BY s.nisn) AS rn
-                   FROM students s WHERE s.enrolment_status = 'enrolled'
+                   FROM students s WHERE s.enrolment_status = 'enrolled' AND s.nisn NOT LIKE '99%'
                      -- no open application: issuing would also fulfil it, work the raw SQL side does not do
                      AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.student_id = s.id AND a.status IN ('pending', 'allocated'))
                      AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.student_id = s.id AND l.status = 'active')
@@ -110,6 +154,11 @@ async function main() {
     const { rows: readLoans } = await owner.query(`SELECT id FROM loans ORDER BY hashtext(id::text) LIMIT 20000`);
     const info = (await owner.query(`SELECT version() AS v, current_setting('server_version') AS sv, current_setting('shared_buffers') AS sb`)).rows[0];
     log(`issue pairs available per run: ${pairs.length} across ${schools} schools`);
+    // The same school every run: the first, by id, that has an issuable pair.
+    const template = [...pairs].sort((a, b) => (a.school_id < b.school_id ? -1 : 1))[0];
+    const morning = await morningPairs(owner, template);
+    log(`issuing morning: ${morning.length} pairs at one school (${template.school_id})`);
+    const postmaster = await postmasterPidOf(owner);
 
     const dataDir = mkdtempSync(join(tmpdir(), 'll-bench-app-'));
     const env = { BENCH_SERVICE_URL: serviceUrl, BENCH_JWT_SECRET: secret, BENCH_DATA_DIR: dataDir };
@@ -119,44 +168,96 @@ async function main() {
     const api = `http://127.0.0.1:${app.port}`;
     const base = `http://127.0.0.1:${bare.port}`;
     const auth = { authorization: `Bearer ${token}` };
-
     const consent = (p) => ({ name: p.guardian_name, relation: p.guardian_relation, ...(p.guardian_phone ? { phone: p.guardian_phone } : {}), signedAt: new Date().toISOString(), method: 'paper' });
-    // Every run starts from the same pairs: the loans the previous run issued are returned in SQL.
-    const reset = async (mark) => {
-      await owner.query(`WITH r AS (UPDATE loans SET status = 'returned', closed_at = now() WHERE status = 'active' AND issued_at >= $1 RETURNING device_id)
-                         UPDATE devices d SET status = 'in_stock' FROM r WHERE d.id = r.device_id`, [mark]);
-      await owner.query(`VACUUM ANALYZE loans, devices`);
-    };
-    const markNow = async () => (await owner.query(`SELECT now() AS t`)).rows[0].t;
 
-    const apiIssue = async (duration = own.duration) => {
-      const mark = await markNow();
+    // The statements the service sends for one issue, one loan read, one eligibility check: the
+    // raw side and pgbench run exactly these (bench/trace.mjs), with each transaction's own ids.
+    const traced = async (request) => {
+      await new Promise((r) => { app.child.once('message', r); app.child.send('trace-on'); });
+      const response = await request();
+      const trace = await new Promise((r) => { app.child.once('message', (m) => r(m.trace)); app.child.send('trace-off'); });
+      if (response.status >= 300) throw new Error(`traced request answered ${response.status}: ${await response.text()}`);
+      return trace;
+    };
+    const tracePair = pairs.pop();
+    const traceKey = randomUUID();
+    const issueTrace = await traced(() => fetch(`${api}/api/v1/loans`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': traceKey },
+      body: JSON.stringify({ programId: program.id, studentId: tracePair.student_id, deviceId: tracePair.device_id, guardianConsent: consent(tracePair) }) }));
+    const loanTrace = await traced(() => fetch(`${api}/api/v1/loans/${readLoans[0].id}`, { headers: auth }));
+    const eligibilityTrace = await traced(() => fetch(`${api}/api/v1/programs/${program.id}/eligibility/${readStudents[0].id}`, { headers: auth }));
+    const roundTrips = (t) => t.length;
+    log(`statements per request (round trips): issue ${roundTrips(issueTrace)}, loan by id ${roundTrips(loanTrace)}, eligibility ${roundTrips(eligibilityTrace)}`);
+    if (process.env.BENCH_VERBOSE) for (const s of issueTrace) log(`  ${s.name ?? '(unnamed)'}: ${s.text.replace(/\s+/g, ' ').slice(0, 100)}`);
+    const arrayOf = (id) => `{"${id}"}`;
+    const issueVars = new Map([[tracePair.student_id, 'sid'], [arrayOf(tracePair.student_id), 'sids'], [tracePair.device_id, 'did'], [traceKey, 'key']]);
+    // Each pgbench transaction takes the next unused pair (a sequence shared by its clients).
+    await owner.query(`DROP TABLE IF EXISTS bench_pairs; DROP SEQUENCE IF EXISTS bench_pair_seq;
+      CREATE TABLE bench_pairs (n bigint PRIMARY KEY, student_id uuid NOT NULL, device_id uuid NOT NULL);
+      CREATE SEQUENCE bench_pair_seq;
+      DROP TABLE IF EXISTS bench_reads; CREATE TABLE bench_reads (n int PRIMARY KEY, loan_id uuid NOT NULL, student_id uuid NOT NULL);
+      GRANT SELECT ON bench_pairs, bench_reads TO laptop_loans_app; GRANT USAGE ON SEQUENCE bench_pair_seq TO laptop_loans_app`);
+    await owner.query(`INSERT INTO bench_reads SELECT n, l, s FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS x(l, s, n)`,
+      [readLoans.map((r) => r.id), readLoans.map((_, i) => readStudents[i % readStudents.length].id)]);
+    const loadPairs = async (list) => {
+      await owner.query(`TRUNCATE bench_pairs`);
+      await owner.query(`INSERT INTO bench_pairs SELECT n, s, d FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS x(s, d, n)`,
+        [list.map((p) => p.student_id), list.map((p) => p.device_id)]);
+      await owner.query(`SELECT setval('bench_pair_seq', 1, false)`);
+    };
+    const issueScript = scriptFromTrace(issueTrace, [
+      `SELECT student_id::text AS sid, '{"' || student_id || '"}' AS sids, device_id::text AS did, gen_random_uuid()::text AS key
+       FROM bench_pairs WHERE n = (SELECT nextval('bench_pair_seq')) \\gset`], issueVars);
+    const readPrelude = ['\\set n random(1, ' + readLoans.length + ')',
+      `SELECT loan_id::text AS lid, student_id::text AS sid, '{"' || student_id || '"}' AS sids FROM bench_reads WHERE n = :n \\gset`];
+    const loanScript = scriptFromTrace(loanTrace, readPrelude, new Map([[readLoans[0].id, 'lid']]));
+    const eligibilityScript = scriptFromTrace(eligibilityTrace, readPrelude, new Map([[readStudents[0].id, 'sid'], [arrayOf(readStudents[0].id), 'sids']]));
+    const pgbenchRun = (script, connections = C) => runPgbench({ bin: pgbench.bin, url: serviceUrl, script: script.script, defines: script.defines, connections, duration: own.duration });
+    const pgbenchIssue = (list, connections) => async () => {
+      await loadPairs(list);
+      const r = await pgbenchRun(issueScript, connections);
+      if (r.firstError) log(`  pgbench: ${r.firstError}`);
+      r.resetPgMs = await reset(list);
+      return r;
+    };
+
+    // Every run starts from the same pairs: the loans the previous run issued to them are returned
+    // in SQL (by device: the raw side and pgbench replay the traced issue's times).
+    // Returns PostgreSQL's CPU for the reset itself, which is not the measured work.
+    const reset = async (list) => {
+      const cpu0 = postgresCpuMs(postmaster);
+      await owner.query(`WITH r AS (UPDATE loans SET status = 'returned', closed_at = now() WHERE status = 'active' AND device_id = ANY($1::uuid[]) RETURNING device_id)
+                         UPDATE devices d SET status = 'in_stock' FROM r WHERE d.id = r.device_id`, [list.map((p) => p.device_id)]);
+      await owner.query(`VACUUM ANALYZE loans, devices`);
+      return postgresCpuMs(postmaster) - cpu0;
+    };
+
+    const apiIssue = async (duration = own.duration, list = pairs, connections = C) => {
       let next = 0;
       const r = await cannon({
         duration,
+        connections,
         url: api,
         requests: [{
           method: 'POST',
           path: '/api/v1/loans',
           setupRequest: (req) => {
-            const p = pairs[next++ % pairs.length];
+            const p = list[next++ % list.length];
             return { ...req, headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
               body: JSON.stringify({ programId: program.id, studentId: p.student_id, deviceId: p.device_id, guardianConsent: consent(p) }) };
           },
+          onResponse: (status, body) => { if (status >= 300 && !apiIssue.told) { apiIssue.told = true; log(`  first non-2xx issue answer: ${status} ${String(body).slice(0, 300)}`); } },
         }],
       });
-      if (next > pairs.length) log(`  (API issue wrapped around the ${pairs.length} pairs: later requests are 409s)`);
+      if (next > list.length) log(`  (API issue wrapped around the ${list.length} pairs: later requests are 409s)`);
       // Requests still in flight when autocannon stops commit after it returns: let them land
       // before the reset, or their loans stay active and the next run finds those pairs taken.
       await new Promise((r) => setTimeout(r, 1000));
-      await reset(mark);
+      r.resetPgMs = await reset(list);
       return r;
     };
 
-    const LOCK_DEVICE = { name: 'raw_lock_device', text: `SELECT id, school_id, status FROM devices WHERE id = $1 FOR UPDATE` };
-    const dueDate = new Date(Date.now() + program.loan_days * 86_400_000).toISOString().slice(0, 10);
+    // The node `pg` raw side: the traced issue's statements, replayed with each pair's ids.
     const sqlIssue = async () => {
-      const mark = await markNow();
       const pool = new pg.Pool({ connectionString: serviceUrl, max: C });
       let next = 0;
       const lat = [];
@@ -170,21 +271,8 @@ async function main() {
             const p = pairs[next++];
             const t = performance.now();
             try {
-              await c.query('BEGIN');
-              const run = (statement, values) => c.query({ name: statement.name, text: statement.text, values });
-              const { rows: [d] } = await run(LOCK_DEVICE, [p.device_id]);
-              const { rows: [s] } = await run(STUDENT_CONTEXTS, [[p.student_id], program.id]);
-              if (!d || d.status !== 'in_stock' || !s || s.school_id !== d.school_id || s.enrolment_status !== 'enrolled' || s.active_loans_in_program > 0 || s.active_loans > 0 || Number(s.open_charges) > 0) throw new Error('not issuable');
-              const { rows: [l] } = await run(INSERT_LOAN, [`${program.code}-${program.year}-`, program.id, p.student_id, p.device_id, d.school_id, null, 'active', admin.id,
-                new Date(), dueDate, program.terms_version, p.guardian_name, p.guardian_relation, p.guardian_phone, new Date(), 'paper', '[]', 0, 1]);
-              await run(SET_DEVICE_STATUS, [p.device_id, 'on_loan']);
-              await c.query({ name: 'audit', text: `
-                INSERT INTO audit_events (actor_type, actor_id, actor_role, action, entity_type, entity_id, school_id, before, after, request_id)
-                VALUES ('user', $1, 'program_admin', 'loan.issued', 'loan', $2, $3, NULL, $4, $5),
-                       ('user', $1, 'program_admin', 'device.lent', 'device', $6, $3, '{"status":"in_stock"}', $7, $5)`,
-                values: [admin.id, l.id, d.school_id, JSON.stringify({ status: 'active', studentId: p.student_id, deviceId: p.device_id }), randomUUID(), p.device_id,
-                  JSON.stringify({ status: 'on_loan', loanId: l.id })] });
-              await c.query('COMMIT');
+              await replayTrace(c, issueTrace, new Map([[tracePair.student_id, p.student_id], [arrayOf(tracePair.student_id), arrayOf(p.student_id)],
+                [tracePair.device_id, p.device_id], [traceKey, randomUUID()]]));
               lat.push(performance.now() - t);
             } catch (e) {
               if (failed++ === 0) log(`  raw SQL: first failure: ${e.message}`);
@@ -199,9 +287,9 @@ async function main() {
       const elapsed = (performance.now() - started) / 1000;
       await pool.end();
       if (next >= pairs.length) log(`  (raw SQL ran out of pairs after ${elapsed.toFixed(1)} s; rate over that time)`);
-      await reset(mark);
+      const resetPgMs = await reset(pairs);
       lat.sort((a, b) => a - b);
-      return { rps: lat.length / elapsed, total: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), non2xx: failed, errors: 0 };
+      return { rps: lat.length / elapsed, total: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), non2xx: failed, errors: 0, resetPgMs };
     };
 
     const pick = (xs) => { let i = 0; return () => xs[i++ % xs.length].id; };
@@ -211,13 +299,19 @@ async function main() {
     };
     const stu = pick(readStudents);
     const loanId = pick(readLoans);
+    const D = own.desks;
     const tests = {
-      'issue: API': apiIssue,
+      'issue: API': () => apiIssue(),
       'issue: raw SQL': sqlIssue,
+      ...(pgbench ? { 'issue: pgbench': pgbenchIssue(pairs, C) } : {}),
+      [`one school (${D} desks): API`]: () => apiIssue(own.duration, morning, D),
+      ...(pgbench ? { [`one school (${D} desks): pgbench`]: pgbenchIssue(morning, D) } : {}),
       'eligibility: API': getter(api, () => `/api/v1/programs/${program.id}/eligibility/${stu()}`, auth),
       'eligibility: bare': getter(base, () => `/eligibility/${program.id}/${stu()}`),
+      ...(pgbench ? { 'eligibility: pgbench': () => pgbenchRun(eligibilityScript) } : {}),
       'loan by id: API': getter(api, () => `/api/v1/loans/${loanId()}`, auth),
       'loan by id: bare': getter(base, () => `/loans/${loanId()}`),
+      ...(pgbench ? { 'loan by id: pgbench': () => pgbenchRun(loanScript) } : {}),
       'health/live: API': getter(api, () => `/health/live`),
     };
     // Warm-up (not recorded): JIT, pools, caches.
@@ -238,30 +332,42 @@ async function main() {
       for (const name of order) {
         // CPU the server process used per answered request (ms): the cost on this machine's
         // shared 2 cores, independent of how the load generator and PostgreSQL compete for them.
-        const server = name.endsWith('bare') ? bare : name.endsWith('raw SQL') ? undefined : app;
+        const server = name.endsWith('bare') ? bare : name.endsWith('API') ? app : undefined;
         const cpu0 = server ? await cpuOf(server) : 0;
+        const pg0 = postgresCpuMs(postmaster);
         const r = await tests[name]();
+        // All of PostgreSQL's CPU over the measurement, less the issue sides' resets (not the work).
+        r.pgMs = (postgresCpuMs(postmaster) - pg0 - (r.resetPgMs ?? 0)) / r.total;
         r.cpuMs = server ? (await cpuOf(server) - cpu0) / 1000 / r.total : NaN;
         results[name].push(r);
-        log(`run ${run} ${name.padEnd(18)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  n=${r.total}  server CPU ${r.cpuMs.toFixed(3)} ms/req  non-2xx/failed ${r.non2xx}  errors ${r.errors}`);
+        log(`run ${run} ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  n=${r.total}  server CPU ${r.cpuMs.toFixed(3)} ms/req  PostgreSQL CPU ${r.pgMs.toFixed(3)} ms/req  non-2xx/failed ${r.non2xx}  errors ${r.errors}  load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
       }
     }
     const med = (name, k) => median(results[name].map((r) => r[k]));
-    const row = (name) => `| ${name} | ${med(name, 'rps').toFixed(0)} | ${med(name, 'p50').toFixed(1)} | ${med(name, 'p99').toFixed(1)} | ${Number.isNaN(med(name, 'cpuMs')) ? '' : med(name, 'cpuMs').toFixed(3)} | ${results[name].map((r) => r.rps.toFixed(0)).join(' / ')} | ${results[name].reduce((a, r) => a + r.non2xx + r.errors, 0)} |`;
-    const ratio = (a, b) => `${((med(a, 'rps') / med(b, 'rps')) * 100).toFixed(0)}%`;
+    const row = (name) => `| ${name} | ${med(name, 'rps').toFixed(0)} | ${med(name, 'p50').toFixed(1)} | ${med(name, 'p99').toFixed(1)} | ${Number.isNaN(med(name, 'cpuMs')) ? '' : med(name, 'cpuMs').toFixed(3)} | ${med(name, 'pgMs').toFixed(3)} | ${results[name].map((r) => r.rps.toFixed(0)).join(' / ')} | ${results[name].reduce((a, r) => a + r.non2xx + r.errors, 0)} |`;
+    // Same-run ratios: each run's API figure over the same run's baseline, then the median of those.
+    const ratio = (a, b) => {
+      if (!results[a]?.length || !results[b]?.length) return 'n/a';
+      const per = results[a].map((r, i) => r.rps / results[b][i].rps);
+      return `${(median(per) * 100).toFixed(0)}% (runs ${per.map((x) => (x * 100).toFixed(0)).join(' / ')})`;
+    };
+    const p99ratio = (a, b) => (results[a]?.length && results[b]?.length ? `${median(results[a].map((r, i) => r.p99 / results[b][i].p99)).toFixed(2)}x` : 'n/a');
     log('');
     log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, PostgreSQL ${info.sv} (shared_buffers ${info.sb})`);
     log(`data: ${o.schools} schools, ${o.students} students, ${o.devices} devices, ${o.loans} loans; ${C} connections, ${own.duration} s per measurement, ${own.runs} runs, medians`);
     log('');
-    log('| measurement | req/s (median) | p50 ms | p99 ms | server CPU ms/req | req/s per run | non-2xx / failed |');
-    log('|---|---:|---:|---:|---:|---|---:|');
+    log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+    log('');
+    log('| measurement | req/s (median) | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | req/s per run | non-2xx / failed |');
+    log('|---|---:|---:|---:|---:|---:|---|---:|');
     for (const name of names) log(row(name));
     log('');
-    if (names.length === Object.keys(tests).length) {
-      log(`issue: API / raw SQL = ${ratio('issue: API', 'issue: raw SQL')} (goal >= 50%, p99 < 50 ms)`);
-      log(`eligibility: API / bare = ${ratio('eligibility: API', 'eligibility: bare')}; loan by id: API / bare = ${ratio('loan by id: API', 'loan by id: bare')} (goal >= 50%, p99 < 20 ms)`);
-      log(`API vs its own ceiling (/health/live): eligibility ${ratio('eligibility: API', 'health/live: API')}, loan by id ${ratio('loan by id: API', 'health/live: API')}`);
-    }
+    log(`issue: API / pgbench = ${ratio('issue: API', 'issue: pgbench')} (goal >= 70%); API / raw SQL = ${ratio('issue: API', 'issue: raw SQL')}; raw SQL / pgbench = ${ratio('issue: raw SQL', 'issue: pgbench')}`);
+    log(`issue: API p99 / raw SQL p99 = ${p99ratio('issue: API', 'issue: raw SQL')} (goal <= 1.5x)`);
+    log(`one school (${D} desks) / city-wide: API ${ratio(`one school (${D} desks): API`, 'issue: API')} (goal >= 80%); pgbench ${ratio(`one school (${D} desks): pgbench`, 'issue: pgbench')}`);
+    log(`loan by id: API / bare = ${ratio('loan by id: API', 'loan by id: bare')} (goal >= 60%); API / pgbench = ${ratio('loan by id: API', 'loan by id: pgbench')}`);
+    log(`eligibility: API / bare = ${ratio('eligibility: API', 'eligibility: bare')} (goal >= 80%); API / pgbench = ${ratio('eligibility: API', 'eligibility: pgbench')}`);
+    log(`API vs its own ceiling (/health/live): eligibility ${ratio('eligibility: API', 'health/live: API')}, loan by id ${ratio('loan by id: API', 'health/live: API')}`);
     log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     rmSync(dataDir, { recursive: true, force: true });
   } finally {

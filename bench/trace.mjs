@@ -1,0 +1,37 @@
+/**
+ * The statements the service sends for one request, recorded in the serving process (bench/serve-
+ * app.mjs, on the harness's 'trace-on'/'trace-off' messages) by wrapping pg's Client#query. The
+ * harness turns them into the pgbench scripts and the node `pg` raw side, so both run exactly what
+ * the service runs, in the same order, whatever the code does today: nothing is copied by hand.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import utils from 'pg/lib/utils.js';
+
+let recording = null;
+const requestContext = new AsyncLocalStorage();
+
+export function installTrace() {
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function traced(config, values, callback) {
+    if (recording && requestContext.getStore() && config !== undefined && typeof config !== 'function') {
+      const c = typeof config === 'string' ? { text: config, values: Array.isArray(values) ? values : undefined } : config;
+      // Values as pg sends them (Dates, Buffers and arrays in their wire text), null stays null.
+      const sent = c.values?.map((v) => (v === null || v === undefined ? null : String(utils.prepareValue(v))));
+      if (typeof c.text === 'string') recording.push({ name: c.name ?? null, text: c.text, values: sent ?? [] });
+    }
+    return query.call(this, config, values, callback);
+  };
+}
+
+export const startTrace = () => { recording = []; };
+export const stopTrace = () => { const r = recording ?? []; recording = null; return r; };
+
+/**
+ * Only statements sent on behalf of an HTTP request are recorded (not the audit sealer's or
+ * another background job's): the request's async context carries a mark from the server's
+ * 'request' event, which runs before the framework's own listener.
+ */
+export function markRequests(server) {
+  server.prependListener('request', () => { if (recording) requestContext.enterWith(true); });
+}
