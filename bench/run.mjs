@@ -104,6 +104,48 @@ async function morningPairs(owner, template, wanted = 6000) {
   return pairs;
 }
 
+/**
+ * What the service's database sessions were doing during a measurement: pg_stat_activity of the
+ * service's role sampled every 100 ms, as mean counts of sessions running a statement, idle in a
+ * transaction (waiting for the client's next statement) and waiting on a lock (a row another
+ * transaction holds: the hot rows).
+ */
+function sampleSessions(url) {
+  const client = new pg.Client({ connectionString: url });
+  const counts = { active: 0, idleInTx: 0, lock: 0, n: 0, locks: {} };
+  let running = true;
+  const loop = (async () => {
+    await client.connect();
+    while (running) {
+      const { rows: [c] } = await client.query(`
+        SELECT count(*) FILTER (WHERE state = 'active' AND wait_event_type IS DISTINCT FROM 'Lock')::int AS active,
+               count(*) FILTER (WHERE state = 'idle in transaction')::int AS idle_in_tx,
+               count(*) FILTER (WHERE wait_event_type = 'Lock')::int AS lock
+        FROM pg_stat_activity WHERE usename = current_user AND pid <> pg_backend_pid() AND backend_type = 'client backend'`);
+      counts.active += c.active; counts.idleInTx += c.idle_in_tx; counts.lock += c.lock; counts.n++;
+      if (process.env.BENCH_LOCKS && c.lock) {
+        // What the waiting statements are, and what their blockers run (BENCH_LOCKS=1).
+        const { rows } = await client.query(`
+          SELECT w.wait_event, left(regexp_replace(w.query, '\\s+', ' ', 'g'), 70) AS waiting, left(regexp_replace(b.query, '\\s+', ' ', 'g'), 50) AS blocker, b.state AS blocker_state
+          FROM pg_stat_activity w CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS bp JOIN pg_stat_activity b ON b.pid = bp
+          WHERE w.wait_event_type = 'Lock' AND w.usename = current_user`);
+        for (const r of rows) { const k = `${r.wait_event} | ${r.waiting} | blocked by (${r.blocker_state}) ${r.blocker}`; counts.locks[k] = (counts.locks[k] ?? 0) + 1; }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await client.end();
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      const m = (k) => (counts.n ? counts[k] / counts.n : 0).toFixed(1);
+      for (const [k, n] of Object.entries(counts.locks).sort((a, b) => b[1] - a[1]).slice(0, 4)) log(`    lock wait x${n}: ${k}`);
+      return `active ${m('active')}, idle in tx ${m('idleInTx')}, lock wait ${m('lock')}`;
+    },
+  };
+}
+
 async function main() {
   const t0 = performance.now();
   const database = await prepareDatabase(o, log, { reuse: own.reuse });
@@ -189,10 +231,10 @@ async function main() {
     log(`statements per request (round trips): issue ${roundTrips(issueTrace)}, loan by id ${roundTrips(loanTrace)}, eligibility ${roundTrips(eligibilityTrace)}`);
     if (process.env.BENCH_VERBOSE) for (const s of issueTrace) log(`  ${s.name ?? '(unnamed)'}: ${s.text.replace(/\s+/g, ' ').slice(0, 100)}`);
     const arrayOf = (id) => `{"${id}"}`;
-    const issueVars = new Map([[tracePair.student_id, 'sid'], [arrayOf(tracePair.student_id), 'sids'], [tracePair.device_id, 'did'], [traceKey, 'key']]);
+    const issueVars = new Map([[tracePair.student_id, 'sid'], [arrayOf(tracePair.student_id), 'sids'], [tracePair.device_id, 'did'], [tracePair.school_id, 'school'], [traceKey, 'key']]);
     // Each pgbench transaction takes the next unused pair (a sequence shared by its clients).
     await owner.query(`DROP TABLE IF EXISTS bench_pairs; DROP SEQUENCE IF EXISTS bench_pair_seq;
-      CREATE TABLE bench_pairs (n bigint PRIMARY KEY, student_id uuid NOT NULL, device_id uuid NOT NULL);
+      CREATE TABLE bench_pairs (n bigint PRIMARY KEY, student_id uuid NOT NULL, device_id uuid NOT NULL, school_id uuid NOT NULL);
       CREATE SEQUENCE bench_pair_seq;
       DROP TABLE IF EXISTS bench_reads; CREATE TABLE bench_reads (n int PRIMARY KEY, loan_id uuid NOT NULL, student_id uuid NOT NULL);
       GRANT SELECT ON bench_pairs, bench_reads TO laptop_loans_app; GRANT USAGE ON SEQUENCE bench_pair_seq TO laptop_loans_app`);
@@ -200,12 +242,12 @@ async function main() {
       [readLoans.map((r) => r.id), readLoans.map((_, i) => readStudents[i % readStudents.length].id)]);
     const loadPairs = async (list) => {
       await owner.query(`TRUNCATE bench_pairs`);
-      await owner.query(`INSERT INTO bench_pairs SELECT n, s, d FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS x(s, d, n)`,
-        [list.map((p) => p.student_id), list.map((p) => p.device_id)]);
+      await owner.query(`INSERT INTO bench_pairs SELECT n, s, d, sc FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) WITH ORDINALITY AS x(s, d, sc, n)`,
+        [list.map((p) => p.student_id), list.map((p) => p.device_id), list.map((p) => p.school_id)]);
       await owner.query(`SELECT setval('bench_pair_seq', 1, false)`);
     };
     const issueScript = scriptFromTrace(issueTrace, [
-      `SELECT student_id::text AS sid, '{"' || student_id || '"}' AS sids, device_id::text AS did, gen_random_uuid()::text AS key
+      `SELECT student_id::text AS sid, '{"' || student_id || '"}' AS sids, device_id::text AS did, school_id::text AS school, gen_random_uuid()::text AS key
        FROM bench_pairs WHERE n = (SELECT nextval('bench_pair_seq')) \\gset`], issueVars);
     const readPrelude = ['\\set n random(1, ' + readLoans.length + ')',
       `SELECT loan_id::text AS lid, student_id::text AS sid, '{"' || student_id || '"}' AS sids FROM bench_reads WHERE n = :n \\gset`];
@@ -272,7 +314,7 @@ async function main() {
             const t = performance.now();
             try {
               await replayTrace(c, issueTrace, new Map([[tracePair.student_id, p.student_id], [arrayOf(tracePair.student_id), arrayOf(p.student_id)],
-                [tracePair.device_id, p.device_id], [traceKey, randomUUID()]]));
+                [tracePair.device_id, p.device_id], [tracePair.school_id, p.school_id], [traceKey, randomUUID()]]));
               lat.push(performance.now() - t);
             } catch (e) {
               if (failed++ === 0) log(`  raw SQL: first failure: ${e.message}`);
@@ -335,16 +377,18 @@ async function main() {
         const server = name.endsWith('bare') ? bare : name.endsWith('API') ? app : undefined;
         const cpu0 = server ? await cpuOf(server) : 0;
         const pg0 = postgresCpuMs(postmaster);
+        const sampling = sampleSessions(serviceUrl);
         const r = await tests[name]();
+        r.sessions = await sampling.stop();
         // All of PostgreSQL's CPU over the measurement, less the issue sides' resets (not the work).
         r.pgMs = (postgresCpuMs(postmaster) - pg0 - (r.resetPgMs ?? 0)) / r.total;
         r.cpuMs = server ? (await cpuOf(server) - cpu0) / 1000 / r.total : NaN;
         results[name].push(r);
-        log(`run ${run} ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  n=${r.total}  server CPU ${r.cpuMs.toFixed(3)} ms/req  PostgreSQL CPU ${r.pgMs.toFixed(3)} ms/req  non-2xx/failed ${r.non2xx}  errors ${r.errors}  load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
+        log(`run ${run} ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  n=${r.total}  server CPU ${r.cpuMs.toFixed(3)} ms/req  PostgreSQL CPU ${r.pgMs.toFixed(3)} ms/req  non-2xx/failed ${r.non2xx}  errors ${r.errors}  sessions: ${r.sessions}  load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
       }
     }
     const med = (name, k) => median(results[name].map((r) => r[k]));
-    const row = (name) => `| ${name} | ${med(name, 'rps').toFixed(0)} | ${med(name, 'p50').toFixed(1)} | ${med(name, 'p99').toFixed(1)} | ${Number.isNaN(med(name, 'cpuMs')) ? '' : med(name, 'cpuMs').toFixed(3)} | ${med(name, 'pgMs').toFixed(3)} | ${results[name].map((r) => r.rps.toFixed(0)).join(' / ')} | ${results[name].reduce((a, r) => a + r.non2xx + r.errors, 0)} |`;
+    const row = (name) => `| ${name} | ${med(name, 'rps').toFixed(0)} | ${med(name, 'p50').toFixed(1)} | ${med(name, 'p99').toFixed(1)} | ${Number.isNaN(med(name, 'cpuMs')) ? '' : med(name, 'cpuMs').toFixed(3)} | ${med(name, 'pgMs').toFixed(3)} | ${results[name].map((r) => r.rps.toFixed(0)).join(' / ')} | ${results[name].reduce((a, r) => a + r.non2xx + r.errors, 0)} | ${results[name].at(-1).sessions} |`;
     // Same-run ratios: each run's API figure over the same run's baseline, then the median of those.
     const ratio = (a, b) => {
       if (!results[a]?.length || !results[b]?.length) return 'n/a';
@@ -358,8 +402,8 @@ async function main() {
     log('');
     log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
     log('');
-    log('| measurement | req/s (median) | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | req/s per run | non-2xx / failed |');
-    log('|---|---:|---:|---:|---:|---:|---|---:|');
+    log('| measurement | req/s (median) | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | req/s per run | non-2xx / failed | sessions (last run, mean) |');
+    log('|---|---:|---:|---:|---:|---:|---|---:|---|');
     for (const name of names) log(row(name));
     log('');
     log(`issue: API / pgbench = ${ratio('issue: API', 'issue: pgbench')} (goal >= 70%); API / raw SQL = ${ratio('issue: API', 'issue: raw SQL')}; raw SQL / pgbench = ${ratio('issue: raw SQL', 'issue: pgbench')}`);
