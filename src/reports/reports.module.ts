@@ -10,10 +10,11 @@ import { ReportScope } from './report-scope.js';
 import { ReportsController } from './reports.controller.js';
 import { StockReportService } from './stock-report.service.js';
 import { SummaryService } from './summary/summary.service.js';
+import { ActivityTallyFolder } from './activity-tally-folder.js';
 
 /** Read models for the education office: JSON/CSV reports and the printable summary (docs/reports.md). */
 @Module({
   controllers: [ReportsController, EvidencePackController],
-  providers: [ReportReader, ReportScope, CoverageService, StockReportService, OverdueReportService, LossesReportService, ActivityReportService, SummaryService, EvidencePackService],
+  providers: [ReportReader, ReportScope, CoverageService, StockReportService, OverdueReportService, LossesReportService, ActivityReportService, SummaryService, EvidencePackService, ActivityTallyFolder],
 })
 export class ReportsModule {}
