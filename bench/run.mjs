@@ -112,6 +112,7 @@ async function morningPairs(owner, template, wanted = 6000) {
  */
 function sampleSessions(url) {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined); // a lost sampler must not end the benchmark
   const counts = { active: 0, idleInTx: 0, lock: 0, n: 0, locks: {} };
   let running = true;
   const loop = (async () => {
@@ -134,7 +135,7 @@ function sampleSessions(url) {
       await new Promise((r) => setTimeout(r, 100));
     }
     await client.end();
-  })();
+  })().catch(() => undefined);
   return {
     stop: async () => {
       running = false;

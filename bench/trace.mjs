@@ -17,7 +17,12 @@ export function installTrace() {
     if (recording && requestContext.getStore() && config !== undefined && typeof config !== 'function') {
       const c = typeof config === 'string' ? { text: config, values: Array.isArray(values) ? values : undefined } : config;
       // Values as pg sends them (Dates, Buffers and arrays in their wire text), null stays null.
-      const sent = c.values?.map((v) => (v === null || v === undefined ? null : String(utils.prepareValue(v))));
+      // (pg sends a Buffer as a binary parameter: recorded as bytea's hex text, its equal in text).
+      const sent = c.values?.map((v) => {
+        if (v === null || v === undefined) return null;
+        const p = utils.prepareValue(v);
+        return Buffer.isBuffer(p) ? `\\x${p.toString('hex')}` : String(p);
+      });
       if (typeof c.text === 'string') recording.push({ name: c.name ?? null, text: c.text, values: sent ?? [] });
     }
     return query.call(this, config, values, callback);
