@@ -10,6 +10,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { roundTrips } from './trace.mjs';
 
 export const PGBENCH_HELP = 'pgbench not found: install the PostgreSQL client tools (Debian/Ubuntu: apt-get install postgresql-client), or set PGBENCH=/path/to/pgbench';
 
@@ -40,6 +41,10 @@ export function scriptFromTrace(trace, prelude, vars) {
   const defines = [];
   const lines = [...prelude];
   trace.forEach((s, i) => {
+    // Statements the service sent together (one round trip) are one pgbench pipeline.
+    const next = trace[i + 1];
+    const opensGroup = !s.together && next?.together && next.client === s.client;
+    if (opensGroup) lines.push('\\startpipeline');
     // `:name` in the text would be read as a pgbench variable: refuse rather than measure something else.
     if (/(?<!:):[A-Za-z0-9_]/.test(s.text.replace(/'[^']*'/g, "''"))) throw new Error(`statement ${s.name ?? s.text.slice(0, 40)} has a ':' pgbench would read as a variable`);
     const text = s.text.replace(/\$(\d+)/g, (_, n) => {
@@ -51,18 +56,27 @@ export function scriptFromTrace(trace, prelude, vars) {
       return `:${name}`;
     });
     lines.push(`${text.trim()};`);
+    const closesGroup = s.together && !(next?.together && next.client === s.client);
+    if (closesGroup) lines.push('\\endpipeline');
   });
   return { script: lines.join('\n') + '\n', defines };
 }
 
 /** Runs the trace with node `pg` on one client: `values` maps traced values to this transaction's. */
 export async function replayTrace(client, trace, values) {
-  let last;
-  for (const s of trace) {
-    const v = s.values.map((x) => (x !== null && values.has(x) ? values.get(x) : x));
-    last = await client.query(s.name ? { name: s.name, text: s.text, values: v } : { text: s.text, values: v });
+  // Round trips as the service made them: statements it sent together are sent together here
+  // (the client pipelines; each group is awaited before the next is sent).
+  client.pipeline = true;
+  try {
+    for (const group of roundTrips(trace)) {
+      await Promise.all(group.map((s) => {
+        const v = s.values.map((x) => (x !== null && values.has(x) ? values.get(x) : x));
+        return client.query(s.name ? { name: s.name, text: s.text, values: v } : { text: s.text, values: v });
+      }));
+    }
+  } finally {
+    client.pipeline = false;
   }
-  return last;
 }
 
 /** pgbench -M prepared for `duration` seconds: rate, latency percentiles from its per-transaction log. */

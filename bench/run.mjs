@@ -33,6 +33,7 @@ import pg from 'pg';
 import { applyAppRolePrivileges, ensureLoginRole } from '../dist/src/database/app-role.js';
 import { withCredentials } from '../dist/src/database/migrate.js';
 import { BENCH_ADMIN_EMAIL, checkInvariants, parseArgs, prepareDatabase, seedScale, writeSeedMarker } from '../scripts/seed-scale.mjs';
+import { roundTrips } from './trace.mjs';
 import { PGBENCH_HELP, findPgbench, postgresCpuMs, postmasterPidOf, replayTrace, runPgbench, scriptFromTrace } from './pgbench.mjs';
 
 const argv = process.argv.slice(2);
@@ -228,9 +229,9 @@ async function main() {
       body: JSON.stringify({ programId: program.id, studentId: tracePair.student_id, deviceId: tracePair.device_id, guardianConsent: consent(tracePair) }) }));
     const loanTrace = await traced(() => fetch(`${api}/api/v1/loans/${readLoans[0].id}`, { headers: auth }));
     const eligibilityTrace = await traced(() => fetch(`${api}/api/v1/programs/${program.id}/eligibility/${readStudents[0].id}`, { headers: auth }));
-    const roundTrips = (t) => t.length;
-    log(`statements per request (round trips): issue ${roundTrips(issueTrace)}, loan by id ${roundTrips(loanTrace)}, eligibility ${roundTrips(eligibilityTrace)}`);
-    if (process.env.BENCH_VERBOSE) for (const s of issueTrace) log(`  ${s.name ?? '(unnamed)'}: ${s.text.replace(/\s+/g, ' ').slice(0, 100)}`);
+    const trips = (t) => `${t.length} statements in ${roundTrips(t).length} round trips`;
+    log(`per request: issue ${trips(issueTrace)}, loan by id ${trips(loanTrace)}, eligibility ${trips(eligibilityTrace)}`);
+    if (process.env.BENCH_VERBOSE) for (const s of issueTrace) log(`  ${s.together ? '+' : ' '} ${s.name ?? '(unnamed)'}: ${s.text.replace(/\s+/g, ' ').slice(0, 100)}`);
     const arrayOf = (id) => `{"${id}"}`;
     const issueVars = new Map([[tracePair.student_id, 'sid'], [arrayOf(tracePair.student_id), 'sids'], [tracePair.device_id, 'did'], [tracePair.school_id, 'school'], [traceKey, 'key']]);
     // Each pgbench transaction takes the next unused pair (a sequence shared by its clients).

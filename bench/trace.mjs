@@ -9,6 +9,7 @@ import pg from 'pg';
 import utils from 'pg/lib/utils.js';
 
 let recording = null;
+const clients = new WeakMap();
 const requestContext = new AsyncLocalStorage();
 
 export function installTrace() {
@@ -23,13 +24,28 @@ export function installTrace() {
         const p = utils.prepareValue(v);
         return Buffer.isBuffer(p) ? `\\x${p.toString('hex')}` : String(p);
       });
-      if (typeof c.text === 'string') recording.push({ name: c.name ?? null, text: c.text, values: sent ?? [] });
+      // Sent while this connection's earlier statements are still unanswered, on a pipelining
+      // connection: it travels with them (the same round trip).
+      const inFlight = this.pipeline && (this._queryQueue.length + this._sentQueryQueue.length + (this._activeQuery ? 1 : 0)) > 0;
+      if (!clients.has(this)) clients.set(this, clients.size + 1);
+      if (typeof c.text === 'string') recording.push({ name: c.name ?? null, text: c.text, values: sent ?? [], client: clients.get(this), together: inFlight });
     }
     return query.call(this, config, values, callback);
   };
 }
 
 export const startTrace = () => { recording = []; };
+
+/** The trace as round trips: runs of statements sent together on one connection. */
+export function roundTrips(trace) {
+  const groups = [];
+  for (const s of trace) {
+    const last = groups.at(-1);
+    if (last && s.together && last[0].client === s.client) last.push(s);
+    else groups.push([s]);
+  }
+  return groups;
+}
 export const stopTrace = () => { const r = recording ?? []; recording = null; return r; };
 
 /**

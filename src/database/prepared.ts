@@ -28,18 +28,29 @@ export const prepared = <Row = never>(name: string, text: string): PreparedState
  * Runs a prepared statement in the manager's transaction (on its connection), or on the pool when
  * the manager has none. Errors come out as TypeORM's QueryFailedError, with the SQLSTATE, like
  * every other query, so the problem mapping and callers' checks see no difference.
+ *
+ * Statements started together (`Promise.all`) on a transaction that `Transactions.run` opened are
+ * sent together: its connection pipelines (see there), so they cost one round trip, in call order.
  */
 export async function runPrepared<T>(tx: EntityManager, statement: PreparedStatement<T>, values: unknown[]): Promise<T[]> {
   const runner = tx.queryRunner;
   const client: PoolClient | Pool = runner
     ? ((await runner.connect()) as PoolClient)
     : ((tx.connection.driver as PostgresDriver).master as Pool);
-  try {
-    const result = await client.query({ name: statement.name, text: statement.text, values });
-    return result.rows as T[];
-  } catch (error) {
-    // Connection failures keep their own shape (the problem filter maps them to 503).
-    if ((error as { code?: string }).code === undefined || !(error instanceof Error) || !('severity' in error)) throw error;
-    throw new QueryFailedError(statement.text, values, error);
-  }
+  return sendPrepared(client, statement, values);
+}
+
+/**
+ * The statement handed to the connection now, without waiting for anything first: statements
+ * sent one after another on a pipelining connection travel together and run in this order.
+ */
+export function sendPrepared<T>(client: PoolClient | Pool, statement: PreparedStatement<T>, values: readonly unknown[]): Promise<T[]> {
+  return client.query({ name: statement.name, text: statement.text, values: values as unknown[] }).then(
+    (result) => result.rows as T[],
+    (error: unknown) => {
+      // Connection failures keep their own shape (the problem filter maps them to 503).
+      if ((error as { code?: string }).code === undefined || !(error instanceof Error) || !('severity' in error)) throw error;
+      throw new QueryFailedError(statement.text, values as unknown[], error);
+    },
+  );
 }

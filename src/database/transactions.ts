@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import type { PoolClient } from 'pg';
+import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
-import { prepared, runPrepared } from './prepared.js';
+import { prepared, sendPrepared } from './prepared.js';
 
 /**
  * Runs one use case in one transaction. With an idempotency key, the key is claimed inside the
@@ -16,30 +17,72 @@ export const CLAIM = prepared<{ key: string }>(
 const STORED = prepared<{ fingerprint: Buffer; response_body: string | null }>('idempotency_stored', `SELECT fingerprint, response_body FROM idempotency_records WHERE actor_key = $1 AND key = $2`);
 export const STORE_RESPONSE = prepared('idempotency_store_response', `UPDATE idempotency_records SET response_body = $3 WHERE actor_key = $1 AND key = $2`);
 
+/** The pg client's pipeline mode (pg 8.23): queries are written without waiting for earlier answers. */
+type PipeliningClient = PoolClient & { pipeline: boolean };
+
+/** TypeORM's own bookkeeping of an open transaction, so a nested `tx.transaction()` makes a savepoint. */
+function markTransaction(runner: QueryRunner, open: boolean): void {
+  (runner as unknown as { isTransactionActive: boolean; transactionDepth: number }).isTransactionActive = open;
+  (runner as unknown as { transactionDepth: number }).transactionDepth = open ? 1 : 0;
+}
+
 @Injectable()
 export class Transactions {
   constructor(private readonly dataSource: DataSource) {}
 
-  run<T>(idempotency: IdempotencyRequest | undefined, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (tx) => {
-      if (idempotency) {
-        const replay = await this.claim(tx, idempotency);
+  /**
+   * `open`, when given, sends the use case's first statements (reads whose parameters the request
+   * alone decides) with BEGIN and the claim, and hands their result to `work`; a replay ignores it.
+   *
+   * Round trips: the connection pipelines for the length of the transaction, so BEGIN, the claim
+   * and `open`'s statements travel together, statements the use case starts together
+   * (`Promise.all`) travel together, and the stored answer travels with COMMIT.
+   */
+  async run<T, O = undefined>(
+    idempotency: IdempotencyRequest | undefined,
+    work: (tx: EntityManager, opened: NoInfer<O>) => Promise<T>,
+    open?: (tx: EntityManager) => Promise<O>,
+  ): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PipeliningClient;
+    client.pipeline = true;
+    try {
+      // Handed to the connection in this order before anything is awaited.
+      const begin = client.query('BEGIN');
+      markTransaction(runner, true);
+      const claim = idempotency ? sendPrepared(client, CLAIM, [idempotency.actorKey, idempotency.key, idempotency.fingerprint]) : undefined;
+      const opening = open ? open(runner.manager) : undefined;
+      const [, claimed, opened] = await Promise.all([begin, claim, opening]);
+      let result: T;
+      let replayed = false;
+      if (idempotency && claimed!.length === 0) {
+        const replay = await this.stored(client, idempotency);
         // The stored text is what the first call serialised; parsing it back and letting the
         // framework serialise it again yields the same bytes for plain JSON.
-        if (replay !== null) return JSON.parse(replay) as T;
+        result = replay === null ? await work(runner.manager, opened as O) : (JSON.parse(replay) as T);
+        replayed = replay !== null;
+      } else {
+        result = await work(runner.manager, opened as O);
       }
-      const result = await work(tx);
-      if (idempotency) {
-        await runPrepared(tx, STORE_RESPONSE, [idempotency.actorKey, idempotency.key, JSON.stringify(result)]);
-      }
+      const store = idempotency && !replayed ? sendPrepared(client, STORE_RESPONSE, [idempotency.actorKey, idempotency.key, JSON.stringify(result)]) : undefined;
+      const commit = client.query('COMMIT');
+      markTransaction(runner, false);
+      // A failed store aborts the transaction and COMMIT then rolls it back: the store's error is thrown.
+      await Promise.all([store, commit]);
       return result;
-    });
+    } catch (error) {
+      markTransaction(runner, false);
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.pipeline = false;
+      await runner.release();
+    }
   }
 
-  private async claim(tx: EntityManager, request: IdempotencyRequest): Promise<string | null> {
-    const claimed = await runPrepared(tx, CLAIM, [request.actorKey, request.key, request.fingerprint]);
-    if (claimed.length > 0) return null;
-    const [existing] = await runPrepared(tx, STORED, [request.actorKey, request.key]);
+  /** The key was claimed before: the first answer, or null when the claim was rolled back meanwhile. */
+  private async stored(client: PoolClient, request: IdempotencyRequest): Promise<string | null> {
+    const [existing] = await sendPrepared(client, STORED, [request.actorKey, request.key]);
     if (!existing.fingerprint.equals(request.fingerprint)) {
       throw new DomainError('idempotency-key-reused', 'idempotency_key_reused');
     }

@@ -11,7 +11,7 @@ import type { DeviceStatus } from '../devices/device-status.js';
 import { changeDeviceStatus, lockDeviceState } from '../devices/device-state.js';
 import { changeApplicationStatus } from '../programs/applications/application-state.js';
 import { evaluateEligibility } from '../programs/eligibility/eligibility.js';
-import { eligibilityInput, gatherStudentContexts } from '../programs/eligibility/eligibility-facts.js';
+import { eligibilityInput, gatherStudentContexts, type StudentContext } from '../programs/eligibility/eligibility-facts.js';
 import type { Program } from '../programs/program.entity.js';
 import { type IssueLoanRequest, type LoanResponse, toLoanAuditImage, toLoanResponse } from './dto/loan.dto.js';
 import { Loan } from './loan.entity.js';
@@ -31,6 +31,14 @@ interface OpenApplication {
   id: string;
   status: 'pending' | 'allocated';
   device_id: string | null;
+}
+
+/** The issue's first reads (openIssue); absent rows are undefined or null. */
+interface OpenedIssue {
+  program: ProgramTerms | undefined;
+  context: StudentContext | undefined;
+  device: DeviceRow | null;
+  application: OpenApplication | null;
 }
 
 // The statements of every issue, prepared once per connection (src/database/prepared.ts).
@@ -91,23 +99,32 @@ export class LoansService {
       }
       signature = parseSignaturePng(request.guardianSignaturePng, this.config.signatureMaxBytes);
     }
-    return this.transactions.run(idempotency, (tx) => this.issueIn(tx, actor, request, signature));
+    // The program, the student's facts and the locked device travel with BEGIN and the claim.
+    return this.transactions.run<LoanResponse, OpenedIssue>(idempotency, (tx, opened) => this.issueIn(tx, actor, request, signature, opened), (tx) => this.openIssue(tx, request));
+  }
+
+  /**
+   * What an issue reads first, all decided by the request alone, so sent together (one round
+   * trip): the program, the student's facts, and the device with the student's open application,
+   * locked. The checks on them run in the order they always did (program, student, device).
+   */
+  private async openIssue(tx: EntityManager, request: IssueLoanRequest): Promise<OpenedIssue> {
+    const [[program], contexts, [{ device, application }]] = await Promise.all([
+      runPrepared(tx, PROGRAM_FOR_ISSUE, [request.programId]),
+      gatherStudentContexts(tx, request.programId, [request.studentId]),
+      runPrepared(tx, LOCK_DEVICE_AND_APPLICATION, [request.deviceId, request.programId, request.studentId]),
+    ]);
+    return { program, context: contexts.get(request.studentId), device, application };
   }
 
   /** The use case inside a given transaction (the bulk issue runs each item in a savepoint). */
-  async issueIn(tx: EntityManager, actor: Actor, request: IssueLoanRequest, signature?: SignatureImage): Promise<LoanResponse> {
+  async issueIn(tx: EntityManager, actor: Actor, request: IssueLoanRequest, signature?: SignatureImage, opened?: OpenedIssue): Promise<LoanResponse> {
     const today = this.clock.today();
-    const [program] = await runPrepared(tx, PROGRAM_FOR_ISSUE, [request.programId]);
+    const { program, context, device, application } = opened ?? (await this.openIssue(tx, request));
     if (!program) throw notFound('program_not_found');
-    const context = (await gatherStudentContexts(tx, program.id, [request.studentId])).get(request.studentId);
     if (!context) throw notFound('student_not_found');
     assertSchoolAccess(actor, context.schoolId, 'operate', 'student_not_found');
 
-    const [{ device, application }] = await runPrepared(
-      tx,
-      LOCK_DEVICE_AND_APPLICATION,
-      [request.deviceId, program.id, request.studentId],
-    );
     if (!device) throw notFound('device_not_found');
     assertSchoolAccess(actor, device.school_id, 'operate', 'device_not_found');
     if (device.school_id !== context.schoolId) {
@@ -164,17 +181,19 @@ export class LoansService {
     await this.insertLoan(tx, loan, `${program.code}-${program.startsOn.slice(0, 4)}-`);
 
     const lentFrom = device.status;
-    await changeDeviceStatus(tx, device, 'on_loan');
     if (application) await this.fulfil(tx, actor, application, device.id, context.schoolId);
-
     const signed = signature ? [await this.signatures.record(tx, actor, loan, signature)] : [];
-    await this.audit.record(
-      tx,
-      actor,
-      { action: 'loan.issued', entityType: 'loan', entityId: loan.id, schoolId: loan.schoolId, after: toLoanAuditImage(loan) },
-      { action: 'device.lent', entityType: 'device', entityId: device.id, schoolId: loan.schoolId, before: { status: lentFrom }, after: { status: 'on_loan', loanId: loan.id } },
-      ...signed,
-    );
+    // The device's new status and the events: two statements, sent together.
+    await Promise.all([
+      changeDeviceStatus(tx, device, 'on_loan'),
+      this.audit.record(
+        tx,
+        actor,
+        { action: 'loan.issued', entityType: 'loan', entityId: loan.id, schoolId: loan.schoolId, after: toLoanAuditImage(loan) },
+        { action: 'device.lent', entityType: 'device', entityId: device.id, schoolId: loan.schoolId, before: { status: lentFrom }, after: { status: 'on_loan', loanId: loan.id } },
+        ...signed,
+      ),
+    ]);
     return toLoanResponse(loan, today);
   }
 

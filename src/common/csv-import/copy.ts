@@ -28,11 +28,17 @@ export const copyText = (value: string | null) =>
  */
 export async function copyInto(tx: EntityManager, statement: string, source: () => AsyncGenerator<string>): Promise<void> {
   if (!tx.queryRunner) throw new Error('an import runs in a transaction');
-  const client = (await tx.queryRunner.connect()) as PoolClient;
+  const client = (await tx.queryRunner.connect()) as PoolClient & { pipeline?: boolean };
+  // pg refuses COPY on a pipelining connection (Transactions.run pipelines its transactions):
+  // the import awaits every statement before this one, so nothing else is in flight meanwhile.
+  const pipelining = client.pipeline;
+  client.pipeline = false;
   try {
     await pipeline(source, client.query(copyFrom(statement)));
   } catch (error) {
     throw error instanceof pg.DatabaseError ? new QueryFailedError(statement, [], error) : error;
+  } finally {
+    client.pipeline = pipelining;
   }
 }
 
