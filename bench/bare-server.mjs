@@ -10,7 +10,7 @@ import { evaluateEligibility } from '../dist/src/programs/eligibility/eligibilit
 // The service's own statements (the same SQL, prepared the same way), without the framework.
 import { STUDENT_CONTEXTS } from '../dist/src/programs/eligibility/eligibility-facts.js';
 
-const pool = new pg.Pool({ connectionString: process.env.BENCH_SERVICE_URL, max: Number(process.env.DB_POOL_SIZE ?? 20) });
+const pool = new pg.Pool({ connectionString: process.env.BENCH_SERVICE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
 const app = Fastify({ logger: false });
 
 app.get('/eligibility/:programId/:studentId', async (req, reply) => {

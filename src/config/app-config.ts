@@ -90,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-function databaseLimits(poolSize = 20, statementTimeoutMs = 15000, connectTimeoutMs = 5000, lockTimeoutMs?: number): AppConfig['db'] {
+function databaseLimits(poolSize = 10, statementTimeoutMs = 15000, connectTimeoutMs = 5000, lockTimeoutMs?: number): AppConfig['db'] {
   // A lock wait is a statement too: a longer lock timeout would never be reached.
   return { poolSize, statementTimeoutMs, connectTimeoutMs, lockTimeoutMs: Math.min(lockTimeoutMs ?? 5000, statementTimeoutMs) };
 }

@@ -29,7 +29,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     logging: false,
     applicationName: 'laptop-loans',
     extra: {
-      max: settings.poolSize ?? 20,
+      max: settings.poolSize ?? 10,
       // Fail fast (a 503) instead of hanging when the pool is exhausted or the server is away;
       // test/reliability/faults.test.ts holds every request to these bounds.
       connectionTimeoutMillis: settings.connectTimeoutMs ?? 5000,
