@@ -80,7 +80,7 @@ async function cannon(opts) {
  * added to it (copies of one issuable pair's student and device, with their own NISN, asset tag
  * and serial, and no family card), once per database: later runs reuse the unused ones.
  */
-async function morningPairs(owner, template, wanted = 6000) {
+async function morningPairs(owner, template, wanted = 12000) {
   const free = async () => (await owner.query(`
     WITH d AS (SELECT id, row_number() OVER (ORDER BY asset_tag) AS rn FROM devices WHERE asset_tag LIKE 'BENCH-AM-%' AND status = 'in_stock' AND school_id = $1),
          s AS (SELECT id, row_number() OVER (ORDER BY nisn) AS rn FROM students st WHERE nisn LIKE '99%' AND school_id = $1
