@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Server } from 'node:http';
+import pg from 'pg';
+import { type Fixture, issue, newDevice, newFixture, newProgram, newStudent } from './loan-fixtures.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+/**
+ * An issue costs 5 round trips to PostgreSQL (decisions 67): the caller's row; BEGIN with the
+ * idempotency claim, the program, the student's facts and the locked device; the loan; the
+ * device's status with the audit events; the stored answer with COMMIT. Counted here from what
+ * the service's connections are handed: a statement handed over while none of its connection's
+ * earlier statements is still unanswered starts a round trip; the others travel with it.
+ */
+let t: TestApp;
+let f: Fixture;
+let counting = false;
+// Only what the request sends (not the audit sealer's or the tally fold's statements meanwhile).
+const inRequest = new AsyncLocalStorage<boolean>();
+let roundTrips = 0;
+let statements = 0;
+const query = pg.Client.prototype.query;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  f = await newFixture(t);
+  (t.app.getHttpServer() as Server).prependListener('request', () => inRequest.enterWith(true));
+  type Internals = { pipeline?: boolean; _queryQueue: unknown[]; _sentQueryQueue?: unknown[]; _activeQuery?: unknown };
+  pg.Client.prototype.query = function counted(this: pg.Client & Internals, ...args: unknown[]) {
+    if (counting && inRequest.getStore()) {
+      statements++;
+      const unanswered = this._queryQueue.length + (this._sentQueryQueue?.length ?? 0) + (this._activeQuery ? 1 : 0);
+      if (!(this.pipeline && unanswered > 0)) roundTrips++;
+    }
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+}, 120_000);
+afterAll(async () => {
+  pg.Client.prototype.query = query;
+  await t?.close();
+});
+
+describe('issuing a loan', () => {
+  it('takes 5 round trips for 11 statements, and a retry replays the answer', async () => {
+    const program = await newProgram(t, f.cast.admin);
+    const body = { programId: program.id, studentId: await newStudent(t, f.cast.schoolA.id), deviceId: await newDevice(t, f.catalogue, f.cast.schoolA.id) };
+    // Warm: the pool's connections exist and the statements are prepared.
+    expect((await issue(t, f.cast.operatorA, { programId: program.id, studentId: await newStudent(t, f.cast.schoolA.id), deviceId: await newDevice(t, f.catalogue, f.cast.schoolA.id) })).status).toBe(201);
+
+    counting = true;
+    const first = await issue(t, f.cast.operatorA, body, 'round-trips-key');
+    counting = false;
+    expect(first.status).toBe(201);
+    expect({ statements, roundTrips }).toEqual({ statements: 11, roundTrips: 5 });
+
+    const retry = await issue(t, f.cast.operatorA, body, 'round-trips-key');
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM loans WHERE student_id = $1`, [body.studentId]);
+    expect(rows[0].n).toBe(1);
+  });
+});
