@@ -6,6 +6,26 @@ import { join, resolve } from 'node:path';
 /** Where `npm run web:build` writes the console (vite.config.ts). */
 export const CONSOLE_DIR = resolve('dist/web');
 
+/**
+ * The console page's own policy (the API's answers keep helmet's): as strict, plus `blob:` for
+ * the PDFs it prints from a hidden frame (a blob document inherits this policy, so the PDF viewer
+ * needs `object-src` too) and for the signature preview.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "frame-src 'self' blob:",
+  "object-src 'self' blob:",
+  "media-src 'self' blob:",
+  "font-src 'self'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
+
 /** Paths the console never answers: the API, Swagger, health and metrics keep their own 404s. */
 const RESERVED = /^\/(api|docs|health|metrics)(\/|$|-|\?)/;
 
@@ -35,7 +55,8 @@ export async function registerConsole(fastify: FastifyInstance, dir = CONSOLE_DI
     if (!request.is404 || (request.method !== 'GET' && request.method !== 'HEAD')) return;
     const path = request.url.split('?')[0];
     if (RESERVED.test(path) || /\.[a-z0-9]+$/i.test(path)) return;
-    reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
+    reply.raw.removeHeader('content-security-policy');
+    reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
     return reply;
   });
   return true;

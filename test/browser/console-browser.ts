@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -113,4 +113,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function wedgeScan(page: Page, code: string): Promise<void> {
   await page.keyboard.type(code, { delay: 2 });
   await page.keyboard.press('Enter');
+}
+
+/** Whether the element has the keyboard focus (where a scanner's keystrokes go). */
+export async function hasFocus(locator: Locator): Promise<boolean> {
+  return locator.evaluate((el) => el === (el as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement);
 }

@@ -26,7 +26,10 @@ describe('the console served at /', () => {
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['cache-control']).toBe('no-cache');
     expect(res.text).toContain('<div id="root">');
-    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("frame-src 'self' blob:");
+    expect(csp).not.toContain('unsafe-eval');
   });
 
   it('serves the hashed files for a year, compressed when the browser accepts it', async () => {

@@ -8,7 +8,7 @@ import { fieldMessages, problemMessage } from '../api/messages';
 import { ScanField } from '../components/ScanField';
 import { useSchool } from '../components/school';
 import { ProgramPicker, useProgram } from '../components/program';
-import { openPdf } from '../components/print';
+import { printPdf, printUrl } from '../components/print';
 import { useOutbox } from '../outbox/OutboxProvider';
 import { QueuePanel } from '../outbox/QueuePanel';
 import { StudentCard } from './StudentCard';
@@ -53,7 +53,7 @@ export default function DeskPage() {
   const [signatureErrors, setSignatureErrors] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [last, setLast] = useState<{ text: string; loanId?: string; queued?: boolean; pdf?: string; blocked?: boolean } | null>(null);
+  const [last, setLast] = useState<{ text: string; loanId?: string; queued?: boolean; pdf?: string } | null>(null);
   /** The attempt being made: its key is reused when the same issue is sent again (a retry). */
   const attempt = useRef<{ key: string; fingerprint: string; signedAt: string } | null>(null);
   const onSigned = useCallback((value: boolean) => setSigned(value), []);
@@ -67,9 +67,6 @@ export default function DeskPage() {
       return page.items.find((i) => i.studentId === student!.id) ?? null;
     },
   });
-  useEffect(() => {
-    if (reserved.data && !tag && !device) setTag(reserved.data.assetTag);
-  }, [reserved.data]); // eslint-disable-line react-hooks/exhaustive-deps
 
   function reset() {
     setStudent(null);
@@ -152,8 +149,8 @@ export default function DeskPage() {
       reset();
       setLast({ text: t('desk.issued', { number: loan.agreementNumber, name: label }), loanId: loan.id });
       focusOn('scan');
-      const pdf = await openPdf('/api/v1/loans/{id}/agreement.pdf', loan.id).catch(() => null);
-      if (pdf) setLast({ text: t('desk.issued', { number: loan.agreementNumber, name: label }), loanId: loan.id, pdf: pdf.url, blocked: !pdf.opened });
+      const pdf = await printPdf('/api/v1/loans/{id}/agreement.pdf', loan.id).catch(() => null);
+      if (pdf) setLast({ text: t('desk.issued', { number: loan.agreementNumber, name: label }), loanId: loan.id, pdf });
     } catch (e) {
       if (isNetworkDown(e)) {
         await outbox.add({ key, kind: 'issue', label, queuedAt: new Date().toISOString(), body });
@@ -184,7 +181,10 @@ export default function DeskPage() {
         <p className={last.queued ? 'notice queued' : 'notice'} role="status">
           {last.text}{' '}
           {last.pdf && (
-            <a href={last.pdf} target="_blank" rel="noopener">{t(last.blocked ? 'desk.openAgreement' : 'desk.printAgain')}</a>
+            <>
+              <button type="button" className="link" onClick={() => printUrl(last.pdf!)}>{t('desk.printAgain')}</button>{' '}
+              <a href={last.pdf} target="_blank" rel="noopener">{t('desk.openAgreement')}</a>
+            </>
           )}
         </p>
       )}
@@ -207,7 +207,7 @@ export default function DeskPage() {
               {matches.map((s) => (
                 <li key={s.id}>
                   <button type="button" onClick={() => choose(s)}>
-                    {s.fullName} · {s.nisn} · {t('desk.class', { grade: s.grade, name: s.className ?? '' })}
+                    {s.fullName} · {s.nisn} · {t('desk.classLabel')} {s.className ?? s.grade}
                   </button>
                 </li>
               ))}
@@ -226,6 +226,9 @@ export default function DeskPage() {
                 label={t('desk.scanDevice')}
                 hint={reserved.data ? t('desk.reservedHint', { tag: reserved.data.assetTag }) : t('desk.scanDeviceHint')}
                 value={tag}
+                // The reserved tag is shown, not typed in: a scanner's code then never lands
+                // after it, and Enter on the empty field takes the reserved device.
+                placeholder={reserved.data?.assetTag}
                 onChange={(v) => {
                   setTag(v);
                   setDevice(null);

@@ -22,7 +22,7 @@ export function StudentCard({ student, programId }: { student: Student; programI
         <dt>{t('desk.nisn')}</dt>
         <dd>{student.nisn}</dd>
         <dt>{t('desk.classLabel')}</dt>
-        <dd>{t('desk.class', { grade: student.grade, name: student.className ?? '' })}</dd>
+        <dd>{student.className ?? student.grade}</dd>
         <dt>{t('desk.enrolment')}</dt>
         <dd>{t(`enrolment.${student.enrolmentStatus}`)}</dd>
       </dl>

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, ok } from '../api/client';
 import { problemMessage } from '../api/messages';
 import { useSchool } from '../components/school';
+import { printUrl } from '../components/print';
 
 /** Asset-tag label sheets (A4, 3x8 or 2x7) for the school's devices or one procurement batch. */
 export default function LabelsPage() {
@@ -30,7 +31,7 @@ export default function LabelsPage() {
       const url = URL.createObjectURL(ok({ data: data as Blob | undefined }));
       setResult({ url, next: response.headers.get('x-labels-next-after') });
       setAfter(from);
-      window.open(url, '_blank');
+      printUrl(url);
     } catch (e) {
       setError(e);
     } finally {

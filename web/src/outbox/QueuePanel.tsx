@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useOutbox } from './OutboxProvider';
-import { openPdf } from '../components/print';
+import { printPdf } from '../components/print';
 
 /** The actions waiting for the network, and those the replay has sent (with their PDF). */
 export function QueuePanel({ kind }: { kind: 'issue' | 'return' }) {
@@ -27,7 +27,7 @@ export function QueuePanel({ kind }: { kind: 'issue' | 'return' }) {
         {sent.map((d) => (
           <li key={d.key}>
             <span className="badge ok">{t('outbox.sent')}</span> {d.label}{' '}
-            <button type="button" className="link" onClick={() => void openPdf(kind === 'issue' ? '/api/v1/loans/{id}/agreement.pdf' : '/api/v1/loans/{id}/return-receipt.pdf', d.loanId)}>
+            <button type="button" className="link" onClick={() => void printPdf(kind === 'issue' ? '/api/v1/loans/{id}/agreement.pdf' : '/api/v1/loans/{id}/return-receipt.pdf', d.loanId)}>
               {t(kind === 'issue' ? 'desk.printAgreement' : 'returns.printReceipt')}
             </button>
           </li>

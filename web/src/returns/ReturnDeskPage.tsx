@@ -6,7 +6,7 @@ import type { components } from '../api/schema';
 import { isNetworkDown } from '../api/problem';
 import { fieldMessages, problemMessage } from '../api/messages';
 import { ScanField } from '../components/ScanField';
-import { openPdf } from '../components/print';
+import { printPdf, printUrl } from '../components/print';
 import { useOutbox } from '../outbox/OutboxProvider';
 import { QueuePanel } from '../outbox/QueuePanel';
 
@@ -110,8 +110,8 @@ export default function ReturnDeskPage() {
       const text = total ? t('returns.doneCharged', { name: label, total: rupiah(total) }) : t('returns.done', { name: label });
       reset();
       setLast({ text });
-      const pdf = await openPdf('/api/v1/loans/{id}/return-receipt.pdf', answer.loan.id).catch(() => null);
-      if (pdf) setLast({ text, pdf: pdf.url });
+      const pdf = await printPdf('/api/v1/loans/{id}/return-receipt.pdf', answer.loan.id).catch(() => null);
+      if (pdf) setLast({ text, pdf });
     } catch (e) {
       if (isNetworkDown(e)) {
         await outbox.add({ key, kind: 'return', label, queuedAt: new Date().toISOString(), loanId: found.loan.id, body });
@@ -130,7 +130,13 @@ export default function ReturnDeskPage() {
       <h1>{t('returns.title')}</h1>
       {last && (
         <p className={last.queued ? 'notice queued' : 'notice'} role="status">
-          {last.text} {last.pdf && <a href={last.pdf} target="_blank" rel="noopener">{t('returns.printReceipt')}</a>}
+          {last.text}{' '}
+          {last.pdf && (
+            <>
+              <button type="button" className="link" onClick={() => printUrl(last.pdf!)}>{t('returns.printReceipt')}</button>{' '}
+              <a href={last.pdf} target="_blank" rel="noopener">{t('returns.openReceipt')}</a>
+            </>
+          )}
         </p>
       )}
       <div className="grid">

@@ -85,7 +85,7 @@ function CsvImport({ kind, schoolId }: { kind: 'students' | 'devices'; schoolId:
       {result && <p className="notice" role="status">{result}</p>}
       {error != null && <p className="error" role="alert">{problemMessage(t, error)}</p>}
       {rows.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t(`setup.${kind}`)}>
           <table>
             <thead><tr><th scope="col">{t('setup.line')}</th><th scope="col">{t('setup.column')}</th><th scope="col">{t('setup.problem')}</th></tr></thead>
             <tbody>

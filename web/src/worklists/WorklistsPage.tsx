@@ -50,22 +50,22 @@ export default function WorklistsPage() {
   const data = page.data?.kind === list ? page.data : null;
   if (data?.kind === 'overdue') {
     table = (
-      <Table head={[t('worklists.student'), t('worklists.class'), t('worklists.device'), t('worklists.due'), t('worklists.daysOverdue'), t('worklists.guardian'), t('worklists.reminder')]}
+      <Table label={t(`worklists.${list}`)} head={[t('worklists.student'), t('worklists.class'), t('worklists.device'), t('worklists.due'), t('worklists.daysOverdue'), t('worklists.guardian'), t('worklists.reminder')]}
         rows={data.items.map((i) => [i.loanId, `${i.studentName} (${i.nisn})`, `${i.grade} ${i.className ?? ''}`, i.assetTag, i.dueDate, String(i.daysOverdue), `${i.guardianName} ${i.guardianPhone ?? ''}`, i.reminderLevel ? t('worklists.level', { days: i.reminderLevelDays }) + (i.escalated ? ` · ${t('worklists.escalated')}` : '') : t('worklists.noReminder')])} />
     );
   } else if (data?.kind === 'leavers') {
     table = (
-      <Table head={[t('worklists.student'), t('worklists.status'), t('worklists.leftAt'), t('worklists.device'), t('worklists.guardian')]}
+      <Table label={t(`worklists.${list}`)} head={[t('worklists.student'), t('worklists.status'), t('worklists.leftAt'), t('worklists.device'), t('worklists.guardian')]}
         rows={data.items.map((i) => [i.loanId, `${i.studentName} (${i.nisn})`, t(`enrolment.${i.enrolmentStatus}`), i.leftAt ?? '-', i.assetTag, `${i.guardianName} ${i.guardianPhone ?? ''}`])} />
     );
   } else if (data?.kind === 'open-charges') {
     table = (
-      <Table head={[t('worklists.student'), t('worklists.charge'), t('worklists.amount'), t('worklists.agreement'), t('worklists.daysOpen'), t('worklists.phone')]}
+      <Table label={t(`worklists.${list}`)} head={[t('worklists.student'), t('worklists.charge'), t('worklists.amount'), t('worklists.agreement'), t('worklists.daysOpen'), t('worklists.phone')]}
         rows={data.items.map((i) => [i.chargeId, `${i.studentName} (${i.nisn})`, i.description, rupiah(i.amount), i.agreementNumber, String(i.daysOpen), i.guardianPhone ?? '-'])} />
     );
   } else if (data?.kind === 'awaiting-pickup') {
     table = (
-      <Table head={[t('worklists.student'), t('worklists.class'), t('worklists.device'), t('worklists.daysWaiting'), t('worklists.guardian')]}
+      <Table label={t(`worklists.${list}`)} head={[t('worklists.student'), t('worklists.class'), t('worklists.device'), t('worklists.daysWaiting'), t('worklists.guardian')]}
         rows={data.items.map((i) => [i.applicationId, `${i.studentName} (${i.nisn})`, `${i.grade} ${i.className ?? ''}`, i.assetTag, String(i.daysWaiting), `${i.guardianName ?? '-'} ${i.guardianPhone ?? ''}`])} />
     );
   }
@@ -104,9 +104,9 @@ export default function WorklistsPage() {
   );
 }
 
-function Table({ head, rows }: { head: string[]; rows: string[][] }) {
+function Table({ head, rows, label }: { head: string[]; rows: string[][]; label?: string }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
       <table>
         <thead>
           <tr>{head.map((h) => <th key={h} scope="col">{h}</th>)}</tr>
