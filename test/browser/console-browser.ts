@@ -99,10 +99,10 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 /** A screenshot into docs/images/ (referenced from docs/console.md). */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
   mkdirSync(IMAGES, { recursive: true });
   const path = join(IMAGES, `${name}.png`);
-  await page.screenshot({ path, fullPage: false });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 

@@ -179,7 +179,7 @@ describe('an issuing morning through the console', () => {
         await axe(page, 'desk (student and device)');
       }
       await act(() => sign(page)); // 3. the guardian signs
-      if (i === 1) await screenshot(page, 'desk');
+      if (i === 1) await screenshot(page, 'desk', true);
       const issued = page.waitForResponse((r) => r.url().endsWith('/api/v1/loans') && r.request().method() === 'POST');
       const before = await frameSrc(page);
       const pdf = pdfAnswer(page, '/agreement.pdf');
@@ -286,7 +286,7 @@ describe('an issuing morning through the console', () => {
       expect(preview).toMatch(/Rp/);
       if (n === 2) {
         expect(preview).toContain('Rp550.000');
-        await screenshot(page, 'return-desk');
+        await screenshot(page, 'return-desk', true);
         await axe(page, 'return desk (check)');
       }
       const before = await frameSrc(page);

@@ -246,8 +246,8 @@ export default function DeskPage() {
               )}
               <fieldset className="guardian">
                 <legend>{t('desk.guardian')}</legend>
-                <div className="row">
-                  <label>
+                <div className="guardian-fields">
+                  <label className="wide">
                     {t('desk.guardianName')}
                     <input value={guardian.name} onChange={(e) => setGuardian({ ...guardian, name: e.target.value })} aria-invalid={errorsFor('guardianConsent.name').length > 0} aria-describedby="guardian-name-error" />
                   </label>
@@ -276,6 +276,9 @@ export default function DeskPage() {
                   <p>{problemMessage(t, general)}</p>
                   {failedRules.length > 0 && <ul>{failedRules.map((r) => <li key={r.rule}>{r.reason}</li>)}</ul>}
                 </div>
+              )}
+              {device && (
+                <p className="summary">{t('desk.summary', { name: student.fullName, nisn: student.nisn, tag: device.assetTag })}</p>
               )}
               <button ref={issueRef} type="submit" className="primary big" disabled={busy || !device}>
                 {busy ? t('desk.issuing') : t('desk.issue')}
