@@ -299,6 +299,36 @@ describe('an issuing morning through the console', () => {
     expect(charges).toEqual([150_000, 250_000, 400_000, 1_200_000]);
   });
 
+  it('bad input is told next to its field in the operator\'s language, never as JSON', async () => {
+    const { page } = desk;
+    await page.getByRole('link', { name: 'Meja peminjaman' }).click();
+    // The first student gave their laptop back with a charger missing: they owe a charge now.
+    await page.getByLabel('NISN atau nama siswa').waitFor();
+    await wedgeScan(page, nisn(1));
+    await page.getByText('Tidak memenuhi syarat', { exact: true }).waitFor();
+    const onLoan = (await server.t.db.query(`SELECT d.asset_tag FROM loans l JOIN devices d ON d.id = l.device_id WHERE l.status = 'active' ORDER BY l.issued_at DESC LIMIT 1`)).rows[0].asset_tag as string;
+    await wedgeScan(page, onLoan);
+    await page.getByText('Sedang dipinjam · Baru').waitFor();
+    await page.getByLabel('Telepon wali').fill('123');
+    await sign(page);
+    await page.getByRole('button', { name: 'Terbitkan dan cetak perjanjian' }).click();
+    const phoneError = page.locator('#guardian-phone-error');
+    await phoneError.filter({ hasText: /\w/ }).waitFor();
+    expect(await page.getByLabel('Telepon wali').getAttribute('aria-invalid')).toBe('true');
+    const phoneText = (await phoneError.textContent())!;
+    expect(phoneText).not.toMatch(/[{}"]|guardianConsent/);
+    expect(phoneText).toMatch(/nomor|telepon/i);
+    await page.getByLabel('Telepon wali').fill('0812-7000-1000');
+    await page.getByRole('button', { name: 'Terbitkan dan cetak perjanjian' }).click();
+    const alert = page.locator('main').getByRole('alert').filter({ hasText: /\w/ }).last();
+    await alert.waitFor();
+    const text = (await alert.textContent())!;
+    expect(text).not.toMatch(/[{}"]|problem|urn:/);
+    expect(text).toMatch(/Perangkat|Siswa|tagihan|syarat/i);
+    await axe(page, 'desk (errors)');
+    expect((await server.t.db.query(`SELECT count(*)::int AS n FROM loans l JOIN students s ON s.id = l.student_id WHERE s.nisn = $1 AND l.status = 'active'`, [nisn(1)])).rows[0].n).toBe(0);
+  });
+
   it('the worklists list the open charges and the devices still waiting, searched and paged', async () => {
     const { page } = desk;
     await page.getByRole('link', { name: 'Daftar kerja' }).click();

@@ -8,7 +8,10 @@ import { ApiProblem, isNetworkDown, type FieldError } from './problem';
 export function problemMessage(t: TFunction, error: unknown): string {
   if (isNetworkDown(error)) return t('problem.network');
   if (error instanceof ApiProblem) {
-    return t(`problem.${error.code}`, { ...error.params, defaultValue: error.detail || t('problem.generic') });
+    // A status in the params is a code (`on_loan`): give the console's word for it too.
+    const status = error.params.status;
+    const statusText = typeof status === 'string' ? t(`device.status.${status}`, { defaultValue: status }) : undefined;
+    return t(`problem.${error.code}`, { ...error.params, statusText, defaultValue: error.detail || t('problem.generic') });
   }
   return t('problem.generic');
 }

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
-import { isNetworkDown } from '../api/problem';
+import { ApiProblem, isNetworkDown } from '../api/problem';
 import { problemMessage } from '../api/messages';
 import { enqueue, markFailed, queued, remove, send, type OutboxItem, type OutboxResult } from './outbox';
 
@@ -38,7 +38,8 @@ export function Outbox({ children }: { children: ReactNode }) {
           await remove(item.key);
           setDone((d) => [{ ...result, key: item.key, label: item.label }, ...d].slice(0, 20));
         } catch (error) {
-          if (isNetworkDown(error)) break; // still offline: keep everything for the next try
+          // Still offline, or the session expired (the sign-in dialog is open): keep everything.
+          if (isNetworkDown(error) || (error instanceof ApiProblem && error.status === 401)) break;
           await markFailed(item, problemMessage(t, error));
         }
       }
