@@ -15,6 +15,7 @@ import { registerSecurityHeaders } from './common/security-headers.js';
 import { registerCsvUploads } from './common/csv-import/csv-upload.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { mountSwagger } from './swagger.js';
+import { registerConsole } from './console/console.js';
 import { LanguageInterceptor } from './i18n/i18n.js';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
@@ -87,5 +88,6 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Content-Disposition'],
   });
   if (config.swaggerEnabled) await mountSwagger(app);
+  await registerConsole(fastify);
   return app;
 }

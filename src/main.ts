@@ -111,6 +111,7 @@ function printBanner(config: AppConfig, embeddedPort: number | undefined, hint: 
   const lines = [
     '',
     'Laptop loan service is ready',
+    `  Console    ${base}/   (the web console: sign in with the account below)`,
     `  API        ${base}/api/v1`,
     config.swaggerEnabled ? `  Swagger    ${base}/docs   (OpenAPI document: ${base}/docs-json)` : '  Swagger    off (SWAGGER_ENABLED=false)',
     `  Health     ${base}/health/ready   Metrics ${base}/metrics`,

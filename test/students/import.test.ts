@@ -225,7 +225,7 @@ describe('the header', () => {
     const res = await importCsv(`NISN,Nama,Rombel Saat Ini\n${nisn()},Putri,8B\n`);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.errors).toEqual([{ line: 1, field: 'date_of_birth', code: 'column_missing_name_it', params: { names: 'Tanggal Lahir (or date_of_birth)' }, message: 'required column is missing from the header: name it Tanggal Lahir (or date_of_birth)' }]);
+    expect(res.body.errors).toEqual([{ line: 1, field: 'date_of_birth', code: 'column_missing_name_it', params: { names: 'Tanggal Lahir / date_of_birth' }, message: 'required column is missing from the header: name it Tanggal Lahir / date_of_birth' }]);
     expect(await writeCounts()).toEqual(before);
   });
 

@@ -149,8 +149,8 @@ export function readHeader(cells: string[], line: number): { layout: HeaderLayou
     if (position[field] === undefined) fail(field, 'column_missing_name_it', { names }, end);
   };
   need('nisn', 'NISN');
-  need('full_name', 'Nama (or full_name)');
-  need('date_of_birth', 'Tanggal Lahir (or date_of_birth)');
+  need('full_name', 'Nama / full_name');
+  need('date_of_birth', 'Tanggal Lahir / date_of_birth');
   if (position.grade === undefined && position.class_name === undefined) {
     fail('grade', 'grade_column_missing', {}, end);
   }
