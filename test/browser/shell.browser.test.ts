@@ -60,7 +60,7 @@ describe('the console shell', () => {
     ['auditor', (c: typeof cast) => c.auditor, ['Daftar kerja']],
   ] as const)('a %s sees the pages of their role', async (_role, who, pages) => {
     const user: TestUser = who(cast);
-    await browser.page.evaluate(() => sessionStorage.clear());
+    await browser.page.evaluate('sessionStorage.clear()');
     await signIn(browser.page, server.base, user.email, user.password);
     expect(await navLinks()).toEqual(expect.arrayContaining([...pages]));
     if (user.role === 'auditor') expect(await navLinks()).not.toContain('Meja peminjaman');
