@@ -81,7 +81,7 @@ export function AllocationAdmin() {
         <section key={s.schoolId} className="card" aria-labelledby={`alloc-${s.schoolId}`}>
           <h3 id={`alloc-${s.schoolId}`}>{schoolName(s.schoolId)}</h3>
           <p className="muted">{t('admin.allocation.schoolFacts', { stock: s.stock, demand: s.demand, quota: s.quota ?? '–', already: s.alreadyAllocated })}</p>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="visually-hidden">{schoolName(s.schoolId)}</caption>
               <thead>

@@ -76,7 +76,7 @@ export function ApiKeysAdmin() {
       <section className="card wide-card" aria-labelledby="key-list">
         <h2 id="key-list">{t('admin.keys.list')}</h2>
         {revoke.isError && <p className="error" role="alert">{problemMessage(t, revoke.error)}</p>}
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <thead>
               <tr>

@@ -72,7 +72,7 @@ export function CsvImport({ id, title, help, run, extra, disabled }: {
       {rowsRejected && <p className="error" role="alert">{t('admin.import.rejected', { rejected: rowsRejected.rejected, rows: rowsRejected.rows })}</p>}
       {error !== null && !rowsRejected && <p className="error" role="alert">{problemMessage(t, error)}</p>}
       {errors.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <caption>{t('admin.import.errors', { count: errors.length })}</caption>
             <thead>

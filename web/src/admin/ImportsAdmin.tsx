@@ -138,7 +138,7 @@ function Procurement() {
           <button type="submit" disabled={newBatch.isPending}>{t('admin.procurement.addBatch')}</button>
         </form>
       </div>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table>
           <caption>{t('admin.procurement.batches')}</caption>
           <thead>

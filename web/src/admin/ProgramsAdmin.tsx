@@ -92,7 +92,7 @@ export function ProgramsAdmin() {
       </form>
       <section className="card" aria-labelledby="program-list">
         <h2 id="program-list">{t('admin.programs.list')}</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <thead>
               <tr>

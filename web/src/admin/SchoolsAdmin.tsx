@@ -64,7 +64,7 @@ export function SchoolsAdmin() {
       <section className="card wide-card" aria-labelledby="school-list">
         <h2 id="school-list">{t('admin.schools.list')}</h2>
         {toggle.isError && <p className="error" role="alert">{problemMessage(t, toggle.error)}</p>}
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <thead>
               <tr>

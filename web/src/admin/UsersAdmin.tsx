@@ -94,7 +94,7 @@ export function UsersAdmin() {
             <button type="button" onClick={() => setResetting(null)}>{t('common.cancel')}</button>
           </form>
         )}
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <thead>
               <tr>

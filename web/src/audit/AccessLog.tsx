@@ -75,7 +75,7 @@ export function AccessLog() {
       {ask && <h3 aria-live="polite">{ask.label}</h3>}
       {log.isError && <p className="error" role="alert">{problemMessage(t, log.error)}</p>}
       {ask && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <caption className="visually-hidden">{ask.label}</caption>
             <thead>
@@ -122,16 +122,31 @@ export function AccessLog() {
   );
 }
 
-/** The accounts the log can name. */
+/**
+ * The accounts the log can name: every user (program admins may list them), or, for auditors,
+ * those the `user.created` audit events name plus everyone who appears in the latest page of the
+ * log itself (named by role when no event names them).
+ */
 function usePeople() {
+  const { t } = useTranslation();
   const me = useMe();
   const admin = me.data?.role === 'program_admin';
   const users = useQuery({
     queryKey: ['people', admin],
     queryFn: async () => {
       if (admin) return ok(await api.GET('/api/v1/users', { params: { query: { limit: 500 } } })).items.map((u) => ({ id: u.id, name: u.name, email: u.email }));
-      const events = ok(await api.GET('/api/v1/audit-events', { params: { query: { action: 'user.created', limit: 500 } } })).items;
-      return events.map((e) => ({ id: e.entityId, name: String(e.after?.name ?? e.entityId), email: String(e.after?.email ?? '') }));
+      const [events, recent] = await Promise.all([
+        api.GET('/api/v1/audit-events', { params: { query: { action: 'user.created', limit: 500 } } }).then(ok),
+        api.GET('/api/v1/student-access-log', { params: { query: { limit: 500 } } }).then(ok),
+      ]);
+      const named = events.items.map((e) => ({ id: e.entityId, name: String(e.after?.name ?? e.entityId), email: String(e.after?.email ?? '') }));
+      const seen = new Set(named.map((p) => p.id));
+      for (const r of recent.items) {
+        if (!r.actorId || seen.has(r.actorId)) continue;
+        seen.add(r.actorId);
+        named.push({ id: r.actorId, name: `${r.actorRole ? t(`roles.${r.actorRole}`, { defaultValue: r.actorRole }) : t(`audit.actor.${r.actorType}`)} ${r.actorId.slice(0, 8)}`, email: '' });
+      }
+      return named;
     },
   });
   const list = (users.data ?? []).map((u) => ({ id: u.id, label: u.email ? `${u.name} <${u.email}>` : u.name })).sort((a, b) => a.label.localeCompare(b.label));

@@ -69,7 +69,7 @@ export function EventSearch() {
         <button type="submit" className="primary">{t('common.search')}</button>
       </form>
       {events.isError && <p className="error" role="alert">{problemMessage(t, events.error)}</p>}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table>
           <caption className="visually-hidden">{t('audit.events.title')}</caption>
           <thead>

@@ -34,12 +34,14 @@ export default function SchoolPage() {
       {programId && (
         <>
           <Section id="coverage" title={t('office.coverage.title')} csv={{ name: `coverage-${school.data?.npsn ?? id}.csv`, get: coverageCsv(programId, id) }}>
-            <dl className="tiles" aria-label={t('office.coverage.totals')}>
+            <div role="group" aria-label={t('office.coverage.totals')}>
+        <dl className="tiles">
               <div><dt>{t('office.coverage.eligible')}</dt><dd data-figure="eligible">{count(all?.eligible ?? 0)}</dd></div>
               <div><dt>{t('office.coverage.served')}</dt><dd data-figure="served">{count(all?.served ?? 0)}</dd></div>
               <div><dt>{t('office.coverage.share')}</dt><dd data-figure="share">{share(all?.shareServed)}</dd></div>
               <div><dt>{t('office.coverage.onLoan')}</dt><dd data-figure="onLoan">{count(all?.onLoan ?? 0)}</dd></div>
             </dl>
+      </div>
             <FigureTable
               caption={t('office.school.byGrade')}
               head={[t('office.school.grade'), t('office.school.aid'), t('office.coverage.eligible'), t('office.coverage.applications'), t('office.coverage.served'), t('office.coverage.share')]}

@@ -58,12 +58,14 @@ export function CoverageSection({ programId, filters, schools }: { programId: st
   const title = t('office.coverage.title');
   return (
     <Section id="coverage" title={title} csv={{ name: `coverage-${report.data?.parameters.programCode ?? ''}.csv`, get: coverageCsv(programId, filters.school) }}>
-      <dl className="tiles" aria-label={t('office.coverage.totals')}>
+      <div role="group" aria-label={t('office.coverage.totals')}>
+        <dl className="tiles">
         <div><dt>{t('office.coverage.eligible')}</dt><dd data-figure="eligible">{count(totals.eligible)}</dd></div>
         <div><dt>{t('office.coverage.served')}</dt><dd data-figure="served">{count(totals.served)}</dd></div>
         <div><dt>{t('office.coverage.share')}</dt><dd data-figure="share">{share(totalShare)}</dd></div>
         <div><dt>{t('office.coverage.onLoan')}</dt><dd data-figure="onLoan">{count(totals.onLoan)}</dd></div>
       </dl>
+      </div>
       <BarChart
         title={t('office.coverage.chart')}
         series={[

@@ -73,13 +73,15 @@ export function LossesSection({ filters, schools }: { filters: Filters; schools:
   const period = report.data ? t('office.losses.period', { from: report.data.parameters.from, to: report.data.parameters.to }) : '';
   return (
     <Section id="losses" title={title} csv={{ name: 'losses.csv', get: lossesCsv(filters) }} note={<p className="muted">{period}</p>}>
-      <dl className="tiles" aria-label={t('office.losses.totals')}>
+      <div role="group" aria-label={t('office.losses.totals')}>
+        <dl className="tiles">
         <div><dt>{t('office.losses.charged')}</dt><dd data-figure="chargedAmount">{rupiah(totals.chargedAmount)}</dd><dd className="sub">{t('office.losses.charges', { count: totals.charges })}</dd></div>
         <div><dt>{t('office.losses.paid')}</dt><dd data-figure="paidAmount">{rupiah(totals.paidAmount)}</dd><dd className="sub">{t('office.losses.charges', { count: totals.paidCount })}</dd></div>
         <div><dt>{t('office.losses.waived')}</dt><dd data-figure="waivedAmount">{rupiah(totals.waivedAmount)}</dd><dd className="sub">{t('office.losses.charges', { count: totals.waivedCount })}</dd></div>
         <div><dt>{t('office.losses.open')}</dt><dd data-figure="openAmount">{rupiah(totals.openAmount)}</dd><dd className="sub">{t('office.losses.charges', { count: totals.openCount })}</dd></div>
         <div><dt>{t('office.losses.lostStolen')}</dt><dd data-figure="lost">{count(totals.lost)} / {count(totals.stolen)}</dd></div>
       </dl>
+      </div>
       <BarChart
         title={t('office.losses.chart')}
         series={[
