@@ -154,6 +154,7 @@ describe("a program admin's set-up of a new school year", () => {
     expect(errors).toEqual([['3', 'warranty_ends_on', '2030-02-30', expect.stringMatching(/YYYY-MM-DD/)]]);
     expect(await devices.getByRole('button', { name: /^Impor/ }).isDisabled()).toBe(true);
     expect(await count(`SELECT count(*)::int AS n FROM devices WHERE asset_tag LIKE $1`, [`TB-${n}-%`])).toBe(0);
+    await devices.getByRole('table').scrollIntoViewIfNeeded();
     await checkPage('office-admin-import-errors');
 
     await devices.getByLabel('Berkas CSV').setInputFiles(file('perangkat-perbaikan.csv', [header, row(1), row(2), row(3)].join('\n')));
@@ -205,6 +206,7 @@ describe("a program admin's set-up of a new school year", () => {
     await f.getByLabel('Kelas tertinggi').fill('9');
     await f.getByText('Layak · prioritas 190').waitFor();
     await f.getByLabel('Syarat perjanjian pinjam pakai (versi 1)').fill('Perangkat adalah barang milik daerah yang dipinjamkan kepada siswa.');
+    await f.getByRole('region', { name: 'Pratinjau kelayakan untuk contoh siswa' }).scrollIntoViewIfNeeded();
     await checkPage('office-admin-program');
     await f.getByRole('button', { name: 'Buat program' }).click();
     await page.getByText(`Program ${code} · Laptop Pelajar ${n} dibuat.`).waitFor();
@@ -238,6 +240,7 @@ describe("a program admin's set-up of a new school year", () => {
     expect(rows[3][4]).toMatch(/\S/);
     expect(rows[4][4]).toMatch(/kartu keluarga/i);
     expect(await count(`SELECT count(*)::int AS n FROM applications WHERE program_id = $1 AND status = 'allocated'`, [program.id])).toBe(0);
+    await page.getByRole('table', { name: schoolName }).scrollIntoViewIfNeeded();
     await checkPage('office-admin-allocation');
     await page.getByRole('button', { name: 'Jalankan alokasi (3 perangkat)' }).click();
     await page.getByText('Alokasi selesai: 3 perangkat dipesan.').waitFor();

@@ -123,7 +123,7 @@ describe("an auditor's morning", () => {
     const overdue = await report('reports/overdue', { programId: s.program.id, schoolId });
     expect(overdue.loans.length).toBeGreaterThan(0);
     const loans = await tableRows(page, 'Pinjaman terlambat di sekolah ini', overdue.loans.length);
-    expect(loans.map((r) => [r[0], r[1], r[2], number(r[3])])).toEqual(
+    expect(loans.map((r) => [r[0], r[1], r[2], number(r[4])])).toEqual(
       overdue.loans.map((l: any) => [l.agreementNumber, l.assetTag, l.dueDate, l.daysOverdue]),
     );
     const own = (await report('reports/coverage', { programId: s.program.id, schoolId })).totals.all;

@@ -19,7 +19,7 @@ export default function AdminPage() {
   const current: Tab = tab && tab in TABS ? (tab as Tab) : 'schools';
   const Body = TABS[current];
   return (
-    <main id="main" className="page wide">
+    <main id="main" className="page office">
       <h1>{t('admin.title')}</h1>
       <nav className="tabs" aria-label={t('admin.tabs')}>
         {(Object.keys(TABS) as Tab[]).map((x) => (

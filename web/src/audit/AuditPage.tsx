@@ -13,7 +13,7 @@ export default function AuditPage() {
   const { tab } = useParams<{ tab?: string }>();
   const current = TABS.find((x) => x === tab) ?? 'chain';
   return (
-    <main id="main" className="page wide">
+    <main id="main" className="page office">
       <h1>{t('audit.title')}</h1>
       <nav className="tabs" aria-label={t('audit.tabs')}>
         {TABS.map((x) => (

@@ -23,7 +23,7 @@ export default function DashboardsPage() {
   const schools = useSchools();
   const byId = new Map((schools.data ?? []).map((s) => [s.id, s]));
   return (
-    <main id="main" className="page wide">
+    <main id="main" className="page office">
       <div className="page-head">
         <h1>{t('office.dashboards.title')}</h1>
         <DownloadButton primary label={t('office.summaryPdf')} name={`ringkasan-${todayWib()}.pdf`} get={summaryPdf(programId, filters.school)} />

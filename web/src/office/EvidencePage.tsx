@@ -24,7 +24,7 @@ export default function EvidencePage() {
   const get = async () =>
     ok(await api.GET('/api/v1/reports/evidence-pack.zip', { params: { query: { programId, schoolId: filters.school || undefined } }, parseAs: 'blob' }));
   return (
-    <main id="main" className="page">
+    <main id="main" className="page office">
       <h1>{t('office.evidence.title')}</h1>
       <p>{t('office.evidence.intro')}</p>
       <form className="card" onSubmit={(e) => e.preventDefault()} aria-label={t('office.evidence.title')}>

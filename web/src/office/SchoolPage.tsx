@@ -24,7 +24,7 @@ export default function SchoolPage() {
   const back = `/dashboards${filters.program ? `?program=${filters.program}` : ''}`;
   const all = coverage.data?.totals.all;
   return (
-    <main id="main" className="page wide">
+    <main id="main" className="page office">
       <p><Link href={back}>{t('office.school.back')}</Link></p>
       <div className="page-head">
         <h1>{school.data ? `${school.data.name} (${school.data.npsn})` : t('common.loading')}</h1>
@@ -44,6 +44,7 @@ export default function SchoolPage() {
       </div>
             <FigureTable
               caption={t('office.school.byGrade')}
+              text={2}
               head={[t('office.school.grade'), t('office.school.aid'), t('office.coverage.eligible'), t('office.coverage.applications'), t('office.coverage.served'), t('office.coverage.share')]}
               rows={(coverage.data?.items ?? []).map((r) => [t('office.school.gradeN', { grade: r.grade }), t(`office.school.aid_${r.socialAid}`), count(r.eligible), count(r.applications), count(r.served), share(r.shareServed)])}
             />
@@ -51,8 +52,9 @@ export default function SchoolPage() {
           <Section id="overdue" title={t('office.school.overdueLoans')} csv={{ name: `overdue-${school.data?.npsn ?? id}.csv`, get: overdueCsv(programId, id, 'loans') }}>
             <FigureTable
               caption={t('office.school.overdueLoans')}
-              head={[t('office.school.agreement'), t('office.school.assetTag'), t('office.school.due'), t('office.school.daysOverdue'), t('office.school.reminder')]}
-              rows={(overdue.data?.loans ?? []).map((l) => [l.agreementNumber, l.assetTag, l.dueDate, count(l.daysOverdue), l.reminderLevel ? `${l.reminderLevel} (${l.reminderStatus ?? ''})` : t('office.school.noReminder')])}
+              text={4}
+              head={[t('office.school.agreement'), t('office.school.assetTag'), t('office.school.due'), t('office.school.reminder'), t('office.school.daysOverdue')]}
+              rows={(overdue.data?.loans ?? []).map((l) => [l.agreementNumber, l.assetTag, l.dueDate, l.reminderLevel ? `${l.reminderLevel} (${l.reminderStatus ?? ''})` : t('office.school.noReminder'), count(l.daysOverdue)])}
             />
           </Section>
           <p>

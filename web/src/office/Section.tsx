@@ -45,7 +45,9 @@ export function DownloadButton({ label, short, name, get, primary }: { label: st
 }
 
 /** A table of figures: the first column names the row, the others are numbers (right-aligned). */
-export function FigureTable({ caption, head, rows, foot }: { caption: string; head: string[]; rows: ReactNode[][]; foot?: ReactNode[] }) {
+export function FigureTable({ caption, head, rows, foot, text = 1 }: { caption: string; head: string[]; rows: ReactNode[][]; foot?: ReactNode[]; text?: number }) {
+  // The first `text` columns are words (left-aligned), the rest numbers.
+  const align = (i: number) => (i < text ? 'text' : 'num');
   const { t } = useTranslation();
   return (
     <div className="table-wrap" tabIndex={0}>
@@ -54,7 +56,7 @@ export function FigureTable({ caption, head, rows, foot }: { caption: string; he
         <thead>
           <tr>
             {head.map((h, i) => (
-              <th key={h} scope="col" className={i ? 'num' : undefined}>{h}</th>
+              <th key={h} scope="col" className={align(i)}>{h}</th>
             ))}
           </tr>
         </thead>
@@ -66,14 +68,14 @@ export function FigureTable({ caption, head, rows, foot }: { caption: string; he
           )}
           {rows.map((r, i) => (
             <tr key={i}>
-              {r.map((c, j) => (j === 0 ? <th key={j} scope="row">{c}</th> : <td key={j} className="num">{c}</td>))}
+              {r.map((c, j) => (j === 0 ? <th key={j} scope="row">{c}</th> : <td key={j} className={align(j)}>{c}</td>))}
             </tr>
           ))}
         </tbody>
         {foot && (
           <tfoot>
             <tr>
-              {foot.map((c, j) => (j === 0 ? <th key={j} scope="row">{c}</th> : <td key={j} className="num">{c}</td>))}
+              {foot.map((c, j) => (j === 0 ? <th key={j} scope="row">{c}</th> : <td key={j} className={align(j)}>{c}</td>))}
             </tr>
           </tfoot>
         )}

@@ -77,6 +77,7 @@ export function CoverageSection({ programId, filters, schools }: { programId: st
       />
       <FigureTable
         caption={t('office.coverage.bySchool')}
+        text={2}
         head={[t('office.schoolCol'), t('office.district'), t('office.coverage.eligible'), t('office.coverage.served'), t('office.coverage.share'), t('office.coverage.applications'), t('office.coverage.onLoan')]}
         rows={ranked.map((s) => [
           <Link href={`/dashboards/schools/${s.id}${query}`}>{s.name}</Link>,

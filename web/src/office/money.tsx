@@ -94,6 +94,7 @@ export function LossesSection({ filters, schools }: { filters: Filters; schools:
       />
       <FigureTable
         caption={title}
+        text={2}
         head={[t('office.schoolCol'), t('office.losses.month'), t('office.losses.lost'), t('office.losses.stolen'), t('office.losses.chargeCount'), t('office.losses.charged'), t('office.losses.paid'), t('office.losses.waived'), t('office.losses.open')]}
         rows={rows.map((r) => [r.schoolName, r.month, count(r.lost), count(r.stolen), count(r.charges), rupiah(r.chargedAmount), rupiah(r.paidAmount), rupiah(r.waivedAmount), rupiah(r.openAmount)])}
         foot={[t('office.total'), '', count(totals.lost), count(totals.stolen), count(totals.charges), rupiah(totals.chargedAmount), rupiah(totals.paidAmount), rupiah(totals.waivedAmount), rupiah(totals.openAmount)]}
