@@ -25,16 +25,23 @@ afterAll(() => t?.close());
 
 interface ImportOptions {
   mode?: string;
+  /** ?dryRun=true: checked, nothing written. */
+  dryRun?: boolean;
   key?: string;
   auth?: string;
 }
 
-const url = (mode?: string) => `/api/v1/devices/import${mode ? `?mode=${mode}` : ''}`;
+const url = (mode?: string, dryRun?: boolean) => {
+  const query = new URLSearchParams();
+  if (mode) query.set('mode', mode);
+  if (dryRun) query.set('dryRun', 'true');
+  return `/api/v1/devices/import${query.size ? `?${query}` : ''}`;
+};
 
 function importCsv(csv: string, options: ImportOptions = {}) {
   const req = t
     .http()
-    .post(url(options.mode))
+    .post(url(options.mode, options.dryRun))
     .set('authorization', options.auth ?? cast.admin.auth)
     .set('content-type', 'text/csv');
   if (options.key) req.set('idempotency-key', options.key);
@@ -136,6 +143,22 @@ describe('a file with bad rows', () => {
     expect(res.body.errors[1]).toEqual({ line: 4, field: 'warranty_ends_on', code: 'not_ymd_date', params: {}, message: 'must be a date written YYYY-MM-DD', value: '2030-02-30' });
     expect(res.body).toMatchObject({ status: 422, rows: 14, imported: 0, rejected: 12, errorCount: 12, errorsTruncated: false, checksum: sha256(csv) });
     expect(await writeCounts(t)).toEqual(before);
+  });
+
+  it('a dry run answers what each mode would (the same errors by line) and writes nothing, not even an audit event', async () => {
+    const before = await writeCounts(t);
+    const strict = await importCsv(csv, { dryRun: true });
+    expect(strict.status).toBe(422);
+    const real = await importCsv(csv);
+    expect(strict.body).toEqual({ ...real.body, dryRun: true, requestId: strict.body.requestId });
+    expect(real.body.dryRun).toBe(false);
+
+    const partial = await importCsv(csv, { mode: 'partial', dryRun: true });
+    expect(partial.status).toBe(200);
+    expect(partial.body).toMatchObject({ importId: null, dryRun: true, mode: 'partial', rows: 14, imported: 2, rejected: 12, errorCount: 12, checksum: sha256(csv) });
+    expect(errorsAt(partial.body)).toEqual(errorsAt(strict.body));
+    expect(await writeCounts(t)).toEqual(before);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM devices WHERE asset_tag LIKE $1`, [`MDN-${n}-%`])).rows[0].n).toBe(0);
   });
 
   it('partial: exactly the good rows are written, and one audit event records the counts and checksum', async () => {
@@ -274,6 +297,22 @@ describe('idempotency', () => {
     const again = await importCsv(file(n));
     expect(again.status).toBe(422);
     expect(again.body.errorCount).toBe(4);
+  });
+
+  it('a dry run with a key claims nothing: the real import with that key afterwards imports, and a dry run of it is checked afresh', async () => {
+    const n = uniq();
+    const key = `import-${n}`;
+    const dry = await importCsv(file(n), { key, dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ importId: null, dryRun: true, imported: 2, rejected: 0, errors: [] });
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM idempotency_records WHERE key = $1`, [key])).rows[0].n).toBe(0);
+
+    const real = await importCsv(file(n), { key });
+    expect(real.status).toBe(200);
+    expect(real.body).toMatchObject({ importId: expect.any(String), dryRun: false, imported: 2 });
+    const afterwards = await importCsv(file(n), { key, dryRun: true });
+    expect(afterwards.status).toBe(422);
+    expect(afterwards.body).toMatchObject({ dryRun: true, errorCount: 4 });
   });
 
   it('the same key with another file, or another mode, is a 422', async () => {

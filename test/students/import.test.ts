@@ -22,6 +22,8 @@ const nisn = () => String(3_000_000_000 + ++seq * 1000 + randomInt(1000));
 
 interface ImportOptions {
   mode?: string;
+  /** ?dryRun=true: checked, nothing written. */
+  dryRun?: boolean;
   key?: string;
   user?: TestUser;
   /** The ?schoolId= query; `null` leaves it out. Default school A. */
@@ -35,6 +37,7 @@ function url(options: ImportOptions): string {
   const schoolId = options.schoolId === undefined ? cast.schoolA.id : options.schoolId;
   if (schoolId !== null) query.set('schoolId', schoolId);
   if (options.mode) query.set('mode', options.mode);
+  if (options.dryRun) query.set('dryRun', 'true');
   return `/api/v1/students/import?${query}`;
 }
 
@@ -301,6 +304,19 @@ describe('a file with bad rows', () => {
     expect(JSON.stringify(res.body)).not.toContain(elsewhere);
     expect(res.body).toMatchObject({ status: 422, rows: 9, imported: 0, rejected: 7, errorCount: 12, errorsTruncated: false, checksum: sha256(csv) });
     expect(await writeCounts()).toEqual(before);
+  });
+
+  it('a dry run answers what each mode would (the same errors by line, the counts) and writes nothing: no student, fingerprint or event', async () => {
+    const before = await writeCounts();
+    const strict = await importCsv(csv, { dryRun: true });
+    expect(strict.status).toBe(422);
+    expect(strict.body).toMatchObject({ dryRun: true, rows: 9, imported: 0, rejected: 7, errorCount: 12 });
+    const partial = await importCsv(csv, { mode: 'partial', dryRun: true });
+    expect(partial.status).toBe(200);
+    expect(partial.body).toMatchObject({ importId: null, dryRun: true, mode: 'partial', rows: 9, imported: 2, created: 2, updated: 0, unchanged: 0, rejected: 7, errorCount: 12, checksum: sha256(csv) });
+    expect(errorsAt(partial.body)).toEqual(errorsAt(strict.body));
+    expect(await writeCounts()).toEqual(before);
+    expect(await student(good[0])).toBeUndefined();
   });
 
   it('partial: exactly the good rows are written, and one audit event records the counts and checksum, without personal data', async () => {
