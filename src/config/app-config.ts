@@ -83,8 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retentionCron: cronOrOff('RETENTION_CRON', e.RETENTION_CRON ?? (nodeEnv === 'test' ? 'off' : '30 2 * * *')),
       // Derived, not the JWT secret itself: rotating one must not be mistaken for the other.
       pseudonymSecret: e.PSEUDONYM_SECRET ?? createHmac('sha256', e.JWT_SECRET ?? localJwtSecret(dataDir)).update('nisn-pseudonym').digest('hex'),
-      accessLogFlushMs: e.ACCESS_LOG_FLUSH_MS ?? 1000,
-      accessLogBatchSize: e.ACCESS_LOG_BATCH_SIZE ?? 500,
     },
     signatureMaxBytes: e.SIGNATURE_MAX_BYTES ?? 200 * 1024,
   };
@@ -120,9 +118,6 @@ export interface PrivacySettings {
   /** When the daily retention job runs (Asia/Jakarta); null: never on its own. */
   retentionCron: string | null;
   pseudonymSecret: string;
-  /** The access log is written at least this often, and whenever this many reads are buffered. */
-  accessLogFlushMs: number;
-  accessLogBatchSize: number;
 }
 
 function cronOrOff(setting: string, value: string): string | null {

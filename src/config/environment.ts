@@ -135,9 +135,11 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
   PSEUDONYM_SECRET?: string;
 
+  /** Accepted and ignored: the access log is written before each answer now (docs/privacy.md). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(60000)
   ACCESS_LOG_FLUSH_MS?: number;
 
+  /** Accepted and ignored, like ACCESS_LOG_FLUSH_MS. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
   ACCESS_LOG_BATCH_SIZE?: number;
 
