@@ -13,6 +13,8 @@ export interface AppConfig {
   databaseUrl?: string;
   /** Who runs migrations, when DATABASE_URL is a least-privilege role; defaults to DATABASE_URL. */
   migrationDatabaseUrl?: string;
+  /** A streaming replica for reports and exports, and how stale it may be (docs/scaling.md). */
+  replica?: { url: string; maxLagMs: number };
   dataDir: string;
   embeddedPgPort?: number;
   jwtSecret: string;
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: e.HOST ?? '0.0.0.0',
     databaseUrl: e.DATABASE_URL,
     migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
+    replica: e.DATABASE_REPLICA_URL ? { url: e.DATABASE_REPLICA_URL, maxLagMs: e.REPLICA_MAX_LAG_MS ?? 10000 } : undefined,
     dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),

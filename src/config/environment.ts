@@ -40,6 +40,14 @@ export class Environment {
   @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
   MIGRATION_DATABASE_URL?: string;
 
+  /** A streaming replica that reports and exports read from (docs/scaling.md). */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
+  DATABASE_REPLICA_URL?: string;
+
+  /** Reports fall back to the primary when the replica's data is older than this. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86_400_000)
+  REPLICA_MAX_LAG_MS?: number;
+
   @IsOptional() @IsString()
   DATA_DIR?: string;
 

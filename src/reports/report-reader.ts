@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { ReadReplica } from '../database/read-replica.js';
 
 /**
  * Memory for one report's sorts and hashes. PostgreSQL's default (4MB) sends a city-wide
@@ -21,11 +22,13 @@ export type ReportDb = Pick<EntityManager, 'query'>;
 /**
  * Runs all of one report's queries in one read-only REPEATABLE READ transaction: they see one
  * snapshot, so a report's tables agree with each other (a loan issued between two of its queries
- * cannot appear in one and not the other), and a report can never write.
+ * cannot appear in one and not the other), and a report can never write. With
+ * DATABASE_REPLICA_URL set, the snapshot is on the streaming replica unless it lags or is away
+ * (ReadReplica); the answer's `Data-As-Of` header says what moment the data is complete up to.
  */
 @Injectable()
 export class ReportReader implements ReportDb {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sources: ReadReplica) {}
 
   /**
    * One statement on its own, outside an explicit transaction: a single statement already reads
@@ -33,12 +36,14 @@ export class ReportReader implements ReportDb {
    * report (one school's activity or losses). For reports that are one SELECT and aggregate
    * little (their sorts fit the default work_mem).
    */
-  query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
-    return this.dataSource.query(sql, parameters);
+  async query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
+    const { dataSource } = await this.sources.choose();
+    return dataSource.query(sql, parameters);
   }
 
   async read<T>(work: (db: ReportDb) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
+    const { dataSource } = await this.sources.choose();
+    const runner = dataSource.createQueryRunner();
     try {
       await runner.query(BEGIN);
       try {
