@@ -31,6 +31,8 @@ export interface AppConfig {
     connectTimeoutMs: number;
     /** Waiting for a row lock (lock_timeout); at most the statement timeout. */
     lockTimeoutMs: number;
+    /** DB_NAMED_STATEMENTS: false behind PgBouncer < 1.21 in transaction mode (docs/scaling.md). */
+    namedStatements: boolean;
   };
   bodyLimitBytes: number;
   /** Largest CSV file an import accepts (the import routes only; everything else keeps `bodyLimitBytes`). */
@@ -64,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,
     runMigrations: e.MIGRATIONS_RUN ?? true,
     swaggerEnabled: e.SWAGGER_ENABLED ?? true,
-    db: databaseLimits(e.DB_POOL_SIZE, e.DB_STATEMENT_TIMEOUT_MS, e.DB_CONNECT_TIMEOUT_MS, e.DB_LOCK_TIMEOUT_MS),
+    db: { ...databaseLimits(e.DB_POOL_SIZE, e.DB_STATEMENT_TIMEOUT_MS, e.DB_CONNECT_TIMEOUT_MS, e.DB_LOCK_TIMEOUT_MS), namedStatements: e.DB_NAMED_STATEMENTS ?? true },
     bodyLimitBytes: e.BODY_LIMIT_BYTES ?? 1024 * 1024,
     importLimitBytes: e.IMPORT_LIMIT_BYTES ?? 50 * 1024 * 1024,
     auditSealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS ?? 1000,
@@ -91,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-function databaseLimits(poolSize = 20, statementTimeoutMs = 15000, connectTimeoutMs = 5000, lockTimeoutMs?: number): AppConfig['db'] {
+function databaseLimits(poolSize = 20, statementTimeoutMs = 15000, connectTimeoutMs = 5000, lockTimeoutMs?: number): Omit<AppConfig['db'], 'namedStatements'> {
   // A lock wait is a statement too: a longer lock timeout would never be reached.
   return { poolSize, statementTimeoutMs, connectTimeoutMs, lockTimeoutMs: Math.min(lockTimeoutMs ?? 5000, statementTimeoutMs) };
 }

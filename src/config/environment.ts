@@ -86,6 +86,10 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
   DB_STATEMENT_TIMEOUT_MS?: number;
 
+  /** false behind a transaction-mode pooler without prepared-statement support (docs/scaling.md). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  DB_NAMED_STATEMENTS?: boolean;
+
   /** How long a request waits for a pooled connection, or for a new one to open, before a 503. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
   DB_CONNECT_TIMEOUT_MS?: number;

@@ -3,12 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { type DatabaseSettings, dataSourceOptions } from './data-source-options.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataAsOfInterceptor, ReadReplica } from './read-replica.js';
+import { useNamedStatements } from './prepared.js';
 import { Transactions } from './transactions.js';
 
 @Global()
 @Module({})
 export class DatabaseModule {
   static forRoot(settings: DatabaseSettings): DynamicModule {
+    useNamedStatements(settings.namedStatements ?? true);
     return {
       module: DatabaseModule,
       imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(settings), retryAttempts: 2, retryDelay: 1000 })],
