@@ -27,8 +27,8 @@ export interface DrillResult {
   acknowledgedDuringStall: number;
   /** Acknowledged loans absent from the promoted replica. */
   lost: number;
-  /** lost / acknowledgedDuringStall. */
-  lostShareOfStall: number;
+  /** lost / acknowledged: the share of the drill's acknowledged loans that the failover erased. */
+  lostShare: number;
   stallMs: number;
   /** From the primary's death to the first 201 on each API replica (no restart). */
   recoveryMs: number[];
@@ -100,7 +100,7 @@ export async function failoverDrill(topology: Topology, world: FaultWorld, optio
     acknowledged: acknowledged.length,
     acknowledgedDuringStall: duringStall,
     lost,
-    lostShareOfStall: duringStall ? Math.round((lost / duringStall) * 1000) / 1000 : 0,
+    lostShare: acknowledged.length ? Math.round((lost / acknowledged.length) * 1000) / 1000 : 0,
     stallMs: killedAt - stallStart,
     recoveryMs: topology.apis.map((a) => firstAfterKill.get(a.baseUrl) ?? -1),
     recoveredOn: topology.apis.map((a) => firstAfterKill.has(a.baseUrl)),
