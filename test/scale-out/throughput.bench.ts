@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { type FaultWorld, issuePair, newFaultWorld, newPairs, ownerPool } from '../reliability/fault-fixtures.js';
 import { loginAdmin } from '../reliability/service-process.js';
 import { writeFigure } from './drill.js';
@@ -37,6 +38,8 @@ async function measure(options: TopologyOptions): Promise<Record<string, number 
       // Warm-up: connections, JIT, the prepared statements.
       for (let i = 0; i < 50; i++) await issuePair(world, pairs[next++], undefined, topology.next());
       const cpu0 = cpuBusy();
+      // Other work on the machine (other test suites) moves these figures: note how busy it was.
+      const loadBefore = Math.round(loadavg()[0] * 10) / 10;
       const until = Date.now() + SECONDS * 1000;
       await Promise.all(
         Array.from({ length: CLIENTS }, async () => {
@@ -59,6 +62,7 @@ async function measure(options: TopologyOptions): Promise<Record<string, number 
         p50ms: latencies[Math.floor(latencies.length * 0.5)] ?? -1,
         p99ms: latencies[Math.floor(latencies.length * 0.99)] ?? -1,
         cpuBusyPercent: Math.round(((cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total)) * 100),
+        loadAverageBefore: loadBefore,
       };
     } finally {
       await db.end().catch(() => undefined);
