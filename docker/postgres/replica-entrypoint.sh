@@ -9,4 +9,5 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   gosu postgres pg_basebackup -h primary -p 5432 -U replicator -D "$PGDATA" -R -X stream -S replica1 -c fast
   chmod 0700 "$PGDATA"
 fi
-exec gosu postgres postgres -c hot_standby=on -c cluster_name=replica1
+# hot_standby_feedback: a long report on the replica is not cancelled by the primary's vacuum.
+exec gosu postgres postgres -c hot_standby=on -c hot_standby_feedback=on -c cluster_name=replica1

@@ -169,7 +169,7 @@ export class Topology {
     const server = await this.server(name);
     run(join(PG_BIN, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', server.dir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
     // cluster_name is the application_name the walreceiver gives the primary (synchronous_standby_names).
-    appendFileSync(join(server.dir, 'postgresql.conf'), `port = ${server.port}\ncluster_name = '${name}'\nsynchronous_standby_names = ''\n`);
+    appendFileSync(join(server.dir, 'postgresql.conf'), `port = ${server.port}\ncluster_name = '${name}'\nsynchronous_standby_names = ''\nhot_standby_feedback = on\n`);
     this.pgCtl(server, 'start');
     return server;
   }
