@@ -59,6 +59,13 @@ export class ReadReplica implements OnApplicationShutdown {
     return source;
   }
 
+  /** The primary, for a report the replica cancelled (a recovery conflict); also noted for the headers. */
+  fallback(): ReadSource {
+    const source: ReadSource = { dataSource: this.primary, source: 'primary', asOf: new Date() };
+    chosen.getStore()?.push(source);
+    return source;
+  }
+
   private async fromReplica(): Promise<ReadSource | undefined> {
     const settings = this.config.replica;
     if (!settings || Date.now() < this.skipUntil) return undefined;
@@ -118,4 +125,10 @@ export class DataAsOfInterceptor implements NestInterceptor {
       }),
     );
   }
+}
+
+/** A standby cancels a query whose rows replay must remove (SQLSTATE 40001 on a hot standby). */
+export function isRecoveryConflict(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string }; message?: string };
+  return (e?.code ?? e?.driverError?.code) === '40001' && /conflict with recovery/.test(e?.message ?? '');
 }

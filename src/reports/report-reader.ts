@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { ReadReplica } from '../database/read-replica.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import { isRecoveryConflict, ReadReplica, type ReadSource } from '../database/read-replica.js';
 
 /**
  * Memory for one report's sorts and hashes. PostgreSQL's default (4MB) sends a city-wide
@@ -36,13 +36,26 @@ export class ReportReader implements ReportDb {
    * report (one school's activity or losses). For reports that are one SELECT and aggregate
    * little (their sorts fit the default work_mem).
    */
-  async query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
-    const { dataSource } = await this.sources.choose();
-    return dataSource.query(sql, parameters);
+  query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
+    return this.onSource((dataSource) => dataSource.query(sql, parameters));
   }
 
-  async read<T>(work: (db: ReportDb) => Promise<T>): Promise<T> {
-    const { dataSource } = await this.sources.choose();
+  read<T>(work: (db: ReportDb) => Promise<T>): Promise<T> {
+    return this.onSource((dataSource) => this.snapshot(dataSource, work));
+  }
+
+  /** On the replica when it is current; on the primary when the replica cancels the report (hot-standby conflict). */
+  private async onSource<T>(run: (dataSource: DataSource) => Promise<T>): Promise<T> {
+    const source: ReadSource = await this.sources.choose();
+    try {
+      return await run(source.dataSource);
+    } catch (error) {
+      if (source.source !== 'replica' || !isRecoveryConflict(error)) throw error;
+      return run(this.sources.fallback().dataSource);
+    }
+  }
+
+  private async snapshot<T>(dataSource: DataSource, work: (db: ReportDb) => Promise<T>): Promise<T> {
     const runner = dataSource.createQueryRunner();
     try {
       await runner.query(BEGIN);
