@@ -16,7 +16,8 @@ const log = (s = '') => process.stdout.write(s + '\n');
 
 // The statements exactly as the service prepares them (imported from dist/, not copied).
 const { USER_BY_ID } = await import('../dist/src/auth/credentials.service.js');
-const { PROGRAM_FOR_ISSUE, LOCK_DEVICE_AND_APPLICATION, DEVICE_ON_LOAN, INSERT_LOAN } = await import('../dist/src/loans/loans.service.js');
+const { PROGRAM_FOR_ISSUE, LOCK_DEVICE_AND_APPLICATION, INSERT_LOAN } = await import('../dist/src/loans/loans.service.js');
+const { SET_DEVICE_STATUS } = await import('../dist/src/devices/device-state.js');
 const { STUDENT_CONTEXTS } = await import('../dist/src/programs/eligibility/eligibility-facts.js');
 const { LOAN_BY_ID } = await import('../dist/src/loans/loan-queries.service.js');
 const { CLAIM, STORE_RESPONSE } = await import('../dist/src/database/transactions.js');
@@ -34,7 +35,7 @@ const STATEMENTS = [
     values: (p) => ['LAPTOP-2026-', p.program_id, p.student_id, p.device_id, p.school_id, null, 'active', p.user_id, new Date(), '2027-06-30',
       p.terms_version, 'Wali', 'guardian', null, new Date(), 'paper', '[]', 0, 1],
   },
-  { title: 'issue: the device goes on loan', statement: DEVICE_ON_LOAN, values: (p) => [p.device_id] },
+  { title: 'issue: the device goes on loan', statement: SET_DEVICE_STATUS, values: (p) => [p.device_id, 'on_loan'] },
   { title: 'issue: store the answer for replays', statement: STORE_RESPONSE, values: (p) => [`user:${p.user_id}`, key, '{}'] },
   { title: 'read: one loan by id', statement: LOAN_BY_ID, values: (p) => [p.loan_id] },
 ];

@@ -26,7 +26,8 @@ import { withCredentials } from '../dist/src/database/migrate.js';
 // The raw-SQL side runs the very statements the service prepares (not copies of them), except
 // the lock: the service locks the device and the student's open application in one statement;
 // the raw side locks the device alone (it has no application to fulfil).
-import { DEVICE_ON_LOAN, INSERT_LOAN } from '../dist/src/loans/loans.service.js';
+import { INSERT_LOAN } from '../dist/src/loans/loans.service.js';
+import { SET_DEVICE_STATUS } from '../dist/src/devices/device-state.js';
 import { STUDENT_CONTEXTS } from '../dist/src/programs/eligibility/eligibility-facts.js';
 import { BENCH_ADMIN_EMAIL, checkInvariants, parseArgs, prepareDatabase, seedScale } from '../scripts/seed-scale.mjs';
 
@@ -176,7 +177,7 @@ async function main() {
               if (!d || d.status !== 'in_stock' || !s || s.school_id !== d.school_id || s.enrolment_status !== 'enrolled' || s.active_loans_in_program > 0 || s.active_loans > 0 || Number(s.open_charges) > 0) throw new Error('not issuable');
               const { rows: [l] } = await run(INSERT_LOAN, [`${program.code}-${program.year}-`, program.id, p.student_id, p.device_id, d.school_id, null, 'active', admin.id,
                 new Date(), dueDate, program.terms_version, p.guardian_name, p.guardian_relation, p.guardian_phone, new Date(), 'paper', '[]', 0, 1]);
-              await run(DEVICE_ON_LOAN, [p.device_id]);
+              await run(SET_DEVICE_STATUS, [p.device_id, 'on_loan']);
               await c.query({ name: 'audit', text: `
                 INSERT INTO audit_events (actor_type, actor_id, actor_role, action, entity_type, entity_id, school_id, before, after, request_id)
                 VALUES ('user', $1, 'program_admin', 'loan.issued', 'loan', $2, $3, NULL, $4, $5),

@@ -1,5 +1,6 @@
 import type { Actor, Role } from '../common/actor.js';
 import { forbidden, notFound, type NotFoundCode } from '../common/errors.js';
+import type { ProblemCode } from '../i18n/i18n.js';
 
 /**
  * What an actor wants to do with a school's data:
@@ -42,4 +43,32 @@ export function assertRole(actor: Actor, allowed: readonly Role[]): void {
 /** Auditors never write. Checked by the auth guard for every non-GET request, whatever the route. */
 export function assertMayWrite(actor: Actor): void {
   if (actor.role === 'auditor') throw forbidden('auditor_read_only');
+}
+
+/**
+ * A school admin is held to their own school: a list shows only it, the store is none of theirs,
+ * and naming another school finds nothing. Services ask this instead of looking at the role.
+ */
+export function isHeldToOwnSchool(actor: Actor): boolean {
+  return actor.role === 'school_admin';
+}
+
+/** The school an actor works for when a request names none: a school admin's own, else null. */
+export function ownSchool(actor: Actor): string | null {
+  return isHeldToOwnSchool(actor) ? actor.schoolId : null;
+}
+
+/** The read half of `assertSchoolAccess`, as a filter: may this actor see this school's records? */
+export function canReadSchool(actor: Actor, schoolId: string | null): boolean {
+  return !isHeldToOwnSchool(actor) || (schoolId !== null && schoolId === actor.schoolId);
+}
+
+/** Decisions only the program office takes (a waiver, a relocation at a stock-take). */
+export function isProgramOffice(actor: Actor): boolean {
+  return actor.role === 'program_admin';
+}
+
+/** The same, refused with the operation's own code for anyone else. */
+export function assertProgramOffice(actor: Actor, code: ProblemCode): void {
+  if (!isProgramOffice(actor)) throw forbidden(code);
 }

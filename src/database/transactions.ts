@@ -46,3 +46,12 @@ export class Transactions {
     return existing.response_body;
   }
 }
+
+/**
+ * Stored answers of earlier POSTs (a registration, a loan issue) that name any of these ids: they
+ * repeat names and phones, so anonymising their subject deletes them. A retry of a request that
+ * old has long stopped mattering.
+ */
+export async function forgetStoredResponsesNaming(tx: EntityManager, ids: string[]): Promise<void> {
+  await tx.query(`DELETE FROM idempotency_records WHERE response_body LIKE ANY($1::text[])`, [ids.map((id) => `%${id}%`)]);
+}

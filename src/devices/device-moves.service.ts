@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { recordDeviceMovement } from './device-movements.js';
 import type { EntityManager } from 'typeorm';
-import { assertSchoolAccess } from '../auth/access.js';
+import { assertSchoolAccess, canReadSchool } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { conflict, invalidField, notFound } from '../common/errors.js';
@@ -9,8 +10,8 @@ import { assertVersion } from '../common/if-match.js';
 import { Transactions } from '../database/transactions.js';
 import { School } from '../schools/school.entity.js';
 import { Device } from './device.entity.js';
-import { assertDeviceTransition } from './device-status.js';
-import { lockDevice } from './devices.service.js';
+import { changeDeviceStatus } from './device-state.js';
+import { lockDevice, reloadDevice } from './devices.service.js';
 import {
   type BulkTransferRequest,
   type BulkTransferResponse,
@@ -52,7 +53,7 @@ export class DeviceMovesService {
         .getMany();
       // Another school's (or the store's) devices are absent to a school admin, exactly like ids
       // nothing has: same answer, so the reply never tells whether such a device exists.
-      const visible = devices.filter((d) => actor.role !== 'school_admin' || d.schoolId === actor.schoolId);
+      const visible = devices.filter((d) => canReadSchool(actor, d.schoolId));
       const missing = ids.filter((id) => !visible.some((d) => d.id === id));
       if (missing.length) throw notFound('devices_not_found', { ids: missing.join(', ') });
       const moved: DeviceResponse[] = [];
@@ -69,10 +70,9 @@ export class DeviceMovesService {
       if (device.status === 'in_repair') {
         throw conflict('retire_in_repair', {}, { currentStatus: device.status });
       }
-      assertDeviceTransition(device.status, 'retired');
       const before = toDeviceResponse(device);
-      Object.assign(device, { status: 'retired', retiredReason: request.reason, notes: request.notes ?? device.notes });
-      const after = toDeviceResponse(await tx.save(device));
+      await changeDeviceStatus(tx, device, 'retired', { retiredReason: request.reason, notes: request.notes ?? undefined });
+      const after = toDeviceResponse(await reloadDevice(tx, id));
       await this.audit.record(tx, actor, { action: 'device.retired', entityType: 'device', entityId: id, schoolId: device.schoolId, before, after });
       return after;
     });
@@ -89,10 +89,7 @@ export class DeviceMovesService {
     const before = toDeviceResponse(device);
     device.schoolId = to;
     const after = toDeviceResponse(await tx.save(device));
-    await tx.query(
-      `INSERT INTO device_movements (device_id, from_school_id, to_school_id, reason, moved_by) VALUES ($1, $2, $3, $4, $5)`,
-      [device.id, from, to, request.reason ?? null, actor.id],
-    );
+    await recordDeviceMovement(tx, actor, { deviceId: device.id, from, to, reason: request.reason ?? null });
     // Audited on each side, so each school's admin sees the device arrive or leave.
     for (const schoolId of new Set([from, to])) {
       await this.audit.record(tx, actor, { action: 'device.transferred', entityType: 'device', entityId: device.id, schoolId, before, after });

@@ -5,8 +5,8 @@ import type { Actor } from '../common/actor.js';
 import { conflict } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
-import { assertDeviceTransition } from './device-status.js';
-import { lockDevice } from './devices.service.js';
+import { changeDeviceStatus } from './device-state.js';
+import { lockDevice, reloadDevice } from './devices.service.js';
 import { type DeviceResponse, type RecoverDeviceRequest, toDeviceResponse } from './dto/device.dto.js';
 
 /**
@@ -28,10 +28,9 @@ export class DeviceRecoveryService {
       if (device.status !== 'lost' && device.status !== 'stolen') {
         throw conflict('recover_not_lost', { status: device.status }, { currentStatus: device.status });
       }
-      assertDeviceTransition(device.status, 'in_stock');
       const before = toDeviceResponse(device);
-      Object.assign(device, { status: 'in_stock', condition: request.condition, notes: request.notes ?? device.notes, lastSeenAt: new Date() });
-      const after = toDeviceResponse(await tx.save(device));
+      await changeDeviceStatus(tx, device, 'in_stock', { condition: request.condition, notes: request.notes ?? undefined, seen: true });
+      const after = toDeviceResponse(await reloadDevice(tx, id));
       await this.audit.record(tx, actor, { action: 'device.recovered', entityType: 'device', entityId: id, schoolId: device.schoolId, before, after });
       return after;
     });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
+import { assertSchoolAccess, isHeldToOwnSchool, readableSchoolFilter } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { conflict, fieldError, invalidField, notFound } from '../common/errors.js';
@@ -57,7 +57,7 @@ export class DevicesService {
     const limit = query.limit ?? 50;
     const qb = this.dataSource.getRepository(Device).createQueryBuilder('d');
     const schoolId = readableSchoolFilter(actor, query.schoolId);
-    if (actor.role === 'school_admin' && query.location === 'store') return { items: [], nextCursor: null };
+    if (isHeldToOwnSchool(actor) && query.location === 'store') return { items: [], nextCursor: null };
     if (schoolId) qb.andWhere('d.school_id = :schoolId', { schoolId });
     if (query.location === 'store') qb.andWhere('d.school_id IS NULL');
     if (query.status) qb.andWhere('d.status = :status', { status: query.status });
@@ -109,6 +109,11 @@ export class DevicesService {
       return after;
     });
   }
+}
+
+/** The device as stored now, after a statement changed it (for the answer and the audit image). */
+export function reloadDevice(tx: EntityManager, id: string): Promise<Device> {
+  return tx.findOneByOrFail(Device, { id });
 }
 
 /** Locks the device row for the rest of the transaction; absent is a 404. */

@@ -6,8 +6,8 @@ import type { Actor } from '../common/actor.js';
 import { conflict, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
-import { assertDeviceTransition } from './device-status.js';
-import { lockDevice } from './devices.service.js';
+import { changeDeviceStatus } from './device-state.js';
+import { lockDevice, reloadDevice } from './devices.service.js';
 import { type CloseRepairRequest, type OpenRepairRequest, type RepairResponse, toDeviceResponse } from './dto/device.dto.js';
 
 interface RepairRow {
@@ -41,10 +41,9 @@ export class RepairsService {
     return this.transactions.run(idempotency, async (tx) => {
       const device = await lockDevice(tx, deviceId);
       assertSchoolAccess(actor, device.schoolId, 'operate', 'device_not_found');
-      assertDeviceTransition(device.status, 'in_repair');
       const before = toDeviceResponse(device);
-      device.status = 'in_repair';
-      const after = toDeviceResponse(await tx.save(device));
+      await changeDeviceStatus(tx, device, 'in_repair');
+      const after = toDeviceResponse(await reloadDevice(tx, deviceId));
       const [repair]: RepairRow[] = await tx.query(
         `INSERT INTO device_repairs (device_id, school_id, vendor, problem, cost_estimate, opened_by)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
@@ -70,10 +69,9 @@ export class RepairsService {
       if (!open) throw notFound('repair_not_found');
       if (open.closed_at) throw conflict('repair_already_closed');
       const next = request.outcome === 'repaired' ? 'in_stock' : 'retired';
-      assertDeviceTransition(device.status, next);
       const before = toDeviceResponse(device);
-      Object.assign(device, { status: next, retiredReason: next === 'retired' ? 'unrepairable' : device.retiredReason });
-      const after = toDeviceResponse(await tx.save(device));
+      await changeDeviceStatus(tx, device, next, { retiredReason: next === 'retired' ? 'unrepairable' : undefined });
+      const after = toDeviceResponse(await reloadDevice(tx, deviceId));
       // For UPDATE, TypeORM's postgres driver answers [rows, rowCount], not the rows.
       const [[closed]]: [RepairRow[], number] = await tx.query(
         `UPDATE device_repairs SET outcome = $2, final_cost = $3, notes = $4, closed_by = $5, closed_at = now()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { type ChargeSettlement, settleCharge } from './charge-state.js';
 import { DataSource, type EntityManager } from 'typeorm';
-import { assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
+import { assertSchoolAccess, isProgramOffice, readableSchoolFilter } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
@@ -65,9 +66,7 @@ export class ChargesService {
   }
 
   pay(actor: Actor, id: string, request: PayChargeRequest): Promise<ChargeResponse> {
-    return this.settle(actor, id, 'charge.paid', async (tx) =>
-      tx.query(`UPDATE charges SET status = 'paid', paid_at = now(), payment_ref = $2, version = version + 1 WHERE id = $1 RETURNING *`, [id, request.paymentReference]),
-    );
+    return this.settle(actor, id, 'charge.paid', async () => ({ to: 'paid', paymentReference: request.paymentReference }));
   }
 
   /**
@@ -76,7 +75,7 @@ export class ChargesService {
    */
   waive(actor: Actor, id: string, request: WaiveChargeRequest): Promise<ChargeResponse> {
     return this.settle(actor, id, 'charge.waived', async (tx, charge) => {
-      if (actor.role !== 'program_admin') {
+      if (!isProgramOffice(actor)) {
         const [hardship] = await tx.query(
           `SELECT 1 FROM charges c
            JOIN loans l ON l.id = c.loan_id
@@ -87,23 +86,20 @@ export class ChargesService {
         );
         if (!hardship) throw forbidden('waive_needs_program_admin');
       }
-      return tx.query(
-        `UPDATE charges SET status = 'waived', waived_at = now(), waived_by = $2, waive_reason = $3, version = version + 1 WHERE id = $1 RETURNING *`,
-        [id, actor.id, request.reason],
-      );
+      return { to: 'waived', waivedBy: actor.id, reason: request.reason };
     });
   }
 
-  private settle(actor: Actor, id: string, action: string, change: (tx: EntityManager, charge: ChargeRow) => Promise<[ChargeRow[], number]>): Promise<ChargeResponse> {
+  /** `decide` checks what only its settlement needs and says how the charge is settled. */
+  private settle(actor: Actor, id: string, action: string, decide: (tx: EntityManager, charge: ChargeRow) => Promise<ChargeSettlement>): Promise<ChargeResponse> {
     return this.transactions.run(undefined, async (tx) => {
       const [charge]: ChargeRow[] = await tx.query(`SELECT * FROM charges WHERE id = $1 FOR UPDATE`, [id]);
       if (!charge) throw notFound('charge_not_found');
       assertSchoolAccess(actor, charge.school_id, 'operate', 'charge_not_found');
       if (charge.status !== 'open') throw conflict('charge_not_open', { status: charge.status }, { currentStatus: charge.status });
-      // TypeORM answers an UPDATE ... RETURNING with [rows, rowCount].
-      const [[row]] = await change(tx, charge);
-      const after = toChargeResponse(row);
-      await this.audit.record(tx, actor, { action, entityType: 'charge', entityId: id, schoolId: charge.school_id, before: toChargeResponse(charge), after });
+      const before = toChargeResponse(charge);
+      const after = toChargeResponse(await settleCharge(tx, charge, await decide(tx, charge)));
+      await this.audit.record(tx, actor, { action, entityType: 'charge', entityId: id, schoolId: charge.school_id, before, after });
       return after;
     });
   }

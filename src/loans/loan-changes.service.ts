@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { assertRole } from '../auth/access.js';
+import { settleCharge } from './charge-state.js';
+import { assertProgramOffice, assertRole } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { addDays, Clock, daysBetween } from '../common/clock.js';
-import { fieldError, forbidden, invalidField, refused } from '../common/errors.js';
+import { fieldError, invalidField, refused } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
-import { assertDeviceTransition, type DeviceStatus } from '../devices/device-status.js';
+import { assertDeviceTransition } from '../devices/device-status.js';
+import { changeDeviceStatus, lockDeviceState } from '../devices/device-state.js';
+import { moveDeviceRecord } from '../devices/device-movements.js';
 import { ChargesService } from './charges.service.js';
-import { type ChargeRow, toChargeResponse } from './dto/charge.dto.js';
+import { toChargeResponse } from './dto/charge.dto.js';
 import {
   type ExtendLoanRequest,
   type LoanResponse,
@@ -79,13 +82,15 @@ export class LoanChangesService {
       throw invalidField('policeReportNumber', 'police_report_required');
     }
     if (request.waiveReplacement && !request.waiveReason) throw invalidField('waiveReason', 'waive_reason_required');
-    if (request.waiveReplacement && actor.role !== 'program_admin') throw forbidden('waive_replacement_needs_program_admin');
+    if (request.waiveReplacement) assertProgramOffice(actor, 'waive_replacement_needs_program_admin');
     if (request.occurredOn > this.clock.today()) throw invalidField('occurredOn', 'in_future');
     return this.transactions.run(idempotency, async (tx) => {
       const loan = await lockActiveLoan(tx, actor, loanId);
       assertLoanTransition(loan.status, request.kind);
-      const [device]: { status: DeviceStatus }[] = await tx.query(`SELECT status FROM devices WHERE id = $1 FOR UPDATE`, [loan.deviceId]);
-      assertDeviceTransition(device.status, request.kind);
+      const device = (await lockDeviceState(tx, loan.deviceId))!;
+      const missingFrom = device.status;
+      // Checked before anything is written, so a refused report leaves no trace.
+      assertDeviceTransition(missingFrom, request.kind);
       const before = toLoanAuditImage(loan);
       loan.status = request.kind;
       loan.closedAt = this.clock.now();
@@ -95,7 +100,7 @@ export class LoanChangesService {
         `INSERT INTO loan_losses (loan_id, school_id, kind, occurred_on, police_report, notes, reported_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [loan.id, loan.schoolId, request.kind, request.occurredOn, request.policeReportNumber ?? null, request.notes ?? null, actor.id],
       );
-      await tx.query(`UPDATE devices SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`, [loan.deviceId, request.kind]);
+      await changeDeviceStatus(tx, device, request.kind);
       const [replacement]: { description: string; amount: string }[] = await tx.query(
         `SELECT description, amount FROM program_price_items WHERE program_id = $1 AND code = 'replacement'`,
         [loan.programId],
@@ -106,11 +111,7 @@ export class LoanChangesService {
           ])
         : [];
       if (request.waiveReplacement && created.length) {
-        // TypeORM answers an UPDATE ... RETURNING with [rows, rowCount].
-        const [[waived]]: [ChargeRow[], number] = await tx.query(
-          `UPDATE charges SET status = 'waived', waived_at = now(), waived_by = $2, waive_reason = $3, version = version + 1 WHERE id = $1 RETURNING *`,
-          [created[0].id, actor.id, request.waiveReason],
-        );
+        const waived = await settleCharge(tx, created[0], { to: 'waived', waivedBy: actor.id, reason: request.waiveReason! });
         await this.audit.record(tx, actor, { action: 'charge.waived', entityType: 'charge', entityId: waived.id, schoolId: loan.schoolId, after: { status: 'waived', reason: request.waiveReason } });
         // The stored row, so the answer's waivedAt is the one GET /charges shows.
         created = [toChargeResponse(waived)];
@@ -123,7 +124,7 @@ export class LoanChangesService {
         before,
         after: { ...toLoanAuditImage(loan), occurredOn: request.occurredOn, policeReport: request.policeReportNumber ?? null },
       });
-      await this.audit.record(tx, actor, { action: `device.${request.kind}`, entityType: 'device', entityId: loan.deviceId, schoolId: loan.schoolId, before: { status: device.status }, after: { status: request.kind } });
+      await this.audit.record(tx, actor, { action: `device.${request.kind}`, entityType: 'device', entityId: loan.deviceId, schoolId: loan.schoolId, before: { status: missingFrom }, after: { status: request.kind } });
       return { loan: toLoanResponse(loan, this.clock.today()), charges: created };
     });
   }
@@ -144,11 +145,7 @@ export class LoanChangesService {
       loan.schoolId = request.toSchoolId;
       if (loan.actionRequired === 'transfer_needed') loan.actionRequired = null;
       await tx.save(loan);
-      await tx.query(`UPDATE devices SET school_id = $2, version = version + 1, updated_at = now() WHERE id = $1`, [loan.deviceId, request.toSchoolId]);
-      await tx.query(
-        `INSERT INTO device_movements (device_id, from_school_id, to_school_id, reason, moved_by) VALUES ($1, $2, $3, $4, $5)`,
-        [loan.deviceId, from, request.toSchoolId, request.reason ?? 'loan transferred with the student', actor.id],
-      );
+      await moveDeviceRecord(tx, actor, { deviceId: loan.deviceId, from, to: request.toSchoolId, reason: request.reason ?? 'loan transferred with the student' });
       const after = toLoanAuditImage(loan);
       for (const schoolId of [from, request.toSchoolId]) {
         await this.audit.record(tx, actor, { action: 'loan.transferred', entityType: 'loan', entityId: loan.id, schoolId, before, after });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { csvCell } from '../common/csv-output.js';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
@@ -96,12 +97,4 @@ export class LoanQueriesService {
     if (cursor) qb.andWhere('(l.issued_at, l.id) < (:at, :id)', { at: cursor[0], id: cursor[1] });
     return qb.orderBy('l.issued_at', 'DESC').addOrderBy('l.id', 'DESC').limit(take).getMany();
   }
-}
-
-/** RFC 4180 quoting, and a leading quote for cells a spreadsheet would run as a formula. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

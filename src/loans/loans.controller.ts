@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { wantsCsv } from '../common/csv-output.js';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/auth.decorators.js';
@@ -81,7 +82,7 @@ export class LoansController {
   @ApiOkJsonOrCsv(LoanPage, 'A page of loans (JSON), or every matching loan as CSV')
   @ApiProblems(400, 404)
   async list(@CurrentActor() actor: Actor, @Query() query: LoanQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    if (query.format === 'csv' || (query.format === undefined && accept?.includes('text/csv'))) {
+    if (wantsCsv(query.format, accept)) {
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="loans.csv"');
       return this.queries.exportCsv(actor, query);
     }

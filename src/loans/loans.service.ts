@@ -7,7 +7,9 @@ import { addDays, Clock } from '../common/clock.js';
 import { conflict, fieldError, invalidField, notFound, refused } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
-import { assertDeviceTransition, type DeviceStatus } from '../devices/device-status.js';
+import type { DeviceStatus } from '../devices/device-status.js';
+import { changeDeviceStatus, lockDeviceState } from '../devices/device-state.js';
+import { changeApplicationStatus } from '../programs/applications/application-state.js';
 import { evaluateEligibility } from '../programs/eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../programs/eligibility/eligibility-facts.js';
 import type { Program } from '../programs/program.entity.js';
@@ -49,7 +51,6 @@ export const LOCK_DEVICE_AND_APPLICATION = prepared(
                         WHERE program_id = $2 AND student_id = $3 AND status IN ('pending', 'allocated') FOR UPDATE)
    SELECT (SELECT to_jsonb(device) FROM device) AS device, (SELECT to_jsonb(application) FROM application) AS application`,
 );
-export const DEVICE_ON_LOAN = prepared('issue_device_on_loan', `UPDATE devices SET status = 'on_loan', version = version + 1, updated_at = now() WHERE id = $1`);
 // The agreement number (prefix + a number from the sequence, so concurrent issues never wait on
 // each other for it; zero-padded to six digits, never cut: lpad alone would cut 1000000 to
 // 100000) and the terms text as signed are taken inside the INSERT.
@@ -162,8 +163,8 @@ export class LoansService {
     });
     await this.insertLoan(tx, loan, `${program.code}-${program.startsOn.slice(0, 4)}-`);
 
-    assertDeviceTransition(device.status, 'on_loan');
-    await runPrepared(tx, DEVICE_ON_LOAN, [device.id]);
+    const lentFrom = device.status;
+    await changeDeviceStatus(tx, device, 'on_loan');
     if (application) await this.fulfil(tx, actor, application, device.id, context.schoolId);
 
     const signed = signature ? [await this.signatures.record(tx, actor, loan, signature)] : [];
@@ -171,7 +172,7 @@ export class LoansService {
       tx,
       actor,
       { action: 'loan.issued', entityType: 'loan', entityId: loan.id, schoolId: loan.schoolId, after: toLoanAuditImage(loan) },
-      { action: 'device.lent', entityType: 'device', entityId: device.id, schoolId: loan.schoolId, before: { status: device.status }, after: { status: 'on_loan', loanId: loan.id } },
+      { action: 'device.lent', entityType: 'device', entityId: device.id, schoolId: loan.schoolId, before: { status: lentFrom }, after: { status: 'on_loan', loanId: loan.id } },
       ...signed,
     );
     return toLoanResponse(loan, today);
@@ -192,14 +193,14 @@ export class LoansService {
   }
 
   /** The application is fulfilled; a device reserved for it but not the one issued goes back to stock. */
-  private async fulfil(tx: EntityManager, actor: Actor, application: { id: string; device_id: string | null }, deviceId: string, schoolId: string) {
+  private async fulfil(tx: EntityManager, actor: Actor, application: OpenApplication, deviceId: string, schoolId: string) {
     if (application.device_id && application.device_id !== deviceId) {
-      const [reserved]: { status: DeviceStatus }[] = await tx.query(`SELECT status FROM devices WHERE id = $1 FOR UPDATE`, [application.device_id]);
-      assertDeviceTransition(reserved.status, 'in_stock');
-      await tx.query(`UPDATE devices SET status = 'in_stock', version = version + 1, updated_at = now() WHERE id = $1`, [application.device_id]);
-      await this.audit.record(tx, actor, { action: 'device.released', entityType: 'device', entityId: application.device_id, schoolId, before: { status: reserved.status }, after: { status: 'in_stock' } });
+      const reserved = (await lockDeviceState(tx, application.device_id))!;
+      const releasedFrom = reserved.status;
+      await changeDeviceStatus(tx, reserved, 'in_stock');
+      await this.audit.record(tx, actor, { action: 'device.released', entityType: 'device', entityId: application.device_id, schoolId, before: { status: releasedFrom }, after: { status: 'in_stock' } });
     }
-    await tx.query(`UPDATE applications SET status = 'fulfilled', device_id = $2, decided_at = now(), version = version + 1 WHERE id = $1`, [application.id, deviceId]);
+    await changeApplicationStatus(tx, application, 'fulfilled', { deviceId });
     await this.audit.record(tx, actor, { action: 'application.fulfilled', entityType: 'application', entityId: application.id, schoolId, after: { status: 'fulfilled', deviceId } });
   }
 }

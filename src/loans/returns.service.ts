@@ -6,7 +6,8 @@ import { Clock } from '../common/clock.js';
 import { fieldError, invalid } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
-import { assertDeviceTransition, type DeviceStatus } from '../devices/device-status.js';
+import { assertDeviceTransition } from '../devices/device-status.js';
+import { changeDeviceStatus, lockDeviceState } from '../devices/device-state.js';
 import { ChargesService, type NewCharge } from './charges.service.js';
 import { type ReturnLoanRequest, type ReturnResponse, toLoanAuditImage, toLoanResponse } from './dto/loan.dto.js';
 import type { Loan } from './loan.entity.js';
@@ -36,11 +37,10 @@ export class ReturnsService {
   async returnIn(tx: EntityManager, actor: Actor, loanId: string, request: ReturnLoanRequest): Promise<ReturnResponse> {
     const loan = await lockActiveLoan(tx, actor, loanId);
     assertLoanTransition(loan.status, 'returned');
-    const [device]: { status: DeviceStatus; accessories: Record<string, boolean> }[] = await tx.query(
-      `SELECT status, accessories FROM devices WHERE id = $1 FOR UPDATE`,
-      [loan.deviceId],
-    );
-    assertDeviceTransition(device.status, request.nextStatus);
+    const device = (await lockDeviceState(tx, loan.deviceId))!;
+    const returnedFrom = device.status;
+    // Checked before the charges are worked out, so a refused return does no work.
+    assertDeviceTransition(returnedFrom, request.nextStatus);
     const charges = await this.chargesFor(tx, loan, device.accessories, request);
 
     const before = toLoanAuditImage(loan);
@@ -52,11 +52,11 @@ export class ReturnsService {
       `INSERT INTO loan_returns (loan_id, school_id, received_by, condition, checklist, damage_notes, next_status) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [loan.id, loan.schoolId, actor.id, request.condition, JSON.stringify(request.checklist), request.damageNotes ?? null, request.nextStatus],
     );
-    await tx.query(
-      `UPDATE devices SET status = $2, condition = $3, retired_reason = CASE WHEN $2 = 'retired' THEN 'written_off' ELSE retired_reason END,
-              last_seen_at = now(), version = version + 1, updated_at = now() WHERE id = $1`,
-      [loan.deviceId, request.nextStatus, request.condition],
-    );
+    await changeDeviceStatus(tx, device, request.nextStatus, {
+      condition: request.condition,
+      retiredReason: request.nextStatus === 'retired' ? 'written_off' : undefined,
+      seen: true,
+    });
     const created = await this.charges.create(tx, actor, charges);
     await this.audit.record(tx, actor, {
       action: 'loan.returned',
@@ -71,7 +71,7 @@ export class ReturnsService {
       entityType: 'device',
       entityId: loan.deviceId,
       schoolId: loan.schoolId,
-      before: { status: device.status },
+      before: { status: returnedFrom },
       after: { status: request.nextStatus, condition: request.condition },
     });
     return { loan: toLoanResponse(loan, this.clock.today()), charges: created };

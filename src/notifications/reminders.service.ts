@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { flagLongOverdueLoans } from '../loans/loan-flags.js';
 import type { EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import { assertRole } from '../auth/access.js';
@@ -160,23 +161,7 @@ export class RemindersService {
    * transfer first); `return_due` (the student left) is superseded, being the weaker signal.
    */
   private async flagLongOverdue(tx: EntityManager, actor: Actor, today: string, now: Date): Promise<number> {
-    const flagged: FlaggedLoan[] = await tx.query(
-      `WITH target AS (
-         SELECT id, action_required FROM loans
-         WHERE status = 'active' AND due_date <= $1::date - $2::int
-           AND (action_required IS NULL OR action_required = 'return_due')
-         ORDER BY id
-         FOR UPDATE
-       ),
-       flagged AS (
-         UPDATE loans l SET action_required = 'overdue_escalated', action_flagged_at = $3, version = l.version + 1
-         FROM target t WHERE l.id = t.id
-         RETURNING l.id, l.school_id, l.agreement_number, to_char(l.due_date, 'YYYY-MM-DD') AS due_date,
-                   $1::date - l.due_date AS days_overdue, t.action_required AS previous
-       )
-       SELECT * FROM flagged ORDER BY id`,
-      [today, this.config.notifications.overdueFlagDays, now],
-    );
+    const flagged = await flagLongOverdueLoans(tx, today, this.config.notifications.overdueFlagDays, now);
     for (const loan of flagged) {
       await this.audit.record(tx, actor, {
         action: 'loan.overdue_flagged',
@@ -195,13 +180,4 @@ interface WrittenCount {
   level: string;
   recipient_type: 'guardian' | 'school';
   count: number;
-}
-
-interface FlaggedLoan {
-  id: string;
-  school_id: string;
-  agreement_number: string;
-  due_date: string;
-  days_overdue: number;
-  previous: string | null;
 }

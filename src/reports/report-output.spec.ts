@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { populationOf, share } from './coverage.service.js';
-import { renderCsv, wantsCsv } from './report-output.js';
+import { wantsCsv } from '../common/csv-output.js';
+import { renderCsv } from './report-output.js';
 import { dateRange, instantBounds, monthsBefore } from './report-scope.js';
 
 describe('report CSV', () => {

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { csvCell } from '../loans/loan-queries.service.js';
+import { csvCell, wantsCsv } from '../common/csv-output.js';
 
 /**
  * How every report answers as CSV (see docs/reports.md): one table per download, one header
@@ -30,10 +30,6 @@ export function renderCsv(parameters: object, table: CsvTable): string {
 function cell(value: unknown): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   return csvCell(value);
-}
-
-export function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | undefined): boolean {
-  return format === 'csv' || (format === undefined && !!accept && /\btext\/csv\b/i.test(accept));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { readableSchoolFilter } from '../auth/access.js';
+import { isHeldToOwnSchool, readableSchoolFilter } from '../auth/access.js';
 import type { Actor } from '../common/actor.js';
 import { addDays } from '../common/clock.js';
 import { invalidField, notFound } from '../common/errors.js';
@@ -17,7 +17,8 @@ export class ReportScope {
   /** The school the report is restricted to; null for the whole city. */
   async school(actor: Actor, requested: string | undefined): Promise<string | null> {
     const schoolId = readableSchoolFilter(actor, requested);
-    if (requested !== undefined && actor.role !== 'school_admin') {
+    // A school admin's own school was checked by the filter; anyone else may name a school that does not exist.
+    if (requested !== undefined && !isHeldToOwnSchool(actor)) {
       const found = await this.dataSource.query(`SELECT 1 FROM schools WHERE id = $1`, [requested]);
       if (found.length === 0) throw notFound('school_not_found');
     }

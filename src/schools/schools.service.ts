@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { assertRole, assertSchoolAccess } from '../auth/access.js';
+import { assertRole, assertSchoolAccess, isHeldToOwnSchool, ownSchool } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { type Actor } from '../common/actor.js';
 import { invalidField, notFound } from '../common/errors.js';
@@ -39,7 +39,7 @@ export class SchoolsService {
     const limit = query.limit ?? 50;
     const qb = this.dataSource.getRepository(School).createQueryBuilder('s');
     // A school admin sees one school: their own.
-    if (actor.role === 'school_admin') qb.andWhere('s.id = :own', { own: actor.schoolId });
+    if (isHeldToOwnSchool(actor)) qb.andWhere('s.id = :own', { own: ownSchool(actor) });
     if (query.level) qb.andWhere('s.level = :level', { level: query.level });
     if (query.district) qb.andWhere('s.district = :district', { district: query.district });
     if (query.active) qb.andWhere('s.active = :active', { active: query.active === 'true' });

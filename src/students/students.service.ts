@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { flagActiveLoansOf, type LoanFlag } from '../loans/loan-flags.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { assertRole, assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -128,13 +129,8 @@ export class StudentsService {
    * for the school to act on (collect the device, or transfer the loan), never left silently.
    * Also used by the student import (src/students/import), inside its transaction.
    */
-  async flagActiveLoans(tx: EntityManager, actor: Actor, studentId: string, reason: 'return_due' | 'transfer_needed'): Promise<void> {
-    // TypeORM answers an UPDATE ... RETURNING with [rows, rowCount].
-    const [flagged]: [{ id: string; school_id: string }[], number] = await tx.query(
-      `UPDATE loans SET action_required = $2, action_flagged_at = now(), version = version + 1
-       WHERE student_id = $1 AND status = 'active' RETURNING id, school_id`,
-      [studentId, reason],
-    );
+  async flagActiveLoans(tx: EntityManager, actor: Actor, studentId: string, reason: LoanFlag): Promise<void> {
+    const flagged = await flagActiveLoansOf(tx, studentId, reason);
     for (const loan of flagged) {
       await this.audit.record(tx, actor, { action: 'loan.flagged', entityType: 'loan', entityId: loan.id, schoolId: loan.school_id, after: { actionRequired: reason, studentId } });
     }

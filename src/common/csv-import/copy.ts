@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { type EntityManager, QueryFailedError } from 'typeorm';
 import type { IdempotencyRequest } from '../idempotency.js';
+import { fieldError, invalid } from '../errors.js';
+import { type CsvReader, type CsvRecord, isBlankRow } from './csv-records.js';
 import type { CsvFile } from './csv-upload.js';
 
 /** The database side the imports share: COPY on the transaction's connection, and small query helpers. */
@@ -65,4 +67,25 @@ export async function* inPieces(lines: Iterable<string>): AsyncGenerator<string>
     }
   }
   if (piece) yield piece;
+}
+
+/**
+ * The COPY text of a file's data rows, made as they are read (`onRow` turns a row into COPY
+ * lines, or '' to leave it out) and handed on in pieces of about COPY_PIECE characters, so
+ * PostgreSQL ingests while Node parses. Blank rows are skipped; a file without a data row is a 400.
+ */
+export async function* rowsInPieces(records: CsvReader, onRow: (record: CsvRecord) => string): AsyncGenerator<string> {
+  let piece = '';
+  let rows = 0;
+  for (let record = await records.next(); record; record = await records.next()) {
+    if (isBlankRow(record.cells)) continue;
+    rows++;
+    piece += onRow(record);
+    if (piece.length >= COPY_PIECE) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece) yield piece;
+  if (rows === 0) throw invalid([fieldError('file', 'no_rows')], 'no_rows');
 }

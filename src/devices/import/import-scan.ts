@@ -1,8 +1,8 @@
 import { fieldError, importError, invalid } from '../../common/errors.js';
 import type { ImportCode } from '../../i18n/i18n.js';
-import { isBlankRow, openCsv } from '../../common/csv-import/csv-records.js';
+import { openCsv } from '../../common/csv-import/csv-records.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
-import { COPY_PIECE } from '../../common/csv-import/copy.js';
+import { rowsInPieces } from '../../common/csv-import/copy.js';
 import type { ImportErrors } from '../../common/csv-import/import-errors.js';
 import { RepeatedValues } from '../../common/csv-import/repeated-values.js';
 import { type Catalogue, type DeviceRow, type HeaderLayout, readHeader, readRow } from './device-csv.js';
@@ -66,11 +66,8 @@ export async function scanFile(
     scan.rejectedCodes.codes.push(code);
   };
 
-  async function* copyText(): AsyncGenerator<string> {
-    let piece = '';
-    for (let record = await records.next(); record; record = await records.next()) {
-      const { cells, line } = record;
-      if (isBlankRow(cells)) continue;
+  const copyText = () =>
+    rowsInPieces(records, ({ cells, line }) => {
       scan.rows++;
       const { assetTag, serialNumber, row } = readRow(cells, line, layout, catalogue, errors.add);
       // Both checks run, so a row repeating both codes reports both.
@@ -84,15 +81,8 @@ export async function scanFile(
         if (assetTag !== null) rejected(line, 'asset_tag', assetTag);
         if (serialNumber !== null) rejected(line, 'serial_number', serialNumber);
       }
-      piece += format(line, assetTag, serialNumber, row, ok);
-      if (piece.length >= COPY_PIECE) {
-        yield piece;
-        piece = '';
-      }
-    }
-    if (piece) yield piece;
-    if (scan.rows === 0) throw invalid([fieldError('file', 'no_rows')], 'no_rows');
-  }
+      return format(line, assetTag, serialNumber, row, ok);
+    });
 
   return { scan, copyText };
 }

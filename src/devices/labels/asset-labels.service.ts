@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { readableSchoolFilter } from '../../auth/access.js';
+import { isHeldToOwnSchool, readableSchoolFilter } from '../../auth/access.js';
 import type { Actor } from '../../common/actor.js';
 import { invalidField, notFound } from '../../common/errors.js';
 import type { AssetLabelsQuery } from './asset-labels.dto.js';
@@ -31,7 +31,7 @@ export class AssetLabelsService {
     const schoolId = readableSchoolFilter(actor, query.schoolId) ?? null;
     if (!schoolId && !query.batchId) throw invalidField('batchId', 'batch_or_school');
     if (query.batchId && (await this.dataSource.query(`SELECT 1 FROM procurement_batches WHERE id = $1`, [query.batchId])).length === 0) throw notFound('procurement_batch_not_found');
-    if (schoolId && actor.role !== 'school_admin' && (await this.dataSource.query(`SELECT 1 FROM schools WHERE id = $1`, [schoolId])).length === 0) throw notFound('school_not_found');
+    if (schoolId && !isHeldToOwnSchool(actor) && (await this.dataSource.query(`SELECT 1 FROM schools WHERE id = $1`, [schoolId])).length === 0) throw notFound('school_not_found');
     const rows: { asset_tag: string; model: string }[] = await this.dataSource.query(
       `SELECT d.asset_tag, m.manufacturer || ' ' || m.model AS model
        FROM devices d JOIN device_models m ON m.id = d.model_id

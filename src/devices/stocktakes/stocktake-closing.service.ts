@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { recordDeviceMovement } from '../device-movements.js';
 import type { EntityManager } from 'typeorm';
-import { assertSchoolAccess } from '../../auth/access.js';
+import { assertProgramOffice, assertSchoolAccess } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
-import { forbidden } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { Transactions } from '../../database/transactions.js';
 import { Device } from '../device.entity.js';
@@ -32,9 +32,7 @@ export class StocktakeClosingService {
       const location = stocktake.school_id;
       assertSchoolAccess(actor, location, 'operate', 'stocktake_not_found');
       // Relocating is a transfer, and transfers are the program office's (docs/devices.md).
-      if (relocate && actor.role !== 'program_admin') {
-        throw forbidden('relocate_needs_program_admin');
-      }
+      if (relocate) assertProgramOffice(actor, 'relocate_needs_program_admin');
       assertOpen(stocktake);
 
       // Lock the scanned devices in id order (as bulk transfers do, so the two cannot deadlock);
@@ -89,10 +87,7 @@ export class StocktakeClosingService {
     device.schoolId = to;
     if (seenAt && (!device.lastSeenAt || device.lastSeenAt < seenAt)) device.lastSeenAt = seenAt;
     const after = { ...toDeviceResponse(await tx.save(device)), stocktakeId: stocktake.id };
-    await tx.query(
-      `INSERT INTO device_movements (device_id, from_school_id, to_school_id, reason, moved_by) VALUES ($1, $2, $3, $4, $5)`,
-      [device.id, from, to, `found at stock-take ${stocktake.id}`, actor.id],
-    );
+    await recordDeviceMovement(tx, actor, { deviceId: device.id, from, to, reason: `found at stock-take ${stocktake.id}` });
     for (const schoolId of new Set([from, to])) {
       await this.audit.record(tx, actor, { action: 'device.transferred', entityType: 'device', entityId: device.id, schoolId, before, after });
     }

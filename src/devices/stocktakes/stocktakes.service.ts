@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { assertSchoolAccess, readableSchoolFilter } from '../../auth/access.js';
+import { assertSchoolAccess, isHeldToOwnSchool, readableSchoolFilter } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
 import { conflict, invalidField } from '../../common/errors.js';
@@ -99,7 +99,7 @@ export class StocktakesService {
   async list(actor: Actor, query: StocktakeQuery): Promise<Page<StocktakeResponse>> {
     const limit = query.limit ?? 50;
     // The store is never a school admin's; asking for it finds nothing, as for devices.
-    if (actor.role === 'school_admin' && query.location === 'store') return { items: [], nextCursor: null };
+    if (isHeldToOwnSchool(actor) && query.location === 'store') return { items: [], nextCursor: null };
     const schoolId = readableSchoolFilter(actor, query.schoolId);
     const where: string[] = [];
     const params: unknown[] = [];

@@ -7,7 +7,8 @@ import { notFound } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { Transactions } from '../../database/transactions.js';
 import { Clock } from '../../common/clock.js';
-import { assertDeviceTransition } from '../../devices/device-status.js';
+import { changeDeviceStatus, type LockedDevice } from '../../devices/device-state.js';
+import { changeApplicationStatus, type LockedApplication } from '../applications/application-state.js';
 import type { AllocationRequest, AllocationResponse, SchoolAllocationResponse } from '../dto/application.dto.js';
 import { evaluateEligibility } from '../eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
@@ -15,6 +16,12 @@ import { Program } from '../program.entity.js';
 import { APPLIED_KEY_SQL } from '../applications/applications.service.js';
 import { planSchool, type SchoolPlan, type ServedSibling } from './allocation-plan.js';
 import { movedSchool, renderAllocationReason, ruleReason } from './allocation-reasons.js';
+
+/** The rows a real run read FOR UPDATE, by id: what it reserves comes from these. */
+interface LockedRows {
+  devices: Map<string, LockedDevice>;
+  applications: Map<string, LockedApplication>;
+}
 
 /** A school's part of a run as stored: the reasons as codes and params, worded only when answering. */
 type SchoolRun = Omit<SchoolAllocationResponse, 'waiting' | 'ineligible'> & Pick<SchoolPlan, 'waiting' | 'ineligible'>;
@@ -45,8 +52,8 @@ export class AllocationService {
       // applied_at to the microsecond (a JS Date would drop them), so first come is decided as the database records it.
       // A real run locks the pending applications: one withdrawn meanwhile is then either seen as
       // withdrawn here, or waits for this run and releases its device, never left reserved for nobody.
-      const pending: { id: string; student_id: string; school_id: string; applied_key: string }[] = await tx.query(
-        `SELECT id, student_id, school_id, ${APPLIED_KEY_SQL} AS applied_key FROM applications
+      const pending: { id: string; status: 'pending'; student_id: string; school_id: string; applied_key: string }[] = await tx.query(
+        `SELECT id, status, student_id, school_id, ${APPLIED_KEY_SQL} AS applied_key FROM applications
          WHERE program_id = $1 AND status = 'pending' ${request.schoolId ? 'AND school_id = $2' : ''}
          ORDER BY school_id, id ${dryRun ? '' : 'FOR UPDATE'}`,
         request.schoolId ? [programId, request.schoolId] : [programId],
@@ -77,8 +84,8 @@ export class AllocationService {
               familyCard: program.rules.onePerFamilyCard ? context.facts.familyCardNumber : null,
             };
           });
-        const devices: { id: string }[] = await tx.query(
-          `SELECT id FROM devices WHERE school_id = $1 AND status = 'in_stock' ORDER BY asset_tag, id ${dryRun ? '' : 'FOR UPDATE SKIP LOCKED'}`,
+        const devices: LockedDevice[] = await tx.query(
+          `SELECT id, status FROM devices WHERE school_id = $1 AND status = 'in_stock' ORDER BY asset_tag, id ${dryRun ? '' : 'FOR UPDATE SKIP LOCKED'}`,
           [schoolId],
         );
         const [{ quota, already }] = await tx.query(
@@ -87,7 +94,10 @@ export class AllocationService {
           [programId, schoolId],
         );
         const plan = planSchool({ schoolId, candidates, devices: devices.map((d) => d.id), quota, alreadyAllocated: already, servedFamilyCards });
-        if (!dryRun) await this.reserve(tx, actor, runId!, schoolId, plan.allocated);
+        if (!dryRun) {
+          const locked = { devices: new Map(devices.map((d) => [d.id, d])), applications: new Map(pending.map((p) => [p.id, p])) };
+          await this.reserve(tx, actor, runId!, schoolId, plan.allocated, locked);
+        }
         results.push({ schoolId, stock: devices.length, demand: candidates.length, quota, alreadyAllocated: already, ...plan });
       }
       const run = { runId, dryRun, programId, date, allocated: results.reduce((n, s) => n + s.allocated.length, 0), schools: results };
@@ -101,14 +111,10 @@ export class AllocationService {
     });
   }
 
-  private async reserve(tx: EntityManager, actor: Actor, runId: string, schoolId: string, allocated: SchoolAllocationResponse['allocated']): Promise<void> {
+  private async reserve(tx: EntityManager, actor: Actor, runId: string, schoolId: string, allocated: SchoolAllocationResponse['allocated'], locked: LockedRows): Promise<void> {
     for (const entry of allocated) {
-      assertDeviceTransition('in_stock', 'reserved');
-      await tx.query(`UPDATE devices SET status = 'reserved', version = version + 1, updated_at = now() WHERE id = $1 AND status = 'in_stock'`, [entry.deviceId]);
-      await tx.query(
-        `UPDATE applications SET status = 'allocated', device_id = $2, allocation_run_id = $3, decided_at = now(), version = version + 1 WHERE id = $1 AND status = 'pending'`,
-        [entry.applicationId, entry.deviceId, runId],
-      );
+      await changeDeviceStatus(tx, locked.devices.get(entry.deviceId)!, 'reserved');
+      await changeApplicationStatus(tx, locked.applications.get(entry.applicationId)!, 'allocated', { deviceId: entry.deviceId, allocationRunId: runId });
       await this.audit.record(tx, actor, {
         action: 'application.allocated',
         entityType: 'application',

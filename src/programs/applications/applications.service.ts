@@ -8,13 +8,14 @@ import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
 import { Transactions } from '../../database/transactions.js';
 import { Clock } from '../../common/clock.js';
-import { assertDeviceTransition, type DeviceStatus } from '../../devices/device-status.js';
+import { changeDeviceStatus, lockDeviceState } from '../../devices/device-state.js';
 import type { ApplicationQuery, ApplicationResponse, ApplyRequest } from '../dto/application.dto.js';
 import { evaluateEligibility } from '../eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
 import { renderRuleOutcome, type StoredRuleOutcome } from '../eligibility/eligibility-reasons.js';
 import type { RuleOutcome } from '../eligibility/eligibility.js';
 import { Program } from '../program.entity.js';
+import { changeApplicationStatus } from './application-state.js';
 
 export interface ApplicationRow {
   id: string;
@@ -116,17 +117,14 @@ export class ApplicationsService {
       assertSchoolAccess(actor, row.school_id, 'operate', 'application_not_found');
       if (row.status !== 'pending' && row.status !== 'allocated') throw conflict('application_not_withdrawable', { status: row.status }, { currentStatus: row.status });
       if (row.device_id) {
-        const [device]: { status: DeviceStatus }[] = await tx.query(`SELECT status FROM devices WHERE id = $1 FOR UPDATE`, [row.device_id]);
-        assertDeviceTransition(device.status, 'in_stock');
-        await tx.query(`UPDATE devices SET status = 'in_stock', version = version + 1, updated_at = now() WHERE id = $1`, [row.device_id]);
-        await this.audit.record(tx, actor, { action: 'device.released', entityType: 'device', entityId: row.device_id, schoolId: row.school_id, before: { status: device.status }, after: { status: 'in_stock' } });
+        const device = (await lockDeviceState(tx, row.device_id))!;
+        const releasedFrom = device.status;
+        await changeDeviceStatus(tx, device, 'in_stock');
+        await this.audit.record(tx, actor, { action: 'device.released', entityType: 'device', entityId: row.device_id, schoolId: row.school_id, before: { status: releasedFrom }, after: { status: 'in_stock' } });
       }
-      // For UPDATE, TypeORM's postgres driver answers [rows, rowCount], not the rows.
-      const [[updated]]: [ApplicationRow[], number] = await tx.query(
-        `UPDATE applications SET status = 'withdrawn', device_id = NULL, decided_at = now(), version = version + 1 WHERE id = $1 RETURNING *`,
-        [id],
-      );
-      await this.audit.record(tx, actor, { action: 'application.withdrawn', entityType: 'application', entityId: id, schoolId: row.school_id, before: { status: row.status }, after: { status: 'withdrawn' } });
+      const withdrawnFrom = row.status;
+      const updated = await changeApplicationStatus(tx, row, 'withdrawn', { deviceId: null });
+      await this.audit.record(tx, actor, { action: 'application.withdrawn', entityType: 'application', entityId: id, schoolId: row.school_id, before: { status: withdrawnFrom }, after: { status: 'withdrawn' } });
       return toApplicationResponse(updated);
     });
   }

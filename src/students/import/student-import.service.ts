@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { importSummary, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { assertSchoolAccess } from '../../auth/access.js';
+import { assertSchoolAccess, ownSchool } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
@@ -94,7 +94,7 @@ export class StudentImportService {
     readFile: () => Promise<CsvFile>,
     idempotency?: IdempotencyRequest,
   ): Promise<StudentImportResponse> {
-    const schoolId = query.schoolId ?? (actor.role === 'school_admin' ? actor.schoolId : null);
+    const schoolId = query.schoolId ?? ownSchool(actor);
     if (!schoolId) throw invalidField('schoolId', 'import_school_required');
     assertSchoolAccess(actor, schoolId, 'operate', 'school_not_found');
     const mode = query.mode ?? 'all-or-nothing';

@@ -1,5 +1,5 @@
-import { COPY_PIECE } from '../../common/csv-import/copy.js';
-import { type CsvReader, type CsvRecord, isBlankRow, openCsv } from '../../common/csv-import/csv-records.js';
+import { rowsInPieces } from '../../common/csv-import/copy.js';
+import { type CsvReader, type CsvRecord, openCsv } from '../../common/csv-import/csv-records.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
 import type { ImportErrors } from '../../common/csv-import/import-errors.js';
 import { RepeatedValues } from '../../common/csv-import/repeated-values.js';
@@ -54,26 +54,16 @@ export async function scanStudentFile(
     },
   );
 
-  async function* copyText(): AsyncGenerator<string> {
-    let piece = '';
-    for (let record = await records.next(); record; record = await records.next()) {
-      const { cells, line } = record;
-      if (isBlankRow(cells)) continue;
+  const copyText = () =>
+    rowsInPieces(records, ({ cells, line }) => {
       scan.rows++;
       const { nisn, row } = readRow(cells, line, layout, today, errors.add);
       const repeated = nisn !== null && repeats.check('nisn', nisn, line);
-      if (row === null || repeated) continue;
+      if (row === null || repeated) return '';
       scan.good++;
       goodWhenRead.add(line);
-      piece += format(line, row);
-      if (piece.length >= COPY_PIECE) {
-        yield piece;
-        piece = '';
-      }
-    }
-    if (piece) yield piece;
-    if (scan.rows === 0) throw invalid([fieldError('file', 'no_rows')], 'no_rows');
-  }
+      return format(line, row);
+    });
 
   return { scan, copyText };
 }

@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { forgetStoredResponsesNaming } from '../../database/transactions.js';
+import { scrubGuardianOnLoans } from '../../loans/loan-flags.js';
+import { forgetGuardianRecipient } from '../../notifications/outbox-writes.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
@@ -69,24 +72,13 @@ export class RetentionService {
       );
       // What student imports said about who they are: keyed fingerprints, pseudonymous but still theirs.
       await tx.query(`DELETE FROM student_import_fingerprints WHERE student_id = $1`, [student.id]);
-      // The agreement's copy of who signed: the relation stays (not identifying on its own).
-      const [, loans]: [unknown, number] = await tx.query(
-        `UPDATE loans SET guardian_name = $2, guardian_phone = NULL WHERE student_id = $1`,
-        [student.id, ANONYMOUS_NAME],
-      );
+      // The agreement's copy of who signed, and the drawn signature's image.
+      const loans = await scrubGuardianOnLoans(tx, student.id, ANONYMOUS_NAME, now);
       loansScrubbed += loans;
-      // The drawn signature is personal data; its hash stays (the printed agreement names it).
-      await tx.query(`UPDATE loan_signatures SET png = NULL, anonymised_at = $2 WHERE student_id = $1 AND png IS NOT NULL`, [student.id, now]);
       // Free text on consents may name the guardian; the records themselves (purpose, dates) stay.
       await tx.query(`UPDATE guardian_consents SET evidence_ref = NULL, withdraw_reason = NULL, version = version + 1 WHERE student_id = $1`, [student.id]);
       // Reminders went to the guardian's phone; nothing still queued may go out to it.
-      await tx.query(
-        `UPDATE outbox SET recipient = 'anonymised',
-                status = CASE WHEN status IN ('queued', 'failed') THEN 'dead' ELSE status END,
-                last_error = CASE WHEN status IN ('queued', 'failed') THEN 'recipient anonymised' ELSE last_error END
-         WHERE recipient_type = 'guardian' AND loan_id IN (SELECT id FROM loans WHERE student_id = $1)`,
-        [student.id],
-      );
+      await forgetGuardianRecipient(tx, student.id);
       await this.audit.record(tx, actor, {
         action: 'student.anonymised',
         entityType: 'student',
@@ -98,7 +90,7 @@ export class RetentionService {
     if (due.length > 0) {
       // Stored responses of earlier POSTs (a registration, a loan issue) repeat names and phones.
       // A retry of a request that old has long stopped mattering.
-      await tx.query(`DELETE FROM idempotency_records WHERE response_body LIKE ANY($1::text[])`, [due.map((s) => `%${s.id}%`)]);
+      await forgetStoredResponsesNaming(tx, due.map((s) => s.id));
     }
     return { anonymised: due.length, loansScrubbed };
   }

@@ -1,0 +1,27 @@
+import type { EntityManager } from 'typeorm';
+import type { Actor } from '../common/actor.js';
+
+export interface DeviceMovement {
+  deviceId: string;
+  from: string | null;
+  to: string | null;
+  reason: string | null;
+}
+
+/** The movement register: one row each time a device changes school, whoever moved it. */
+export async function recordDeviceMovement(tx: EntityManager, actor: Actor, movement: DeviceMovement): Promise<void> {
+  await tx.query(
+    `INSERT INTO device_movements (device_id, from_school_id, to_school_id, reason, moved_by) VALUES ($1, $2, $3, $4, $5)`,
+    [movement.deviceId, movement.from, movement.to, movement.reason, actor.id],
+  );
+}
+
+/**
+ * A device on loan follows its student to another school (the loan's transfer): the device's
+ * school and the movement register change together. The caller holds the loan's lock, which is
+ * what keeps the device's other writers away while it is on loan.
+ */
+export async function moveDeviceRecord(tx: EntityManager, actor: Actor, movement: DeviceMovement): Promise<void> {
+  await tx.query(`UPDATE devices SET school_id = $2, version = version + 1, updated_at = now() WHERE id = $1`, [movement.deviceId, movement.to]);
+  await recordDeviceMovement(tx, actor, movement);
+}
