@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -190,7 +190,7 @@ export class Topology {
   /** Sends a signal to every process of a server (the postmaster and its children): SIGKILL is a lost machine. */
   signalServer(server: PgServer, signal: NodeJS.Signals): void {
     const postmaster = Number(readFirstLine(join(server.dir, 'postmaster.pid')));
-    const children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    const children = childrenOf(postmaster);
     for (const pid of [postmaster, ...children]) {
       try {
         process.kill(pid, signal);
@@ -300,8 +300,25 @@ export class Topology {
   }
 }
 
+/** Child processes from /proc (no procps on a minimal machine). */
+function childrenOf(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) children.push(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return children;
+}
+
 function readFirstLine(file: string): string {
-  return execFileSync('head', ['-1', file], { encoding: 'utf8' }).trim();
+  return readFileSync(file, 'utf8').split('\n')[0].trim();
 }
 
 function uid(user: string): number {
@@ -310,8 +327,4 @@ function uid(user: string): number {
 
 function gid(user: string): number {
   return Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
-}
-
-export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
 }
