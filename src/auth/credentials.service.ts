@@ -25,8 +25,8 @@ const unauthenticated = (code: ProblemCode = 'unauthenticated') => new DomainErr
  * effect on the very next call, whatever tokens are still in circulation.
  */
 // Run on every authenticated request: prepared once per connection.
-export const USER_BY_ID = prepared('auth_user_by_id', `SELECT id, role, school_id, active FROM users WHERE id = $1`);
-const API_KEY_BY_PREFIX = prepared('auth_api_key_by_prefix', `SELECT id, role, school_id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1`);
+export const USER_BY_ID = prepared<{ id: string; role: Role; school_id: string | null; active: boolean }>('auth_user_by_id', `SELECT id, role, school_id, active FROM users WHERE id = $1`);
+const API_KEY_BY_PREFIX = prepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>('auth_api_key_by_prefix', `SELECT id, role, school_id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1`);
 
 @Injectable()
 export class CredentialsService {
@@ -62,7 +62,7 @@ export class CredentialsService {
       throw unauthenticated('token_invalid_or_expired');
     }
     if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) throw unauthenticated('token_invalid');
-    const [user] = await runPrepared<{ id: string; role: Role; school_id: string | null; active: boolean }>(this.dataSource.manager, USER_BY_ID, [claims.sub]);
+    const [user] = await runPrepared(this.dataSource.manager, USER_BY_ID, [claims.sub]);
     if (!user || !user.active) throw unauthenticated('account_disabled');
     return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id };
   }
@@ -70,7 +70,7 @@ export class CredentialsService {
   private async fromApiKey(raw: string): Promise<Omit<Actor, 'requestId'>> {
     const parsed = parseApiKey(raw);
     if (!parsed) throw unauthenticated('api_key_malformed');
-    const [key] = await runPrepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>(
+    const [key] = await runPrepared(
       this.dataSource.manager,
       API_KEY_BY_PREFIX,
       [parsed.prefix],

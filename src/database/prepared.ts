@@ -10,12 +10,19 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
  *
  * The name must be unique per text: `pg` refuses a second text under a known name.
  */
-export interface PreparedStatement {
+export interface PreparedStatement<Row = unknown> {
   readonly name: string;
   readonly text: string;
+  /** Never set: carries the row type, so the statement and its rows are declared in one place. */
+  readonly row?: Row;
 }
 
-export const prepared = (name: string, text: string): PreparedStatement => ({ name, text });
+/**
+ * A named statement with the type of its rows (`never` when it returns none). The row type is
+ * checked against what PostgreSQL describes for the statement on the migrated schema
+ * (test/architecture/row-types.test.ts), so a renamed column or a changed type fails a test.
+ */
+export const prepared = <Row = never>(name: string, text: string): PreparedStatement<Row> => ({ name, text });
 
 /**
  * Off (DB_NAMED_STATEMENTS=false) for a pooler in transaction mode without prepared-statement
@@ -32,7 +39,7 @@ export function useNamedStatements(enabled: boolean): void {
  * the manager has none. Errors come out as TypeORM's QueryFailedError, with the SQLSTATE, like
  * every other query, so the problem mapping and callers' checks see no difference.
  */
-export async function runPrepared<T>(tx: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+export async function runPrepared<T>(tx: EntityManager, statement: PreparedStatement<T>, values: unknown[]): Promise<T[]> {
   const runner = tx.queryRunner;
   const client: PoolClient | Pool = runner
     ? ((await runner.connect()) as PoolClient)

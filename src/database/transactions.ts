@@ -9,11 +9,11 @@ import { prepared, runPrepared } from './prepared.js';
  * same transaction: a concurrent retry waits on the key's row, then replays the stored response;
  * a failed attempt rolls its claim back with everything else, so the retry runs afresh.
  */
-export const CLAIM = prepared(
+export const CLAIM = prepared<{ key: string }>(
   'idempotency_claim',
   `INSERT INTO idempotency_records (actor_key, key, fingerprint) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING key`,
 );
-const STORED = prepared('idempotency_stored', `SELECT fingerprint, response_body FROM idempotency_records WHERE actor_key = $1 AND key = $2`);
+const STORED = prepared<{ fingerprint: Buffer; response_body: string | null }>('idempotency_stored', `SELECT fingerprint, response_body FROM idempotency_records WHERE actor_key = $1 AND key = $2`);
 export const STORE_RESPONSE = prepared('idempotency_store_response', `UPDATE idempotency_records SET response_body = $3 WHERE actor_key = $1 AND key = $2`);
 
 @Injectable()
@@ -39,7 +39,7 @@ export class Transactions {
   private async claim(tx: EntityManager, request: IdempotencyRequest): Promise<string | null> {
     const claimed = await runPrepared(tx, CLAIM, [request.actorKey, request.key, request.fingerprint]);
     if (claimed.length > 0) return null;
-    const [existing] = await runPrepared<{ fingerprint: Buffer; response_body: string | null }>(tx, STORED, [request.actorKey, request.key]);
+    const [existing] = await runPrepared(tx, STORED, [request.actorKey, request.key]);
     if (!existing.fingerprint.equals(request.fingerprint)) {
       throw new DomainError('idempotency-key-reused', 'idempotency_key_reused');
     }

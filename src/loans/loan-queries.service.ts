@@ -18,7 +18,7 @@ const CSV_BATCH = 2000;
 // The most frequent read (a school scanning an agreement or checking one loan): a prepared
 // statement straight into the entity's shape, without the query builder's per-call work (a fifth
 // of this route's CPU in the benchmark profile, docs/benchmarks.md).
-export const LOAN_BY_ID = prepared(
+export const LOAN_BY_ID = prepared<Loan>(
   'loan_by_id',
   `SELECT id, agreement_number AS "agreementNumber", program_id AS "programId", student_id AS "studentId",
           device_id AS "deviceId", school_id AS "schoolId", application_id AS "applicationId", status,
@@ -47,7 +47,7 @@ export class LoanQueriesService {
   }
 
   async get(actor: Actor, id: string): Promise<LoanResponse> {
-    const [loan] = await runPrepared<Loan>(this.dataSource.manager, LOAN_BY_ID, [id]);
+    const [loan] = await runPrepared(this.dataSource.manager, LOAN_BY_ID, [id]);
     if (!loan) throw notFound('loan_not_found');
     assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
     return toLoanResponse(loan, this.clock.today());

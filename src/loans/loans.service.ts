@@ -35,7 +35,7 @@ interface OpenApplication {
 
 // The statements of every issue, prepared once per connection (src/database/prepared.ts).
 type ProgramTerms = Pick<Program, 'id' | 'code' | 'startsOn' | 'endsOn' | 'loanDueDate' | 'loanDays' | 'rules' | 'termsVersion'>;
-export const PROGRAM_FOR_ISSUE = prepared(
+export const PROGRAM_FOR_ISSUE = prepared<ProgramTerms>(
   'issue_program',
   `SELECT id, code, starts_on::text AS "startsOn", ends_on::text AS "endsOn", loan_due_date::text AS "loanDueDate",
           loan_days AS "loanDays", rules, terms_version AS "termsVersion"
@@ -44,7 +44,7 @@ export const PROGRAM_FOR_ISSUE = prepared(
 // The device and the student's open application (pending or allocated), both locked, in one
 // round trip: the application decides whether a reserved device may go to this student, and is
 // fulfilled by the issue.
-export const LOCK_DEVICE_AND_APPLICATION = prepared(
+export const LOCK_DEVICE_AND_APPLICATION = prepared<{ device: DeviceRow | null; application: OpenApplication | null }>(
   'issue_lock_device_and_application',
   `WITH device AS (SELECT id, school_id, status FROM devices WHERE id = $1 FOR UPDATE),
         application AS (SELECT id, status, device_id FROM applications
@@ -54,7 +54,7 @@ export const LOCK_DEVICE_AND_APPLICATION = prepared(
 // The agreement number (prefix + a number from the sequence, so concurrent issues never wait on
 // each other for it; zero-padded to six digits, never cut: lpad alone would cut 1000000 to
 // 100000) and the terms text as signed are taken inside the INSERT.
-export const INSERT_LOAN = prepared(
+export const INSERT_LOAN = prepared<{ id: string; agreement_number: string; terms_text: string }>(
   'issue_insert_loan',
   `INSERT INTO loans (agreement_number, program_id, student_id, device_id, school_id, application_id, status, issued_by,
                       issued_at, due_date, terms_version, terms_text, guardian_name, guardian_relation, guardian_phone,
@@ -97,13 +97,13 @@ export class LoansService {
   /** The use case inside a given transaction (the bulk issue runs each item in a savepoint). */
   async issueIn(tx: EntityManager, actor: Actor, request: IssueLoanRequest, signature?: SignatureImage): Promise<LoanResponse> {
     const today = this.clock.today();
-    const [program] = await runPrepared<ProgramTerms>(tx, PROGRAM_FOR_ISSUE, [request.programId]);
+    const [program] = await runPrepared(tx, PROGRAM_FOR_ISSUE, [request.programId]);
     if (!program) throw notFound('program_not_found');
     const context = (await gatherStudentContexts(tx, program.id, [request.studentId])).get(request.studentId);
     if (!context) throw notFound('student_not_found');
     assertSchoolAccess(actor, context.schoolId, 'operate', 'student_not_found');
 
-    const [{ device, application }] = await runPrepared<{ device: DeviceRow | null; application: OpenApplication | null }>(
+    const [{ device, application }] = await runPrepared(
       tx,
       LOCK_DEVICE_AND_APPLICATION,
       [request.deviceId, program.id, request.studentId],
@@ -180,7 +180,7 @@ export class LoansService {
 
   /** Inserts the loan (one statement: see INSERT_LOAN) and fills in its id, number and terms. */
   private async insertLoan(tx: EntityManager, loan: Loan, numberPrefix: string): Promise<void> {
-    const [row] = await runPrepared<{ id: string; agreement_number: string; terms_text: string }>(tx, INSERT_LOAN, [
+    const [row] = await runPrepared(tx, INSERT_LOAN, [
       numberPrefix, loan.programId, loan.studentId, loan.deviceId, loan.schoolId, loan.applicationId, loan.status, loan.issuedBy,
       loan.issuedAt, loan.dueDate, loan.termsVersion, loan.guardianName, loan.guardianRelation, loan.guardianPhone,
       loan.consentSignedAt, loan.consentMethod, JSON.stringify(loan.warnings), loan.extensions, loan.version,

@@ -13,8 +13,26 @@ export interface StudentContext {
   familyCardDevices: number;
 }
 
+/** A row of STUDENT_CONTEXTS: a student's facts as the rules read them. */
+interface StudentContextRow {
+  id: string;
+  school_id: string;
+  grade: number;
+  level: StudentFacts['schoolLevel'];
+  enrolment_status: StudentFacts['enrolmentStatus'];
+  resident: boolean;
+  social_aid: string[];
+  family_card_number: string | null;
+  guardian_phone: string | null;
+  consent_withdrawn: boolean;
+  family_card_devices: number;
+  active_loans: number;
+  active_loans_in_program: number;
+  open_charges: string;
+}
+
 // Run for every issue and eligibility check: prepared once per connection (src/database/prepared.ts).
-export const STUDENT_CONTEXTS = prepared(
+export const STUDENT_CONTEXTS = prepared<StudentContextRow>(
   'student_contexts',
   `SELECT s.id, s.school_id, s.grade, sc.level, s.enrolment_status, s.resident, s.social_aid,
           s.family_card_number, s.guardian_phone,
@@ -43,22 +61,7 @@ export const STUDENT_CONTEXTS = prepared(
  */
 export async function gatherStudentContexts(tx: EntityManager, programId: string, studentIds: string[]): Promise<Map<string, StudentContext>> {
   if (studentIds.length === 0) return new Map();
-  const rows: {
-    id: string;
-    school_id: string;
-    grade: number;
-    level: StudentFacts['schoolLevel'];
-    enrolment_status: StudentFacts['enrolmentStatus'];
-    resident: boolean;
-    social_aid: string[];
-    family_card_number: string | null;
-    guardian_phone: string | null;
-    consent_withdrawn: boolean;
-    family_card_devices: number;
-    active_loans: number;
-    active_loans_in_program: number;
-    open_charges: string;
-  }[] = await runPrepared(tx, STUDENT_CONTEXTS, [studentIds, programId]);
+  const rows = await runPrepared(tx, STUDENT_CONTEXTS, [studentIds, programId]);
   return new Map(
     rows.map((r) => [
       r.id,
