@@ -35,6 +35,9 @@ export interface DrillResult {
   recoveredOn: boolean[];
   /** Client attempts that failed (503 or no answer) and were retried with the same key. */
   retried: number;
+  /** Failed attempts around the failover: their answer (status code and problem code, or transport error) -> count, and the longest wait. */
+  failures: Record<string, number>;
+  slowestFailureMs: number;
 }
 
 /**
@@ -53,6 +56,8 @@ export async function failoverDrill(topology: Topology, world: FaultWorld, optio
   let stopping = false;
   let killedAt = Number.POSITIVE_INFINITY;
   const firstAfterKill = new Map<string, number>();
+  const failures: Record<string, number> = {};
+  let slowestFailureMs = 0;
 
   const client = async () => {
     while (!stopping && next < pairs.length) {
@@ -68,6 +73,9 @@ export async function failoverDrill(topology: Topology, world: FaultWorld, optio
           break;
         }
         if (outcome.status !== undefined && outcome.status !== 503) break; // a refusal is an answer too
+        const what = outcome.error ?? `${outcome.status} ${(outcome.body as { code?: string } | undefined)?.code ?? ''}`.trim();
+        failures[what] = (failures[what] ?? 0) + 1;
+        slowestFailureMs = Math.max(slowestFailureMs, outcome.ms);
         retried++;
         await sleep(200);
       }
@@ -105,5 +113,7 @@ export async function failoverDrill(topology: Topology, world: FaultWorld, optio
     recoveryMs: topology.apis.map((a) => firstAfterKill.get(a.baseUrl) ?? -1),
     recoveredOn: topology.apis.map((a) => firstAfterKill.has(a.baseUrl)),
     retried,
+    failures,
+    slowestFailureMs,
   };
 }
