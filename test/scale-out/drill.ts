@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FaultWorld, issuePair, newPairs, type Pair, sleep } from '../reliability/fault-fixtures.js';
+import pg from 'pg';
+import { type FaultWorld, invariantViolations, issuePair, newPairs, type Pair, sleep } from '../reliability/fault-fixtures.js';
 import type { Topology } from './topology.js';
 
 /** Where the measured figures go (docs/scaling.md quotes them): SCALE_OUT_RESULTS, else the temp folder. */
@@ -38,6 +39,8 @@ export interface DrillResult {
   /** Failed attempts around the failover: their answer (status code and problem code, or transport error) -> count, and the longest wait. */
   failures: Record<string, number>;
   slowestFailureMs: number;
+  /** DESIGN.md invariants 1 and 2 and one `loan.issued` event per loan, on the promoted server. */
+  violations: Record<string, number>;
 }
 
 /**
@@ -103,6 +106,9 @@ export async function failoverDrill(topology: Topology, world: FaultWorld, optio
   const found = await topology.query<{ id: string }>(topology.replica, 'SELECT id FROM loans WHERE id = ANY($1::uuid[])', [acknowledged]);
   const present = new Set(found.map((r) => r.id));
   const lost = acknowledged.filter((id) => !present.has(id)).length;
+  const promoted = new pg.Client({ connectionString: topology.replica.url });
+  await promoted.connect();
+  const violations = await invariantViolations(promoted).finally(() => promoted.end());
   const duringStall = acks.filter((a) => a.at >= stallStart && a.at <= killedAt).length;
   return {
     acknowledged: acknowledged.length,
@@ -115,5 +121,6 @@ export async function failoverDrill(topology: Topology, world: FaultWorld, optio
     retried,
     failures,
     slowestFailureMs,
+    violations,
   };
 }
