@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { freePort, type ServiceProcess, startService } from '../reliability/service-process.js';
 
@@ -17,6 +17,7 @@ import { freePort, type ServiceProcess, startService } from '../reliability/serv
 export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const PGBOUNCER = process.env.PGBOUNCER ?? '/usr/sbin/pgbouncer';
 const isRoot = () => process.getuid?.() === 0;
+const REAPER = resolve('test/scale-out/reaper.sh');
 const DB = 'laptop_loans';
 
 export interface TopologyOptions {
@@ -63,6 +64,8 @@ export class Topology {
   replica!: PgServer;
   bouncerPort = 0;
   apis: ServiceProcess[] = [];
+  /** Every API process started, also those a test killed or took out of `apis`: teardown stops them all. */
+  private started: ServiceProcess[] = [];
   private bouncer?: ChildProcess;
   private turn = 0;
   private stopped = false;
@@ -71,6 +74,9 @@ export class Topology {
     live.add(this);
     if (isRoot()) chownSync(this.root, uid('postgres'), gid('postgres'));
     chmodSync(this.root, 0o755);
+    // Jest does not run this process's signal handlers when it is interrupted: a detached
+    // watcher cleans up if the test process dies before down() (test/scale-out/reaper.sh).
+    spawn('bash', [REAPER, String(process.pid), this.root, PG_BIN], { detached: true, stdio: 'ignore' }).unref();
   }
 
   /** Primary, replica and PgBouncer; then the API processes, all started at the same moment. */
@@ -104,6 +110,12 @@ export class Topology {
           DB_POOL_SIZE: '10',
           ...(transaction ? { DB_NAMED_STATEMENTS: 'false' } : {}),
           ...this.options.env,
+          // Inside the topology's folder, so the reaper removes it too.
+          DATA_DIR: mkdtempSync(join(this.root, 'api-')),
+        }).then((api) => {
+          appendFileSync(join(this.root, 'api.pids'), `${api.pid}\n`);
+          this.started.push(api);
+          return api;
         }),
       ),
     );
@@ -240,6 +252,7 @@ export class Topology {
     this.bouncerConfig(target);
     const [command, argv] = asPostgres(PGBOUNCER, [join(this.root, 'pgbouncer.ini')]);
     this.bouncer = spawn(command, argv, { stdio: 'ignore', detached: true });
+    writeFileSync(join(this.root, 'bouncer.pgid'), String(this.bouncer.pid));
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
@@ -270,7 +283,7 @@ export class Topology {
 
   async down(): Promise<void> {
     if (this.stopped) return;
-    await Promise.all(this.apis.map((a) => a.stop().catch(() => undefined)));
+    await Promise.all(this.started.map((a) => a.stop().catch(() => undefined)));
     this.downNow();
   }
 
@@ -279,7 +292,7 @@ export class Topology {
     if (this.stopped) return;
     this.stopped = true;
     live.delete(this);
-    for (const api of this.apis) if (api.alive()) api.signal('SIGKILL');
+    for (const api of this.started) if (api.alive()) api.signal('SIGKILL');
     if (this.bouncer?.pid) {
       try {
         process.kill(-this.bouncer.pid, 'SIGKILL');
