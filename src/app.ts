@@ -85,7 +85,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   refuseWhileClosing(fastify, problems);
   app.enableCors({
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,
-    exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Content-Disposition'],
+    exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Content-Disposition', 'Data-As-Of', 'Data-Source'],
   });
   if (config.swaggerEnabled) await mountSwagger(app);
   await registerConsole(fastify);

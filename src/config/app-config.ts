@@ -13,6 +13,8 @@ export interface AppConfig {
   databaseUrl?: string;
   /** Who runs migrations, when DATABASE_URL is a least-privilege role; defaults to DATABASE_URL. */
   migrationDatabaseUrl?: string;
+  /** A streaming replica for reports and exports, and how stale it may be (docs/scaling.md). */
+  replica?: { url: string; maxLagMs: number };
   dataDir: string;
   embeddedPgPort?: number;
   jwtSecret: string;
@@ -29,6 +31,8 @@ export interface AppConfig {
     connectTimeoutMs: number;
     /** Waiting for a row lock (lock_timeout); at most the statement timeout. */
     lockTimeoutMs: number;
+    /** DB_NAMED_STATEMENTS: false behind PgBouncer < 1.21 in transaction mode (docs/scaling.md). */
+    namedStatements: boolean;
   };
   bodyLimitBytes: number;
   /** Largest CSV file an import accepts (the import routes only; everything else keeps `bodyLimitBytes`). */
@@ -52,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: e.HOST ?? '0.0.0.0',
     databaseUrl: e.DATABASE_URL,
     migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
+    replica: e.DATABASE_REPLICA_URL ? { url: e.DATABASE_REPLICA_URL, maxLagMs: e.REPLICA_MAX_LAG_MS ?? 10000 } : undefined,
     dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
@@ -61,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,
     runMigrations: e.MIGRATIONS_RUN ?? true,
     swaggerEnabled: e.SWAGGER_ENABLED ?? true,
-    db: databaseLimits(e.DB_POOL_SIZE, e.DB_STATEMENT_TIMEOUT_MS, e.DB_CONNECT_TIMEOUT_MS, e.DB_LOCK_TIMEOUT_MS),
+    db: { ...databaseLimits(e.DB_POOL_SIZE, e.DB_STATEMENT_TIMEOUT_MS, e.DB_CONNECT_TIMEOUT_MS, e.DB_LOCK_TIMEOUT_MS), namedStatements: e.DB_NAMED_STATEMENTS ?? true },
     bodyLimitBytes: e.BODY_LIMIT_BYTES ?? 1024 * 1024,
     importLimitBytes: e.IMPORT_LIMIT_BYTES ?? 50 * 1024 * 1024,
     auditSealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS ?? 1000,
@@ -83,14 +88,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retentionCron: cronOrOff('RETENTION_CRON', e.RETENTION_CRON ?? (nodeEnv === 'test' ? 'off' : '30 2 * * *')),
       // Derived, not the JWT secret itself: rotating one must not be mistaken for the other.
       pseudonymSecret: e.PSEUDONYM_SECRET ?? createHmac('sha256', e.JWT_SECRET ?? localJwtSecret(dataDir)).update('nisn-pseudonym').digest('hex'),
-      accessLogFlushMs: e.ACCESS_LOG_FLUSH_MS ?? 1000,
-      accessLogBatchSize: e.ACCESS_LOG_BATCH_SIZE ?? 500,
     },
     signatureMaxBytes: e.SIGNATURE_MAX_BYTES ?? 200 * 1024,
   };
 }
 
-function databaseLimits(poolSize = 20, statementTimeoutMs = 15000, connectTimeoutMs = 5000, lockTimeoutMs?: number): AppConfig['db'] {
+function databaseLimits(poolSize = 20, statementTimeoutMs = 15000, connectTimeoutMs = 5000, lockTimeoutMs?: number): Omit<AppConfig['db'], 'namedStatements'> {
   // A lock wait is a statement too: a longer lock timeout would never be reached.
   return { poolSize, statementTimeoutMs, connectTimeoutMs, lockTimeoutMs: Math.min(lockTimeoutMs ?? 5000, statementTimeoutMs) };
 }
@@ -120,9 +123,6 @@ export interface PrivacySettings {
   /** When the daily retention job runs (Asia/Jakarta); null: never on its own. */
   retentionCron: string | null;
   pseudonymSecret: string;
-  /** The access log is written at least this often, and whenever this many reads are buffered. */
-  accessLogFlushMs: number;
-  accessLogBatchSize: number;
 }
 
 function cronOrOff(setting: string, value: string): string | null {

@@ -28,7 +28,8 @@ const OUTPUT_LIMIT = 20_000_000;
 
 export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'laptop-loans-faults-'));
+  // A caller may name the data folder (the scale-out topology keeps it in its own folder).
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'laptop-loans-faults-'));
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
       PATH: process.env.PATH,

@@ -589,8 +589,9 @@ export async function recipe(w: World, method: Method, template: string, example
 
 /**
  * Tables written in the background, not by the request that is being judged: the audit sealer
- * links committed events into blocks every second, and the student access log is flushed in
- * batches after the reads that filled it (docs/audit.md, docs/privacy.md).
+ * links committed events into blocks every second; the student access log is written by reads
+ * that succeed (before their answer), and another test's read may land between two snapshots
+ * (docs/audit.md, docs/privacy.md).
  */
 export const BACKGROUND_TABLES = ['audit_blocks', 'student_access_log'];
 
