@@ -16,8 +16,14 @@ export function problemMessage(t: TFunction, error: unknown): string {
   return t('problem.generic');
 }
 
+/**
+ * A field error, shown next to its field: the API's text names the field by its path
+ * (`guardianConsent.phone harus ...`), which an operator does not need to read there.
+ */
 export function fieldMessage(t: TFunction, error: FieldError): string {
-  return t(`field.${error.code}`, { ...error.params, defaultValue: error.message });
+  const text = t(`field.${error.code}`, { ...error.params, field: error.field, defaultValue: error.message });
+  const own = text.startsWith(error.field + ' ') ? text.slice(error.field.length + 1) : text;
+  return own.charAt(0).toUpperCase() + own.slice(1);
 }
 
 /** The messages of the field errors for `field`, or none. */
