@@ -323,6 +323,7 @@ describe('an issuing morning through the console', () => {
     const alert = page.locator('main').getByRole('alert').filter({ hasText: /\w/ }).last();
     await alert.waitFor();
     const text = (await alert.textContent())!;
+    await screenshot(page, 'desk-refused', true);
     expect(text).not.toMatch(/[{}"]|problem|urn:/);
     expect(text).toMatch(/Perangkat|Siswa|tagihan|syarat/i);
     await axe(page, 'desk (errors)');
@@ -369,6 +370,7 @@ describe('an issuing morning through the console', () => {
       await desk.page.locator('main h1').waitFor();
       const overflow = (await desk.page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
       expect({ path, overflow: overflow <= 0 }).toEqual({ path, overflow: true });
+      if (path === '/returns') await screenshot(desk.page, 'return-desk-phone');
       await axe(desk.page, `${path} (phone)`);
     }
     await desk.page.setViewportSize(VIEWPORTS.tablet);

@@ -68,6 +68,15 @@ export default function DeskPage() {
     },
   });
 
+  // The same answer the student card shows (one request, shared by TanStack Query).
+  const eligibility = useQuery({
+    queryKey: ['eligibility', programId, student?.id],
+    enabled: !!programId && !!student,
+    staleTime: 0,
+    queryFn: async () => ok(await api.GET('/api/v1/programs/{programId}/eligibility/{studentId}', { params: { path: { programId: programId!, studentId: student!.id } } })),
+  });
+  const blocking = eligibility.data && !eligibility.data.eligible ? eligibility.data.rules.filter((r) => !r.passed && r.severity === 'block') : [];
+
   function reset() {
     setStudent(null);
     setMatches([]);
@@ -241,7 +250,9 @@ export default function DeskPage() {
                   <dt>{t('desk.device')}</dt>
                   <dd>{device.assetTag} · {device.serialNumber}</dd>
                   <dt>{t('desk.deviceState')}</dt>
-                  <dd>{t(`device.status.${device.status}`)} · {t(`device.condition.${device.condition}`)}</dd>
+                  <dd className={device.status === 'in_stock' || device.status === 'reserved' ? '' : 'bad-text'}>
+                    {t(`device.status.${device.status}`)} · {t(`device.condition.${device.condition}`)}
+                  </dd>
                 </dl>
               )}
               <fieldset className="guardian">
@@ -275,6 +286,12 @@ export default function DeskPage() {
                 <div className="error" role="alert">
                   <p>{problemMessage(t, general)}</p>
                   {failedRules.length > 0 && <ul>{failedRules.map((r) => <li key={r.rule}>{r.reason}</li>)}</ul>}
+                </div>
+              )}
+              {blocking.length > 0 && general == null && (
+                <div className="warning">
+                  <p>{t('desk.willBeRefused')}</p>
+                  <ul>{blocking.map((r) => <li key={r.rule}>{r.reason}</li>)}</ul>
                 </div>
               )}
               {device && (
