@@ -254,13 +254,31 @@ describe('an issuing morning through the console', () => {
     // Still offline: the queue survives a reload (IndexedDB).
     const loansOf = async () => (await server.t.db.query(`SELECT l.id FROM loans l JOIN students s ON s.id = l.student_id WHERE s.nisn = $1`, [student])).rows;
     expect(await loansOf()).toHaveLength(1);
-    // Back online: the replay sends the same key and gets the first answer, not a second loan.
-    const replayed = page.waitForRequest((r) => r.url().endsWith('/api/v1/loans') && r.method() === 'POST');
+    // The operator leaves the desk and a colleague signs in on it once the network is back: the
+    // queued issue is theirs to send, not the colleague's (the API keys idempotency per caller,
+    // and the audit trail must name who served the student), so it waits, marked as such.
+    await page.getByRole('button', { name: 'Keluar' }).click();
     await context.setOffline(false);
+    const colleague = await newUser(server.t, 'school_admin', school.id);
+    const posts: string[] = [];
+    const countPosts = (r: import('playwright-core').Request) => { if (r.url().endsWith('/api/v1/loans') && r.method() === 'POST') posts.push(r.headers()['idempotency-key']); };
+    page.on('request', countPosts);
+    await signIn(page, server.base, colleague.email, colleague.password);
+    await page.getByText('Menunggu operator yang mengantrekannya masuk kembali').waitFor();
+    await page.getByRole('button', { name: 'Kirim sekarang' }).waitFor({ state: 'detached' });
+    expect(posts).toEqual([]);
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    page.off('request', countPosts);
+    // Back as the operator who queued it: the replay sends the same key and gets the first
+    // answer, not a second loan.
+    const replayed = page.waitForRequest((r) => r.url().endsWith('/api/v1/loans') && r.method() === 'POST');
+    await signIn(page, server.base, operator.email, operator.password);
     expect((await replayed).headers()['idempotency-key']).toBe(key);
     await page.getByText('Terkirim').waitFor();
     await page.getByText('1 tindakan menunggu jaringan').waitFor({ state: 'detached' });
     expect(await loansOf()).toHaveLength(1);
+    const issuedBy = await server.t.db.query(`SELECT l.issued_by FROM loans l JOIN students s ON s.id = l.student_id WHERE s.nisn = $1`, [student]);
+    expect(issuedBy.rows[0].issued_by).toBe(operator.id);
   });
 
   it('takes 3 laptops back with charges, the receipt opened each time', async () => {

@@ -22,7 +22,7 @@ export function App() {
   }
   const role = me.data.role;
   return (
-    <Outbox>
+    <Outbox operatorId={me.data.id ?? `${me.data.kind}`}>
       <Layout role={role}>
         <Suspense fallback={<p className="loading" role="status">{t('common.loading')}</p>}>
           <Switch>

@@ -9,16 +9,20 @@ type Done = OutboxResult & { key: string; label: string };
 type OutboxState = {
   items: OutboxItem[];
   done: Done[];
-  add: (item: OutboxItem) => Promise<void>;
+  /** The signed-in operator; items queued by someone else wait for them. */
+  operatorId: string;
+  add: (item: DistributiveOmit<OutboxItem, 'operatorId'>) => Promise<void>;
   dismiss: (key: string) => Promise<void>;
   replay: () => Promise<void>;
 };
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const OutboxContext = createContext<OutboxState | null>(null);
 const RETRY_MS = 15_000;
 
 /** Holds the queue, replays it when the browser comes back online (and every 15 s while not empty). */
-export function Outbox({ children }: { children: ReactNode }) {
+export function Outbox({ operatorId, children }: { operatorId: string; children: ReactNode }) {
   const { t } = useTranslation();
   const queries = useQueryClient();
   const [items, setItems] = useState<OutboxItem[]>([]);
@@ -33,6 +37,7 @@ export function Outbox({ children }: { children: ReactNode }) {
     try {
       for (const item of await queued()) {
         if (item.error) continue; // refused by the API: the operator decides
+        if (item.operatorId !== operatorId) continue; // waits for the operator who queued it
         try {
           const result = await send(item);
           await remove(item.key);
@@ -48,7 +53,7 @@ export function Outbox({ children }: { children: ReactNode }) {
       await refresh();
       void queries.invalidateQueries();
     }
-  }, [t, refresh, queries]);
+  }, [t, refresh, queries, operatorId]);
 
   useEffect(() => {
     void refresh().then(() => replay());
@@ -63,17 +68,17 @@ export function Outbox({ children }: { children: ReactNode }) {
     return () => clearInterval(timer);
   }, [items.length, replay]);
 
-  const add = useCallback(async (item: OutboxItem) => {
-    await enqueue(item);
+  const add = useCallback(async (item: DistributiveOmit<OutboxItem, 'operatorId'>) => {
+    await enqueue({ ...item, operatorId } as OutboxItem);
     await refresh();
-  }, [refresh]);
+  }, [refresh, operatorId]);
   const dismiss = useCallback(async (key: string) => {
     await remove(key);
     setDone((d) => d.filter((x) => x.key !== key));
     await refresh();
   }, [refresh]);
 
-  return <OutboxContext.Provider value={{ items, done, add, dismiss, replay }}>{children}</OutboxContext.Provider>;
+  return <OutboxContext.Provider value={{ items, done, operatorId, add, dismiss, replay }}>{children}</OutboxContext.Provider>;
 }
 
 export function useOutbox(): OutboxState {

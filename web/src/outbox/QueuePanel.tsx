@@ -5,7 +5,7 @@ import { printPdf } from '../components/print';
 /** The actions waiting for the network, and those the replay has sent (with their PDF). */
 export function QueuePanel({ kind }: { kind: 'issue' | 'return' }) {
   const { t } = useTranslation();
-  const { items, done, dismiss, replay } = useOutbox();
+  const { items, done, operatorId, dismiss, replay } = useOutbox();
   const waiting = items.filter((i) => i.kind === kind);
   const sent = done.filter((d) => d.kind === kind);
   if (!waiting.length && !sent.length) return null;
@@ -15,7 +15,10 @@ export function QueuePanel({ kind }: { kind: 'issue' | 'return' }) {
       <ul>
         {waiting.map((item) => (
           <li key={item.key} className={item.error ? 'failed' : 'waiting'}>
-            <span className={`badge ${item.error ? 'bad' : 'queued'}`}>{t(item.error ? 'outbox.refused' : 'outbox.queued')}</span> {item.label}
+            <span className={`badge ${item.error ? 'bad' : 'queued'}`}>
+              {t(item.error ? 'outbox.refused' : item.operatorId !== operatorId ? 'outbox.otherOperator' : 'outbox.queued')}
+            </span>{' '}
+            {item.label}
             {item.error && (
               <>
                 <span className="field-error"> {item.error}</span>{' '}
@@ -33,7 +36,7 @@ export function QueuePanel({ kind }: { kind: 'issue' | 'return' }) {
           </li>
         ))}
       </ul>
-      {waiting.some((i) => !i.error) && (
+      {waiting.some((i) => !i.error && i.operatorId === operatorId) && (
         <button type="button" onClick={() => void replay()}>{t('outbox.sendNow')}</button>
       )}
     </section>

@@ -9,9 +9,17 @@ type Schemas = components['schemas'];
  * Idempotency-Key of their first attempt. A replay sends the same key and body, so the API
  * answers with the first attempt's result if that attempt did reach it: one loan, never two.
  */
-export type OutboxItem =
+export type OutboxItem = (
   | { key: string; kind: 'issue'; label: string; queuedAt: string; body: Schemas['IssueLoanRequest']; error?: string }
-  | { key: string; kind: 'return'; label: string; queuedAt: string; loanId: string; body: Schemas['ReturnLoanRequest']; error?: string };
+  | { key: string; kind: 'return'; label: string; queuedAt: string; loanId: string; body: Schemas['ReturnLoanRequest']; error?: string }
+) & {
+  /**
+   * Who queued it. Only they replay it: the API keys idempotency per caller, so the same key sent
+   * under another operator's session would not find the first attempt (a second loan), and the
+   * audit trail must name the operator who actually served the student.
+   */
+  operatorId: string;
+};
 
 export type OutboxResult = { loanId: string; kind: OutboxItem['kind'] };
 
