@@ -16,7 +16,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Log in with email and password',
-    description: 'Returns a bearer token. Five failed attempts per minute for one account from one address answer 429.',
+    description: 'Returns a bearer token. Five attempts per minute for one account from one address, 20 for one account from anywhere and 100 from one address answer 429 beyond that (counted before the password is checked; LOGIN_* settings).',
   })
   @ApiOkResponse({ type: LoginResponse })
   @ApiProblems(400, 401, 429, 503)

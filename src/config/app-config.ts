@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateCronExpression } from 'cron';
+import type { LoginLimits } from '../auth/login-attempts.js';
 import { ConfigError, parseEnvironment } from './environment.js';
 
 /** The one typed configuration object. Built once at start-up; nothing else reads `process.env`. */
@@ -40,6 +41,8 @@ export interface AppConfig {
   privacy: PrivacySettings;
   /** Largest drawn guardian signature, in PNG bytes (at most 512 KiB). */
   signatureMaxBytes: number;
+  /** Login throttling (docs/decisions.md 33). */
+  login: LoginLimits;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -87,6 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       accessLogBatchSize: e.ACCESS_LOG_BATCH_SIZE ?? 500,
     },
     signatureMaxBytes: e.SIGNATURE_MAX_BYTES ?? 200 * 1024,
+    login: {
+      windowSeconds: e.LOGIN_WINDOW_SECONDS ?? 60,
+      perPair: e.LOGIN_MAX_FAILURES ?? 5,
+      perAccount: e.LOGIN_MAX_PER_ACCOUNT ?? 20,
+      perAddress: e.LOGIN_MAX_PER_ADDRESS ?? 100,
+    },
   };
 }
 

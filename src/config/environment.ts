@@ -145,6 +145,19 @@ export class Environment {
   @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http(s) URL such as https://laptop.example.go.id' })
   PUBLIC_BASE_URL?: string;
 
+  // Login throttling (docs/decisions.md 33): attempts per window, counted in the database.
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  LOGIN_WINDOW_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  LOGIN_MAX_FAILURES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  LOGIN_MAX_PER_ACCOUNT?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  LOGIN_MAX_PER_ADDRESS?: number;
+
   /** Largest drawn guardian signature (PNG bytes) an issue accepts (docs/agreements.md). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(512 * 1024)
   SIGNATURE_MAX_BYTES?: number;

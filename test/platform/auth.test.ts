@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
-import { LoginAttempts } from '../../src/auth/login-attempts.js';
-import { DomainError } from '../../src/common/errors.js';
 import { newCast, newUser, type TestUser } from '../helpers/factories.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/test-app.js';
 
@@ -148,23 +146,7 @@ describe('login throttling', () => {
     for (let i = 0; i < 4; i++) expect((await login(user.email, 'wrong-password')).status).toBe(401);
     expect((await login(user.email, user.password)).status).toBe(200);
   });
-
-  it('opens again when the one-minute window ends (clock injected)', () => {
-    let now = 1_000_000;
-    const attempts = new LoginAttempts(() => now);
-    for (let i = 0; i < 5; i++) attempts.recordFailure('k');
-    now += 59_000;
-    let refused: unknown;
-    try {
-      attempts.assertAllowed('k');
-    } catch (error) {
-      refused = error;
-    }
-    expect(refused).toBeInstanceOf(DomainError);
-    expect((refused as DomainError).extra.retryAfterSeconds).toBe(1);
-    now += 1_000;
-    expect(() => attempts.assertAllowed('k')).not.toThrow();
-  });
+  // The window's end, concurrent guesses and the wider scopes: test/security/login-throttling.test.ts.
 });
 
 describe('bearer tokens', () => {
