@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 
 export interface EmbeddedDatabase {
@@ -118,15 +118,58 @@ async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
   return loaded;
 }
 
-/** A PostgreSQL left running by a killed process still holds the cluster; we own the lock, so stop it. */
-async function stopOrphanedServer(clusterDir: string, log: (line: string) => void): Promise<void> {
+/**
+ * A PostgreSQL left running by a killed process still holds the cluster; we own the lock, so stop
+ * it. The pid in `postmaster.pid` may be stale and name another process by now (pids are reused
+ * after a reboot or a long uptime): it is signalled only when it is this cluster's postmaster,
+ * and a stale file naming a stranger is removed instead (PostgreSQL would refuse to start on it).
+ */
+export async function stopOrphanedServer(clusterDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = join(clusterDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isAlive(pid)) return;
+  if (!isPostmasterOf(pid, clusterDir)) {
+    log(`postmaster.pid names pid ${pid}, which is not this cluster's PostgreSQL: left alone, stale file removed`);
+    rmSync(pidFile, { force: true });
+    return;
+  }
   log(`stopping an orphaned PostgreSQL (pid ${pid}) left by an earlier run`);
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 15000 && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * True when `pid` runs a program named `postgres` for this data folder: its `-D` argument or its
+ * working directory (the postmaster changes into its data folder) is `clusterDir`. Read from
+ * /proc; where /proc cannot tell (another OS, no permission), the answer is no: never signal a
+ * process we cannot identify.
+ */
+export function isPostmasterOf(pid: number, clusterDir: string): boolean {
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return false;
+  }
+  if (!argv.length || basename(argv[0]) !== 'postgres') return false;
+  const target = realpathOrSelf(clusterDir);
+  const dashD = argv.findIndex((arg) => arg === '-D');
+  const dataArg = dashD >= 0 ? argv[dashD + 1] : argv.find((arg) => arg.startsWith('-D'))?.slice(2);
+  if (dataArg && realpathOrSelf(resolve(dataArg)) === target) return true;
+  try {
+    return realpathSync(`/proc/${pid}/cwd`) === target;
+  } catch {
+    return false;
+  }
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function isAlive(pid: number): boolean {
