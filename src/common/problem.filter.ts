@@ -33,6 +33,7 @@ export const STATUS_OF: Record<ProblemType, number> = {
   'method-not-allowed': 405,
   conflict: 409,
   'stale-version': 409,
+  'request-timeout': 408,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   'business-rule': 422,

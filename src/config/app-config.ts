@@ -43,6 +43,10 @@ export interface AppConfig {
   signatureMaxBytes: number;
   /** Login throttling (docs/decisions.md 33). */
   login: LoginLimits;
+  /** The whole request, body included, must arrive within this (408 otherwise). */
+  bodyTimeoutMs: number;
+  /** Connections one process holds open at most. */
+  maxConnections: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -90,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       accessLogBatchSize: e.ACCESS_LOG_BATCH_SIZE ?? 500,
     },
     signatureMaxBytes: e.SIGNATURE_MAX_BYTES ?? 200 * 1024,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS ?? 30_000,
+    maxConnections: e.MAX_CONNECTIONS ?? 4096,
     login: {
       windowSeconds: e.LOGIN_WINDOW_SECONDS ?? 60,
       perPair: e.LOGIN_MAX_FAILURES ?? 5,

@@ -145,6 +145,14 @@ export class Environment {
   @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http(s) URL such as https://laptop.example.go.id' })
   PUBLIC_BASE_URL?: string;
 
+  /** A request whose body has not fully arrived this long after it started is cut with a 408. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
+  BODY_TIMEOUT_MS?: number;
+
+  /** Open connections one process accepts; more are closed as they arrive. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000)
+  MAX_CONNECTIONS?: number;
+
   // Login throttling (docs/decisions.md 33): attempts per window, counted in the database.
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   LOGIN_WINDOW_SECONDS?: number;
