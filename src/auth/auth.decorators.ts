@@ -27,3 +27,8 @@ export const Authenticated = (...roles: Role[]) =>
 
 /** Narrows an `@Authenticated()` controller's route to some roles, without documenting auth twice. */
 export const RequireRoles = (...roles: Role[]) => SetMetadata(ALLOWED_ROLES, roles);
+
+export const OWN_SESSION = 'auth:own-session';
+
+/** A write that only touches the caller's own session (logout): auditors may call it too. */
+export const OwnSession = () => SetMetadata(OWN_SESSION, true);

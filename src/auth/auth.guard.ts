@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Role, RequestWithActor } from '../common/actor.js';
 import { assertMayWrite, assertRole } from './access.js';
-import { ALLOWED_ROLES, PUBLIC_ROUTE, PUBLIC_ROUTE_CONFIG } from './auth.decorators.js';
+import { ALLOWED_ROLES, OWN_SESSION, PUBLIC_ROUTE, PUBLIC_ROUTE_CONFIG } from './auth.decorators.js';
 import { CredentialsService } from './credentials.service.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -29,7 +29,7 @@ export class AuthGuard implements CanActivate {
       const actor = await this.credentials.authenticate(header('authorization'), header('x-api-key'));
       request.actor = { ...actor, requestId: String(request.id) };
     }
-    if (!READ_METHODS.has(request.method)) assertMayWrite(request.actor);
+    if (!READ_METHODS.has(request.method) && !this.reflector.getAllAndOverride<boolean>(OWN_SESSION, targets)) assertMayWrite(request.actor);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (roles) assertRole(request.actor, roles);
     return true;

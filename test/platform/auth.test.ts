@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { newCast, newUser, type TestUser } from '../helpers/factories.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/test-app.js';
 
@@ -35,6 +35,9 @@ function signJwt(payload: object, { secret = TEST_JWT_SECRET, alg = 'HS256' } = 
 const claimsFor = (user: TestUser, overrides: object = {}) => ({
   sub: user.id,
   role: user.role,
+  // What the service puts in its tokens: the credentials version (1 for a new user) and an id.
+  cv: 1,
+  jti: randomUUID(),
   iat: nowSeconds() - 60,
   exp: nowSeconds() + 3600,
   ...overrides,
@@ -206,7 +209,7 @@ describe('bearer tokens', () => {
   });
 
   it('refuses a well-signed token for a user that does not exist, or with a sub that is not a user id', async () => {
-    await expect401(`Bearer ${signJwt({ sub: '00000000-0000-4000-8000-000000000000', role: 'program_admin', exp: nowSeconds() + 3600 })}`);
+    await expect401(`Bearer ${signJwt({ sub: '00000000-0000-4000-8000-000000000000', role: 'program_admin', cv: 1, jti: randomUUID(), exp: nowSeconds() + 3600 })}`);
     await expect401(`Bearer ${signJwt({ sub: 'admin', role: 'program_admin', exp: nowSeconds() + 3600 })}`);
     await expect401(`Bearer ${signJwt({ role: 'program_admin', exp: nowSeconds() + 3600 })}`);
   });

@@ -239,7 +239,9 @@ describe('updating users', () => {
     expect(res.body).toMatchObject({ role: 'auditor', schoolId: null });
     const email = freshEmail('after-demotion');
     const attempt = await createUser(admin2.auth, { email, name: 'Too Late', password: PASSWORD, role: 'auditor' });
-    expect(attempt.status).toBe(403);
+    // The token issued before the change no longer works at all (decision 35), not only as an auditor.
+    expect(attempt.status).toBe(401);
+    expect(attempt.body.code).toBe('token_superseded');
     expect(await userRows(email)).toEqual([]);
     const audit = await t.db.query(`SELECT before->>'role' AS before, after->>'role' AS after FROM audit_events WHERE action = 'user.updated' AND entity_id = $1`, [admin2.id]);
     expect(audit.rows).toEqual([{ before: 'program_admin', after: 'auditor' }]);

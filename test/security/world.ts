@@ -1,3 +1,4 @@
+import { CredentialsService } from '../../src/auth/credentials.service.js';
 import { expect } from '@jest/globals';
 import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -168,6 +169,23 @@ export function credentials(w: World, actor: Actor): Record<string, string> {
     case 'revoked_api_key':
       return { 'x-api-key': w.keys.revoked };
   }
+}
+
+/** Operations that end the caller's own session (logout). */
+export const OWN_SESSION_OPS = new Set(['POST /api/v1/auth/logout']);
+
+/**
+ * The headers to send `opKey` with: for an operation that ends the caller's own session, a fresh
+ * token of the same user, so logging out in one cell does not end the suite's shared tokens.
+ */
+export async function sessionCredentials(w: World, opKey: string, headers: Record<string, string>): Promise<Record<string, string>> {
+  if (!OWN_SESSION_OPS.has(opKey)) return headers;
+  // School B's API key stands for school B's operator here: a key cannot log out (400, checked in
+  // test/platform/sessions.test.ts), which the matrix's "other" column has no way to say.
+  if (headers['x-api-key'] === w.keys.otherSchool) headers = { authorization: w.cast.operatorB.auth };
+  const user = [w.admin, w.cast.auditor, w.cast.operatorA, w.cast.operatorB].find((u) => u.auth === headers.authorization);
+  if (!user) return headers;
+  return { ...headers, authorization: `Bearer ${await w.t.app.get(CredentialsService).issueToken(user.id, user.role)}` };
 }
 
 // ---------------------------------------------------------------- the world
@@ -365,6 +383,7 @@ export const RECIPES: Record<string, Recipe> = {
   'POST /api/v1/auth/login': (w) => ({ path: '/api/v1/auth/login', body: { email: w.cast.auditor.email, password: w.cast.auditor.password } }),
   'GET /api/v1/agreements/{number}/verify': (w) => ({ path: `/api/v1/agreements/${w.a.agreementNumber}/verify` }),
   'GET /api/v1/auth/me': () => ({ path: '/api/v1/auth/me' }),
+  'POST /api/v1/auth/logout': () => ({ path: '/api/v1/auth/logout' }),
   'GET /api/v1/audit-events': () => ({ path: '/api/v1/audit-events', query: { limit: '500' } }),
   'GET /api/v1/audit-events/verify': () => ({ path: '/api/v1/audit-events/verify' }),
 

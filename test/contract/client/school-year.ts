@@ -123,6 +123,12 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
   const admin = client(options, await logIn(options, options.admin.email, options.admin.password));
   const me = ok(await admin.GET('/api/v1/auth/me'), 'me');
   if (me.role !== 'program_admin') throw new Error('me: not a program administrator');
+  // A second session, logged out: its token is refused from then on; the first one still works.
+  const laptop = client(options, await logIn(options, options.admin.email, options.admin.password));
+  const logout = await laptop.POST('/api/v1/auth/logout');
+  if (logout.response.status !== 204) throw new Error(`log out: ${logout.response.status}`);
+  const loggedOut = refused(await laptop.GET('/api/v1/auth/me'), 401, 'logged-out token');
+  if (loggedOut.code !== 'token_revoked') throw new Error(`logged-out token: ${loggedOut.code}`);
 
   // Schools.
   const schoolA = ok(
