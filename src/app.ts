@@ -1,3 +1,4 @@
+import { EtagInterceptor } from './common/etag.js';
 import { limitBodyTime } from './common/body-timeout.js';
 import { authenticateBeforeBody } from './auth/auth.guard.js';
 import { CredentialsService } from './auth/credentials.service.js';
@@ -66,7 +67,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(problems);
-  app.useGlobalInterceptors(new LanguageInterceptor());
+  app.useGlobalInterceptors(new LanguageInterceptor(), new EtagInterceptor());
 
   const fastify = app.getHttpAdapter().getInstance();
   // Connections per process are bounded: past MAX_CONNECTIONS, Node closes new ones at once.
