@@ -1,3 +1,4 @@
+import { setIdempotencySecret } from './common/idempotency.js';
 import { EtagInterceptor } from './common/etag.js';
 import { limitBodyTime } from './common/body-timeout.js';
 import { authenticateBeforeBody } from './auth/auth.guard.js';
@@ -44,6 +45,7 @@ function refuseWhileClosing(fastify: FastifyInstance, problems: ProblemFilter): 
 /** Builds the application (used by `main.ts` and by the HTTP tests), not yet listening. */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
   const problems = new ProblemFilter();
+  setIdempotencySecret(config.jwtSecret);
   const adapter = new FastifyAdapter({
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => problems.send(error, request, reply),
     bodyLimit: config.bodyLimitBytes,

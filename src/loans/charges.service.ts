@@ -1,3 +1,4 @@
+import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
@@ -64,8 +65,8 @@ export class ChargesService {
     return toPage(rows, limit, (r) => [r.created_key, r.id], toChargeResponse);
   }
 
-  pay(actor: Actor, id: string, request: PayChargeRequest): Promise<ChargeResponse> {
-    return this.settle(actor, id, 'charge.paid', async (tx) =>
+  pay(actor: Actor, id: string, request: PayChargeRequest, idempotency?: IdempotencyRequest): Promise<ChargeResponse> {
+    return this.settle(actor, id, idempotency, 'charge.paid', async (tx) =>
       tx.query(`UPDATE charges SET status = 'paid', paid_at = now(), payment_ref = $2, version = version + 1 WHERE id = $1 RETURNING *`, [id, request.paymentReference]),
     );
   }
@@ -74,8 +75,8 @@ export class ChargesService {
    * Waiving needs a program administrator, except a hardship waiver: a price-list item marked
    * `waivableForSocialAid`, for a student with social aid, may be waived by the school.
    */
-  waive(actor: Actor, id: string, request: WaiveChargeRequest): Promise<ChargeResponse> {
-    return this.settle(actor, id, 'charge.waived', async (tx, charge) => {
+  waive(actor: Actor, id: string, request: WaiveChargeRequest, idempotency?: IdempotencyRequest): Promise<ChargeResponse> {
+    return this.settle(actor, id, idempotency, 'charge.waived', async (tx, charge) => {
       if (actor.role !== 'program_admin') {
         const [hardship] = await tx.query(
           `SELECT 1 FROM charges c
@@ -94,8 +95,15 @@ export class ChargesService {
     });
   }
 
-  private settle(actor: Actor, id: string, action: string, change: (tx: EntityManager, charge: ChargeRow) => Promise<[ChargeRow[], number]>): Promise<ChargeResponse> {
-    return this.transactions.run(undefined, async (tx) => {
+  private settle(
+    actor: Actor,
+    id: string,
+    idempotency: IdempotencyRequest | undefined,
+    action: string,
+    change: (tx: EntityManager, charge: ChargeRow) => Promise<[ChargeRow[], number]>,
+  ): Promise<ChargeResponse> {
+    // With a key, a retried payment replays the first answer instead of a 409 "not open".
+    return this.transactions.run(idempotency, async (tx) => {
       const [charge]: ChargeRow[] = await tx.query(`SELECT * FROM charges WHERE id = $1 FOR UPDATE`, [id]);
       if (!charge) throw notFound('charge_not_found');
       assertSchoolAccess(actor, charge.school_id, 'operate', 'charge_not_found');
