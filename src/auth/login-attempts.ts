@@ -13,7 +13,7 @@ export interface LoginLimits {
   perAddress: number;
 }
 
-type Scope = 'pair' | 'account' | 'address';
+type Scope = 'pair' | 'account' | 'address' | 'verify';
 
 // One statement reserves an attempt: the row lock serialises concurrent attempts on one key, so
 // the count each one sees is exact however many arrive at once. An expired window restarts.
@@ -26,6 +26,18 @@ const RESERVE = `
 const RELEASE = `UPDATE login_attempts SET count = GREATEST(count - 1, 0) WHERE scope = $1 AND key = $2`;
 const CLEAR = `DELETE FROM login_attempts WHERE scope = $1 AND key = $2`;
 const PRUNE = `DELETE FROM login_attempts WHERE window_start <= now() - make_interval(secs => $1)`;
+
+/**
+ * Counts one request against `key` in a fixed window of `windowSeconds` (the shared counters in
+ * `login_attempts`), for any public operation that needs a per-address budget; refuses with 429
+ * (Retry-After to the window's end) once `limit` is passed.
+ */
+export async function reserveAttempt(dataSource: DataSource, scope: Scope, key: string, windowSeconds: number, limit: number): Promise<void> {
+  const [row] = await dataSource.query(RESERVE, [scope, key, windowSeconds]);
+  if (row.count > limit) {
+    throw new DomainError('too-many-requests', 'too_many_requests_wait', { seconds: row.retry_after }, { retryAfterSeconds: row.retry_after });
+  }
+}
 
 /**
  * Throttles logins with counters in PostgreSQL, shared by every replica (docs/decisions.md 33).

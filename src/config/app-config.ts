@@ -47,6 +47,10 @@ export interface AppConfig {
   bodyTimeoutMs: number;
   /** Connections one process holds open at most. */
   maxConnections: number;
+  /** Keys the code of printed verification links (docs/decisions.md 39). */
+  verifyLinkSecret: string;
+  /** Public verifications per client address per minute. */
+  verifyPerMinute: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -95,6 +99,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     signatureMaxBytes: e.SIGNATURE_MAX_BYTES ?? 200 * 1024,
     bodyTimeoutMs: e.BODY_TIMEOUT_MS ?? 30_000,
+    // Derived, like the pseudonym key: stable across restarts and replicas without another secret to keep.
+    verifyLinkSecret: e.VERIFY_LINK_SECRET ?? createHmac('sha256', e.JWT_SECRET ?? localJwtSecret(dataDir)).update('verify-link').digest('hex'),
+    verifyPerMinute: e.VERIFY_RATE_PER_MINUTE ?? 30,
     maxConnections: e.MAX_CONNECTIONS ?? 4096,
     login: {
       windowSeconds: e.LOGIN_WINDOW_SECONDS ?? 60,

@@ -153,6 +153,13 @@ export class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000)
   MAX_CONNECTIONS?: number;
 
+  /** Keys the code in printed agreement verification links; defaults to one derived from JWT_SECRET. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  VERIFY_LINK_SECRET?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  VERIFY_RATE_PER_MINUTE?: number;
+
   // Login throttling (docs/decisions.md 33): attempts per window, counted in the database.
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   LOGIN_WINDOW_SECONDS?: number;

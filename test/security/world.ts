@@ -1,3 +1,4 @@
+import { verifyCode } from '../../src/loans/agreement/agreement-number.js';
 import { CredentialsService } from '../../src/auth/credentials.service.js';
 import { expect } from '@jest/globals';
 import { createHmac, randomInt, randomUUID } from 'node:crypto';
@@ -381,7 +382,7 @@ export const RECIPES: Record<string, Recipe> = {
   'GET /health/ready': () => ({ path: '/health/ready' }),
   'GET /metrics': () => ({ path: '/metrics' }),
   'POST /api/v1/auth/login': (w) => ({ path: '/api/v1/auth/login', body: { email: w.cast.auditor.email, password: w.cast.auditor.password } }),
-  'GET /api/v1/agreements/{number}/verify': (w) => ({ path: `/api/v1/agreements/${w.a.agreementNumber}/verify` }),
+  'GET /api/v1/agreements/{number}/verify': (w) => ({ path: `/api/v1/agreements/${w.a.agreementNumber}/verify`, query: { c: verifyCode(w.t.config.verifyLinkSecret, w.a.agreementNumber) } }),
   'GET /api/v1/auth/me': () => ({ path: '/api/v1/auth/me' }),
   'POST /api/v1/auth/logout': () => ({ path: '/api/v1/auth/logout' }),
   'GET /api/v1/audit-events': () => ({ path: '/api/v1/audit-events', query: { limit: '500' } }),
@@ -609,9 +610,10 @@ export async function recipe(w: World, method: Method, template: string, example
 /**
  * Tables written in the background, not by the request that is being judged: the audit sealer
  * links committed events into blocks every second, and the student access log is flushed in
- * batches after the reads that filled it (docs/audit.md, docs/privacy.md).
+ * batches after the reads that filled it (docs/audit.md, docs/privacy.md). `login_attempts` holds
+ * the shared rate-limit counters, which count every request, refused or not (decisions 33, 39).
  */
-export const BACKGROUND_TABLES = ['audit_blocks', 'student_access_log'];
+export const BACKGROUND_TABLES = ['audit_blocks', 'student_access_log', 'login_attempts'];
 
 /**
  * Every table's row count and a digest of its rows, so a refused request that changed anything
