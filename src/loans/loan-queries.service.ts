@@ -9,6 +9,7 @@ import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { type LoanQuery, type LoanResponse, toLoanResponse } from './dto/loan.dto.js';
 import { Loan } from './loan.entity.js';
 import { prepared, runPrepared } from '../database/prepared.js';
+import { StudentAccessLog } from '../students/privacy/student-access-log.js';
 
 const CSV_COLUMNS = ['agreementNumber', 'status', 'overdue', 'schoolId', 'programId', 'studentId', 'deviceId', 'issuedAt', 'dueDate', 'termsVersion', 'extensions', 'actionRequired', 'closedAt'] as const;
 const CSV_BATCH = 2000;
@@ -34,12 +35,15 @@ export class LoanQueriesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly accessLog: StudentAccessLog,
   ) {}
 
   async list(actor: Actor, query: LoanQuery): Promise<Page<LoanResponse>> {
     const limit = query.limit ?? 50;
     const rows = await this.page(actor, query, decodeCursor(query.cursor, 2), limit + 1);
     const today = this.clock.today();
+    // A loan carries the guardian who signed (name, phone): a read of the student's personal data.
+    this.accessLog.record(actor, 'loan.list', rows.slice(0, limit).map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
     return toPage(rows, limit, (l) => [l.issuedAt.toISOString(), l.id], (l) => toLoanResponse(l, today));
   }
 
@@ -47,6 +51,7 @@ export class LoanQueriesService {
     const [loan] = await runPrepared<Loan>(this.dataSource.manager, LOAN_BY_ID, [id]);
     if (!loan) throw notFound('loan_not_found');
     assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
+    this.accessLog.record(actor, 'loan.get', [{ id: loan.studentId, schoolId: loan.schoolId }]);
     return toLoanResponse(loan, this.clock.today());
   }
 
@@ -63,6 +68,7 @@ export class LoanQueriesService {
         let cursor: (string | number)[] | undefined;
         for (;;) {
           const rows = await self.page(actor, query, cursor, CSV_BATCH);
+          self.accessLog.record(actor, 'loan.csv', rows.map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
           for (const loan of rows) {
             const r = toLoanResponse(loan, today);
             yield CSV_COLUMNS.map((c) => csvCell(r[c])).join(',') + '\n';
