@@ -27,7 +27,8 @@ export function plainText(value: unknown, errors: FieldError[], field = ''): unk
     else if (value !== '' && HAS_FORMAT.test(value) && value.replace(INVISIBLE, '') === '') errors.push(fieldError(field || 'body', 'only_invisible'));
     return value.normalize('NFC');
   }
-  if (Array.isArray(value)) return value.map((item, i) => plainText(item, errors, `${field}[${i}]`));
+  // An item of a list is named by the list, as class-validator's `each` rules name it.
+  if (Array.isArray(value)) return value.map((item) => plainText(item, errors, field));
   // Plain data only (JSON bodies, and query objects, which Fastify builds without Object.prototype).
   if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
     const out: Record<string, unknown> = {};

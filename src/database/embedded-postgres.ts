@@ -128,6 +128,8 @@ interface Supervised {
 class Supervisor {
   private stopped = false;
   private restarting?: Promise<void>;
+  /** True while a restart's server is starting (spawned, not yet ready). */
+  private starting = false;
   private wake?: () => void;
 
   constructor(
@@ -153,8 +155,16 @@ class Supervisor {
     if (this.stopped) return false;
     this.stopped = true;
     this.wake?.();
-    // A server starting or running is told to stop (SIGINT) now, not after a restart finished;
-    // the restart loop then sees `stopped` and ends; a start that won the race is stopped too.
+    // A server being restarted has served nothing yet: an immediate shutdown (SIGQUIT) loses
+    // nothing (the next start replays the WAL, as it was doing) and does not wait for its crash
+    // recovery to finish. The restart loop then sees `stopped` and ends.
+    const child = this.starting ? this.server.process : undefined;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGQUIT');
+      await exited;
+    }
+    // A running server stops cleanly (SIGINT, a fast shutdown with its checkpoint).
     await this.server.stop();
     await this.restarting;
     await this.server.stop();
@@ -171,7 +181,8 @@ class Supervisor {
       try {
         await stopOrphanedServer(this.clusterDir, this.log);
         if (this.stopped) return;
-        await this.server.start();
+        this.starting = true;
+        await this.server.start().finally(() => (this.starting = false));
       } catch {
         // Exited before it was ready (say, the killed server's backends still hold its shared
         // memory for a moment): the library keeps the dead process; forget it and try again.

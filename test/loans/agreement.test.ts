@@ -89,7 +89,7 @@ async function issueLoan(): Promise<Issued> {
       programId: program.id,
       studentId: studentRes.body.id,
       deviceId: device.id,
-      guardianConsent: { name: guardian.name, relation: 'mother', phone: guardian.phone, signedAt: '2027-01-20T09:30:00+07:00', method: 'paper' },
+      guardianConsent: { name: guardian.name, relation: 'mother', phone: guardian.phone, signedAt: '2026-01-20T09:30:00+07:00', method: 'paper' },
     });
   expect(res.status).toBe(201);
   return { loan: res.body, student: studentRes.body, device, guardian };
@@ -176,7 +176,7 @@ describe('GET /api/v1/loans/{id}/agreement.pdf', () => {
       'Ibu',
       issued.guardian.phone,
       'Tanda tangan di atas kertas',
-      '20 Januari 2027 pukul 09.30 WIB',
+      '20 Januari 2026 pukul 09.30 WIB',
       `${model.manufacturer} ${model.model}`,
       issued.device.assetTag,
       issued.device.serialNumber,
