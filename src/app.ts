@@ -1,3 +1,8 @@
+import { setIdempotencySecret } from './common/idempotency.js';
+import { EtagInterceptor } from './common/etag.js';
+import { limitBodyTime } from './common/body-timeout.js';
+import { authenticateBeforeBody } from './auth/auth.guard.js';
+import { CredentialsService } from './auth/credentials.service.js';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -41,6 +46,7 @@ function refuseWhileClosing(fastify: FastifyInstance, problems: ProblemFilter): 
 /** Builds the application (used by `main.ts` and by the HTTP tests), not yet listening. */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
   const problems = new ProblemFilter();
+  setIdempotencySecret(config.jwtSecret);
   const adapter = new FastifyAdapter({
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => problems.send(error, request, reply),
     bodyLimit: config.bodyLimitBytes,
@@ -64,15 +70,16 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(problems);
-  app.useGlobalInterceptors(new LanguageInterceptor());
+  app.useGlobalInterceptors(new LanguageInterceptor(), new EtagInterceptor());
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Connections per process are bounded: past MAX_CONNECTIONS, Node closes new ones at once.
+  fastify.server.maxConnections = config.maxConnections;
   answerMethodNotAllowed(fastify, problems);
   // JSON only: a text body would reach validation as a bare string. CSV imports take text/csv
   // and multipart on the routes marked @CsvUpload() only; elsewhere those are 415 too.
   fastify.removeContentTypeParser('text/plain');
   limitJsonDepth(fastify);
-  await registerCsvUploads(app, config.importLimitBytes);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -83,6 +90,10 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 
   registerSecurityHeaders(fastify);
   refuseWhileClosing(fastify, problems);
+  limitBodyTime(fastify, problems, config.bodyTimeoutMs);
+  // After the shutdown refusal, before anything reads a body: a stranger is told 401 first.
+  authenticateBeforeBody(fastify, app.get(CredentialsService));
+  await registerCsvUploads(app, config.importLimitBytes);
   app.enableCors({
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,
     exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Content-Disposition', 'Data-As-Of', 'Data-Source'],

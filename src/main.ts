@@ -48,6 +48,9 @@ async function startEmbedded(config: AppConfig) {
     dataDir: config.dataDir,
     port: config.embeddedPgPort,
     log: (line) => config.logLevel === 'debug' && console.log(`[postgres] ${line}`),
+    notify: (line) => console.error(`[postgres] ${line}`),
+    // The embedded server could not be brought back: exit for the outer supervisor to restart us.
+    onGiveUp: () => process.exit(70),
   });
   const ownerUrl = withDatabase(embedded.url, EMBEDDED_DATABASE);
   try {

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateCronExpression } from 'cron';
+import type { LoginLimits } from '../auth/login-attempts.js';
 import { ConfigError, parseEnvironment } from './environment.js';
 
 /** The one typed configuration object. Built once at start-up; nothing else reads `process.env`. */
@@ -44,6 +45,16 @@ export interface AppConfig {
   privacy: PrivacySettings;
   /** Largest drawn guardian signature, in PNG bytes (at most 512 KiB). */
   signatureMaxBytes: number;
+  /** Login throttling (docs/decisions.md 33). */
+  login: LoginLimits;
+  /** The whole request, body included, must arrive within this (408 otherwise). */
+  bodyTimeoutMs: number;
+  /** Connections one process holds open at most. */
+  maxConnections: number;
+  /** Keys the code of printed verification links (docs/decisions.md 39). */
+  verifyLinkSecret: string;
+  /** Public verifications per client address per minute. */
+  verifyPerMinute: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -90,6 +101,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pseudonymSecret: e.PSEUDONYM_SECRET ?? createHmac('sha256', e.JWT_SECRET ?? localJwtSecret(dataDir)).update('nisn-pseudonym').digest('hex'),
     },
     signatureMaxBytes: e.SIGNATURE_MAX_BYTES ?? 200 * 1024,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS ?? 30_000,
+    // Derived, like the pseudonym key: stable across restarts and replicas without another secret to keep.
+    verifyLinkSecret: e.VERIFY_LINK_SECRET ?? createHmac('sha256', e.JWT_SECRET ?? localJwtSecret(dataDir)).update('verify-link').digest('hex'),
+    verifyPerMinute: e.VERIFY_RATE_PER_MINUTE ?? 30,
+    maxConnections: e.MAX_CONNECTIONS ?? 4096,
+    login: {
+      windowSeconds: e.LOGIN_WINDOW_SECONDS ?? 60,
+      perPair: e.LOGIN_MAX_FAILURES ?? 5,
+      perAccount: e.LOGIN_MAX_PER_ACCOUNT ?? 20,
+      perAddress: e.LOGIN_MAX_PER_ADDRESS ?? 100,
+    },
   };
 }
 

@@ -159,6 +159,34 @@ export class Environment {
   @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http(s) URL such as https://laptop.example.go.id' })
   PUBLIC_BASE_URL?: string;
 
+  /** A request whose body has not fully arrived this long after it started is cut with a 408. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
+  BODY_TIMEOUT_MS?: number;
+
+  /** Open connections one process accepts; more are closed as they arrive. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000)
+  MAX_CONNECTIONS?: number;
+
+  /** Keys the code in printed agreement verification links; defaults to one derived from JWT_SECRET. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  VERIFY_LINK_SECRET?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  VERIFY_RATE_PER_MINUTE?: number;
+
+  // Login throttling (docs/decisions.md 33): attempts per window, counted in the database.
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  LOGIN_WINDOW_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  LOGIN_MAX_FAILURES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  LOGIN_MAX_PER_ACCOUNT?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  LOGIN_MAX_PER_ADDRESS?: number;
+
   /** Largest drawn guardian signature (PNG bytes) an issue accepts (docs/agreements.md). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(512 * 1024)
   SIGNATURE_MAX_BYTES?: number;

@@ -36,6 +36,18 @@ export class Transactions {
     });
   }
 
+  /**
+   * For a use case spanning several transactions: the stored answer of a finished request with
+   * this key (422 if the key came with another request), or undefined when there is none yet.
+   */
+  async replayOf<T>(idempotency: IdempotencyRequest | undefined): Promise<T | undefined> {
+    if (!idempotency) return undefined;
+    const [existing] = await runPrepared<{ fingerprint: Buffer; response_body: string | null }>(this.dataSource.manager, STORED, [idempotency.actorKey, idempotency.key]);
+    if (!existing) return undefined;
+    if (!existing.fingerprint.equals(idempotency.fingerprint)) throw new DomainError('idempotency-key-reused', 'idempotency_key_reused');
+    return existing.response_body === null ? undefined : (JSON.parse(existing.response_body) as T);
+  }
+
   private async claim(tx: EntityManager, request: IdempotencyRequest): Promise<string | null> {
     const claimed = await runPrepared(tx, CLAIM, [request.actorKey, request.key, request.fingerprint]);
     if (claimed.length > 0) return null;

@@ -11,6 +11,7 @@ import { type LoanQuery, type LoanResponse, toLoanResponse } from './dto/loan.dt
 import { Loan } from './loan.entity.js';
 import { prepared, runPrepared } from '../database/prepared.js';
 import { ReadReplica } from '../database/read-replica.js';
+import { StudentAccessLog } from '../students/privacy/student-access-log.js';
 
 const CSV_COLUMNS = ['agreementNumber', 'status', 'overdue', 'schoolId', 'programId', 'studentId', 'deviceId', 'issuedAt', 'dueDate', 'termsVersion', 'extensions', 'actionRequired', 'closedAt'] as const;
 const CSV_BATCH = 2000;
@@ -37,12 +38,15 @@ export class LoanQueriesService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly sources: ReadReplica,
+    private readonly accessLog: StudentAccessLog,
   ) {}
 
   async list(actor: Actor, query: LoanQuery): Promise<Page<LoanResponse>> {
     const limit = query.limit ?? 50;
     const rows = await this.page(actor, query, decodeCursor(query.cursor, 2), limit + 1);
     const today = this.clock.today();
+    // A loan carries the guardian who signed (name, phone): a read of the student's personal data.
+    this.accessLog.record(actor, 'loan.list', rows.slice(0, limit).map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
     return toPage(rows, limit, (l) => [l.issuedAt.toISOString(), l.id], (l) => toLoanResponse(l, today));
   }
 
@@ -50,6 +54,7 @@ export class LoanQueriesService {
     const [loan] = await runPrepared(this.dataSource.manager, LOAN_BY_ID, [id]);
     if (!loan) throw notFound('loan_not_found');
     assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
+    this.accessLog.record(actor, 'loan.get', [{ id: loan.studentId, schoolId: loan.schoolId }]);
     return toLoanResponse(loan, this.clock.today());
   }
 
@@ -68,6 +73,7 @@ export class LoanQueriesService {
         let cursor: (string | number)[] | undefined;
         for (;;) {
           const rows = await self.page(actor, query, cursor, CSV_BATCH, dataSource);
+          self.accessLog.record(actor, 'loan.csv', rows.map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
           for (const loan of rows) {
             const r = toLoanResponse(loan, today);
             yield CSV_COLUMNS.map((c) => csvCell(r[c])).join(',') + '\n';

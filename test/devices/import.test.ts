@@ -384,7 +384,33 @@ describe('how the file is sent', () => {
     const before = await writeCounts(t);
     const res = await importCsv(`${HEADER}\nA,B,"unclosed,,,,,,\nC,D\n`);
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ line: expect.any(Number), field: 'row', code: 'not_csv', params: { reason: expect.any(String) }, message: expect.stringMatching(/^not valid CSV/) }]);
+    expect(res.body.errors).toEqual([{ line: expect.any(Number), field: 'row', code: 'not_csv', params: { reason: expect.any(String), column: expect.any(Number) }, message: expect.stringMatching(/^not valid CSV/) }]);
+    expect(await writeCounts(t)).toEqual(before);
+  });
+
+  it.each([
+    ['a quote inside an unquoted cell', `${HEADER}\nA,B,C\nNur "Ayu",SN,X,,,,,,\n`, 3, 1],
+    ['a stray quote in a later cell', `${HEADER}\nA,B,a"b,,,,,,\n`, 2, 3],
+    ['a quoted cell followed by text', `${HEADER}\nA,"B"x,C,,,,,,\n`, 2, 2],
+  ])('%s is a 400 naming line and column (every csv-parse error, not only CSV_ codes)', async (_name, csv, line, column) => {
+    const before = await writeCounts(t);
+    const res = await importCsv(csv);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ line, field: 'row', code: 'not_csv', params: { reason: expect.any(String), column }, message: expect.stringMatching(/^not valid CSV/) }]);
+    // The answer names the place, not the cell (student names are personal data).
+    expect(JSON.stringify(res.body)).not.toMatch(/Ayu|a"b|"B"x/);
+    expect(await writeCounts(t)).toEqual(before);
+  });
+
+  it.each([
+    ['without a boundary', 'multipart/form-data', `--x\r\ncontent-disposition: form-data; name="file"; filename="a.csv"\r\n\r\n${HEADER}\r\n--x--\r\n`],
+    ['without its closing boundary', 'multipart/form-data; boundary=x', `--x\r\ncontent-disposition: form-data; name="file"; filename="a.csv"\r\n\r\n${HEADER}\r\nA,B,C,,,,,,\r\n`],
+    ['with no part at all', 'multipart/form-data; boundary=x', `garbage without any boundary line`],
+  ])('a multipart body %s is a 400', async (_name, type, body) => {
+    const before = await writeCounts(t);
+    const res = await t.http().post(url()).set('authorization', cast.admin.auth).set('content-type', type).send(body);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(await writeCounts(t)).toEqual(before);
   });
 

@@ -352,6 +352,24 @@ describe('a file with bad rows', () => {
 
 // The same rules when every NISN is new: those files take the direct COPY into students (the file
 // above, with a NISN registered at another school, took the staged way).
+describe('a file that is not valid CSV', () => {
+  it('a real name with quotes in an unquoted cell (Nur "Ayu") is a 400 naming line and column, without the name', async () => {
+    const before = await writeCounts();
+    const res = await importCsv(`NISN,Nama,Tanggal Lahir,Rombel Saat Ini\n${nisn()},Nur "Ayu",2013-05-17,8A\n`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ line: 2, field: 'row', code: 'not_csv', params: { reason: expect.any(String), column: 2 }, message: expect.any(String) }]);
+    expect(res.text).not.toContain('Ayu');
+    expect(await writeCounts()).toEqual(before);
+  });
+
+  it('a multipart body without its closing boundary is a 400', async () => {
+    const body = `--zz\r\ncontent-disposition: form-data; name="file"; filename="s.csv"\r\n\r\nNISN,Nama\r\n${nisn()},Ani\r\n`;
+    const res = await t.http().post(url({})).set('authorization', cast.admin.auth).set('content-type', 'multipart/form-data; boundary=zz').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'file', code: 'multipart_malformed' })]);
+  });
+});
+
 describe('a file whose students are all new', () => {
   it('partial: both lines of a repeated NISN are rejected, the first one although it was already written', async () => {
     const [a, b, c] = [nisn(), nisn(), nisn()];

@@ -28,7 +28,12 @@ export type AccessOperation =
   | 'worklist.leavers'
   | 'worklist.open-charges'
   | 'worklist.awaiting-pickup'
-  | 'report.evidence-pack';
+  | 'report.evidence-pack'
+  | 'loan.get'
+  | 'loan.list'
+  | 'loan.csv'
+  | 'notification.list'
+  | 'report.duplicate-beneficiaries';
 
 interface Entry {
   at: Date;
