@@ -24,7 +24,7 @@ const { CLAIM, STORE_RESPONSE } = await import('../dist/src/database/transaction
 
 const key = 'explain-' + Date.now();
 const STATEMENTS = [
-  { title: 'authenticate: the caller\'s user row (every request)', statement: USER_BY_ID, values: (p) => [p.user_id] },
+  { title: 'authenticate: the caller\'s user row (every request)', statement: USER_BY_ID, values: (p) => [p.user_id, '00000000-0000-4000-8000-000000000000'] },
   { title: 'issue: claim the idempotency key', statement: CLAIM, values: (p) => [`user:${p.user_id}`, key, Buffer.alloc(32)] },
   { title: 'issue: the program', statement: PROGRAM_FOR_ISSUE, values: (p) => [p.program_id] },
   { title: 'issue and eligibility: the student\'s facts (school, loans, charges, family card, consent)', statement: STUDENT_CONTEXTS, values: (p) => [[p.student_id], p.program_id] },

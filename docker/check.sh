@@ -11,6 +11,8 @@
 #    matches a path or any of its parent folders, `*` stays within one path segment).
 # 4. the CMD's entry point matches the build: `npm run build` writes to dist/, and
 #    src/main.ts (-> dist/src/main.js) exists.
+# 6. compose.yaml is the scale-out topology (lb, api x N, pgbouncer, primary, replica) and
+#    what it mounts or builds exists (docker/check-topology.cjs, with js-yaml from node_modules).
 # 5. hadolint, only if it is on PATH (Debian has no package for it).
 #
 # Needs bash, node, and a compose implementation: the Docker CLI's compose plugin, or
@@ -31,6 +33,7 @@ placeholders=(
   ADMIN_EMAIL=admin@example.org
   ADMIN_PASSWORD=check-placeholder
   POSTGRES_PASSWORD=check-placeholder
+  REPLICATION_PASSWORD=check-placeholder
 )
 tmp_compose=""
 cleanup() { [ -n "$tmp_compose" ] && rm -f "$tmp_compose"; }
@@ -68,7 +71,7 @@ else
   else
     fail "compose: $compose_file is invalid [$compose_name]: $out"
   fi
-  for var in JWT_SECRET ADMIN_EMAIL ADMIN_PASSWORD POSTGRES_PASSWORD; do
+  for var in JWT_SECRET ADMIN_EMAIL ADMIN_PASSWORD POSTGRES_PASSWORD REPLICATION_PASSWORD; do
     others=()
     for p in "${placeholders[@]}"; do [ "${p%%=*}" = "$var" ] || others+=("$p"); done
     if out="$(env -i PATH="$PATH" HOME="${HOME:-/tmp}" "${others[@]}" "${compose[@]}" config -q 2>&1)"; then
@@ -153,6 +156,14 @@ report(!!entry && /-d\s+dist(\s|$)/.test(build) && fs.existsSync(entry.replace(/
 process.exit(Math.min(bad, 100));
 EOF
   failures=$((failures + $?))
+fi
+
+# --- 6: the scale-out topology --------------------------------------------------------------
+if command -v node >/dev/null 2>&1 && [ -d node_modules/js-yaml ]; then
+  node docker/check-topology.cjs
+  failures=$((failures + $?))
+else
+  fail "topology: node and node_modules/js-yaml are needed (npm ci first)"
 fi
 
 # --- 5: hadolint, where available ------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
+import { redactUrl } from './common/log-redaction.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -42,7 +43,8 @@ export class AppModule {
             // credentials) are left out. Serialising every header was a visible share of a
             // request's CPU in the benchmark profile (docs/benchmarks.md).
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              // Credential-like query parameters (token, key, password, signature...) are redacted.
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             // Nest's own start-up chatter (modules loaded, routes mapped) says nothing an operator

@@ -1,3 +1,8 @@
+import { setIdempotencySecret } from './common/idempotency.js';
+import { EtagInterceptor } from './common/etag.js';
+import { limitBodyTime } from './common/body-timeout.js';
+import { authenticateBeforeBody } from './auth/auth.guard.js';
+import { CredentialsService } from './auth/credentials.service.js';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +20,7 @@ import { registerSecurityHeaders } from './common/security-headers.js';
 import { registerCsvUploads } from './common/csv-import/csv-upload.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { mountSwagger } from './swagger.js';
+import { registerConsole } from './console/console.js';
 import { LanguageInterceptor } from './i18n/i18n.js';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
@@ -40,6 +46,7 @@ function refuseWhileClosing(fastify: FastifyInstance, problems: ProblemFilter): 
 /** Builds the application (used by `main.ts` and by the HTTP tests), not yet listening. */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
   const problems = new ProblemFilter();
+  setIdempotencySecret(config.jwtSecret);
   const adapter = new FastifyAdapter({
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => problems.send(error, request, reply),
     bodyLimit: config.bodyLimitBytes,
@@ -63,15 +70,16 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(problems);
-  app.useGlobalInterceptors(new LanguageInterceptor());
+  app.useGlobalInterceptors(new LanguageInterceptor(), new EtagInterceptor());
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Connections per process are bounded: past MAX_CONNECTIONS, Node closes new ones at once.
+  fastify.server.maxConnections = config.maxConnections;
   answerMethodNotAllowed(fastify, problems);
   // JSON only: a text body would reach validation as a bare string. CSV imports take text/csv
   // and multipart on the routes marked @CsvUpload() only; elsewhere those are 415 too.
   fastify.removeContentTypeParser('text/plain');
   limitJsonDepth(fastify);
-  await registerCsvUploads(app, config.importLimitBytes);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -82,10 +90,15 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
 
   registerSecurityHeaders(fastify);
   refuseWhileClosing(fastify, problems);
+  limitBodyTime(fastify, problems, config.bodyTimeoutMs);
+  // After the shutdown refusal, before anything reads a body: a stranger is told 401 first.
+  authenticateBeforeBody(fastify, app.get(CredentialsService));
+  await registerCsvUploads(app, config.importLimitBytes);
   app.enableCors({
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,
-    exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Content-Disposition'],
+    exposedHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Content-Disposition', 'Data-As-Of', 'Data-Source'],
   });
   if (config.swaggerEnabled) await mountSwagger(app);
+  await registerConsole(fastify);
   return app;
 }

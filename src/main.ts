@@ -48,6 +48,9 @@ async function startEmbedded(config: AppConfig) {
     dataDir: config.dataDir,
     port: config.embeddedPgPort,
     log: (line) => config.logLevel === 'debug' && console.log(`[postgres] ${line}`),
+    notify: (line) => console.error(`[postgres] ${line}`),
+    // The embedded server could not be brought back: exit for the outer supervisor to restart us.
+    onGiveUp: () => process.exit(70),
   });
   const ownerUrl = withDatabase(embedded.url, EMBEDDED_DATABASE);
   try {
@@ -111,6 +114,7 @@ function printBanner(config: AppConfig, embeddedPort: number | undefined, hint: 
   const lines = [
     '',
     'Laptop loan service is ready',
+    `  Console    ${base}/   (the web console: sign in with the account below)`,
     `  API        ${base}/api/v1`,
     config.swaggerEnabled ? `  Swagger    ${base}/docs   (OpenAPI document: ${base}/docs-json)` : '  Swagger    off (SWAGGER_ENABLED=false)',
     `  Health     ${base}/health/ready   Metrics ${base}/metrics`,

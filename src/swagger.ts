@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { documentEtags } from './common/etag.js';
 
 /** Builds the OpenAPI document from the code (the swagger CLI plugin's metadata plus decorators). */
 export async function buildOpenApiDocument(app: NestFastifyApplication): Promise<OpenAPIObject> {
@@ -46,6 +47,7 @@ export async function buildOpenApiDocument(app: NestFastifyApplication): Promise
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
   closeSchemas(document);
+  documentEtags(document);
   return document;
 }
 

@@ -45,9 +45,10 @@ export class ApiKeysController {
   @Post(':id/revoke')
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke an API key', description: 'Requests with the key fail from the next call on.' })
+  @ApiIdempotencyKey()
   @ApiOkResponse({ type: ApiKeyResponse })
-  @ApiProblems(400, 404, 409)
-  revoke(@CurrentActor() actor: Actor, @UuidParam('id') id: string) {
-    return this.keys.revoke(actor, id);
+  @ApiProblems(400, 404, 409, 422)
+  revoke(@CurrentActor() actor: Actor, @UuidParam('id') id: string, @Idempotency() idempotency?: IdempotencyRequest) {
+    return this.keys.revoke(actor, id, idempotency);
   }
 }

@@ -70,8 +70,8 @@ export class ApiKeysService {
     return toApiKeyResponse(key);
   }
 
-  revoke(actor: Actor, id: string): Promise<ApiKeyResponse> {
-    return this.transactions.run(undefined, async (tx) => {
+  revoke(actor: Actor, id: string, idempotency?: IdempotencyRequest): Promise<ApiKeyResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
       const key = await tx.findOne(ApiKey, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!key) throw notFound('api_key_not_found');
       if (key.revokedAt) throw conflict('api_key_already_revoked');

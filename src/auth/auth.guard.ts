@@ -1,8 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import type { Role, RequestWithActor } from '../common/actor.js';
 import { assertMayWrite, assertRole } from './access.js';
-import { ALLOWED_ROLES, PUBLIC_ROUTE } from './auth.decorators.js';
+import { ALLOWED_ROLES, OWN_SESSION, PUBLIC_ROUTE, PUBLIC_ROUTE_CONFIG } from './auth.decorators.js';
 import { CredentialsService } from './credentials.service.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -23,11 +24,35 @@ export class AuthGuard implements CanActivate {
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
-    const actor = await this.credentials.authenticate(header('authorization'), header('x-api-key'));
-    request.actor = { ...actor, requestId: String(request.id) };
-    if (!READ_METHODS.has(request.method)) assertMayWrite(request.actor);
+    // Usually already known: authenticateBeforeBody() ran in onRequest, before the body was read.
+    if (!request.actor) {
+      const actor = await this.credentials.authenticate(header('authorization'), header('x-api-key'));
+      request.actor = { ...actor, requestId: String(request.id) };
+    }
+    if (!READ_METHODS.has(request.method) && !this.reflector.getAllAndOverride<boolean>(OWN_SESSION, targets)) assertMayWrite(request.actor);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (roles) assertRole(request.actor, roles);
     return true;
   }
+}
+
+/**
+ * Authenticates every non-public API request in Fastify's onRequest hook, before any body is
+ * parsed or read: a stranger gets 401 whatever content type or body it sends (not 415 or 400),
+ * and an upload is read only once the caller is known. The guard then finds the actor in place.
+ * Registered before the upload hooks, so it answers first.
+ */
+export function authenticateBeforeBody(fastify: FastifyInstance, credentials: CredentialsService): void {
+  fastify.addHook('onRequest', async (request) => {
+    const url = request.routeOptions.url;
+    if (!url || !url.startsWith('/api/') || url.includes('*')) return;
+    if ((request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[PUBLIC_ROUTE_CONFIG] === true) return;
+    if (request.method === 'OPTIONS') return;
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const actor = await credentials.authenticate(header('authorization'), header('x-api-key'));
+    (request as unknown as RequestWithActor).actor = { ...actor, requestId: String(request.id) };
+  });
 }

@@ -12,25 +12,26 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 @Injectable()
 export class AuthService {
-  private readonly attempts = new LoginAttempts();
+  private readonly attempts: LoginAttempts;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly credentials: CredentialsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.attempts = new LoginAttempts(dataSource, config.login);
+  }
 
   async login(request: LoginRequest, clientAddress: string): Promise<LoginResponse> {
-    const attemptKey = `${request.email}|${clientAddress}`;
-    this.attempts.assertAllowed(attemptKey);
+    // Reserved before the slow check, so guesses sent at once cannot all be checked.
+    await this.attempts.reserve(request.email, clientAddress);
     const [user] = await this.dataSource.query(`SELECT id, role, active, password_hash FROM users WHERE email = $1`, [request.email]);
     // Verify even for an unknown email, so the answer takes as long either way.
     const passwordOk = await verifyPassword(user?.password_hash, request.password);
     if (!user || !passwordOk || !user.active) {
-      this.attempts.recordFailure(attemptKey);
       throw new DomainError('unauthenticated', 'login_failed');
     }
-    this.attempts.reset(attemptKey);
+    await this.attempts.succeeded(request.email, clientAddress);
     const ttl = this.config.jwtTtl;
     return {
       accessToken: await this.credentials.issueToken(user.id, user.role),

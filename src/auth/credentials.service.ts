@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { recordApiKeyUse } from '../api-keys/api-key-usage.js';
 import { JwtService } from '@nestjs/jwt';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { type Actor, type Role } from '../common/actor.js';
 import { DomainError } from '../common/errors.js';
@@ -14,9 +14,15 @@ import { prepared, runPrepared } from '../database/prepared.js';
 export interface TokenClaims {
   sub: string;
   role: Role;
+  /** The user's credentials version when the token was issued (decision 35). */
+  cv?: number;
+  /** The token's id, so one token can be logged out. */
+  jti?: string;
+  exp?: number;
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const unauthenticated = (code: ProblemCode = 'unauthenticated') => new DomainError('unauthenticated', code);
 
 /**
@@ -25,8 +31,15 @@ const unauthenticated = (code: ProblemCode = 'unauthenticated') => new DomainErr
  * effect on the very next call, whatever tokens are still in circulation.
  */
 // Run on every authenticated request: prepared once per connection.
-export const USER_BY_ID = prepared<{ id: string; role: Role; school_id: string | null; active: boolean }>('auth_user_by_id', `SELECT id, role, school_id, active FROM users WHERE id = $1`);
-const API_KEY_BY_PREFIX = prepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>('auth_api_key_by_prefix', `SELECT id, role, school_id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1`);
+// The token's revocation is looked up in the same round trip as its user.
+export const USER_BY_ID = prepared<{ id: string; role: Role; school_id: string | null; active: boolean; credentials_version: number; revoked: boolean }>(
+  'auth_user_by_id',
+  `SELECT id, role, school_id, active, credentials_version, EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked FROM users WHERE id = $1`,
+);
+const API_KEY_BY_PREFIX = prepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>(
+  'auth_api_key_by_prefix',
+  `SELECT id, role, school_id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1`,
+);
 
 @Injectable()
 export class CredentialsService {
@@ -39,11 +52,24 @@ export class CredentialsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  issueToken(userId: string, role: Role): Promise<string> {
-    return this.jwt.signAsync({ sub: userId, role } satisfies TokenClaims, {
+  /** A token for the user as the database has them now (its credentials version). */
+  async issueToken(userId: string, role: Role): Promise<string> {
+    const [user] = await this.dataSource.query(`SELECT credentials_version FROM users WHERE id = $1`, [userId]);
+    return this.jwt.signAsync({ sub: userId, role, cv: user?.credentials_version ?? 0 } satisfies TokenClaims, {
       algorithm: 'HS256',
       expiresIn: this.config.jwtTtl as `${number}h`,
+      jwtid: randomUUID(),
     });
+  }
+
+  /** Logs out the token the actor came with: it is refused from now until it would have expired. */
+  async revoke(actor: Actor): Promise<void> {
+    if (actor.kind !== 'user' || !actor.token) throw new DomainError('bad-request', 'logout_needs_token');
+    await this.dataSource.query(`DELETE FROM revoked_tokens WHERE expires_at < now()`);
+    await this.dataSource.query(
+      `INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, to_timestamp($3)) ON CONFLICT (jti) DO NOTHING`,
+      [actor.token.id, actor.id, actor.token.expiresAt],
+    );
   }
 
   async authenticate(authorization: string | undefined, apiKeyHeader: string | undefined): Promise<Omit<Actor, 'requestId'>> {
@@ -61,10 +87,15 @@ export class CredentialsService {
     } catch {
       throw unauthenticated('token_invalid_or_expired');
     }
-    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(claims.sub)) throw unauthenticated('token_invalid');
-    const [user] = await runPrepared(this.dataSource.manager, USER_BY_ID, [claims.sub]);
+    if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) throw unauthenticated('token_invalid');
+    // A token from before credentials versions and ids (no cv or jti) is refused like a stale one.
+    if (typeof claims.jti !== 'string' || !UUID.test(claims.jti) || typeof claims.cv !== 'number') throw unauthenticated('token_superseded');
+    const [user] = await runPrepared(this.dataSource.manager, USER_BY_ID, [claims.sub, claims.jti]);
     if (!user || !user.active) throw unauthenticated('account_disabled');
-    return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id };
+    // The password, role or school changed since the token was issued.
+    if (user.credentials_version !== claims.cv) throw unauthenticated('token_superseded');
+    if (user.revoked) throw unauthenticated('token_revoked');
+    return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id, token: { id: claims.jti, expiresAt: claims.exp ?? 0 } };
   }
 
   private async fromApiKey(raw: string): Promise<Omit<Actor, 'requestId'>> {

@@ -1,47 +1,82 @@
+import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors.js';
 
-const MAX_FAILURES = 5;
-const WINDOW_MS = 60_000;
+/** Login throttling limits (LOGIN_* settings, docs/operations.md). */
+export interface LoginLimits {
+  /** Length of a counting window, in seconds. */
+  windowSeconds: number;
+  /** Attempts per window for one account from one address. */
+  perPair: number;
+  /** Attempts per window for one account from all addresses together. */
+  perAccount: number;
+  /** Attempts per window from one address over all accounts together. */
+  perAddress: number;
+}
+
+type Scope = 'pair' | 'account' | 'address' | 'verify';
+
+// One statement reserves an attempt: the row lock serialises concurrent attempts on one key, so
+// the count each one sees is exact however many arrive at once. An expired window restarts.
+const RESERVE = `
+  INSERT INTO login_attempts AS a (scope, key, window_start, count) VALUES ($1, $2, now(), 1)
+  ON CONFLICT (scope, key) DO UPDATE SET
+    window_start = CASE WHEN a.window_start <= now() - make_interval(secs => $3) THEN now() ELSE a.window_start END,
+    count = CASE WHEN a.window_start <= now() - make_interval(secs => $3) THEN 1 ELSE a.count + 1 END
+  RETURNING count, GREATEST(1, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => $3) - now()))))::int AS retry_after`;
+const RELEASE = `UPDATE login_attempts SET count = GREATEST(count - 1, 0) WHERE scope = $1 AND key = $2`;
+const CLEAR = `DELETE FROM login_attempts WHERE scope = $1 AND key = $2`;
+const PRUNE = `DELETE FROM login_attempts WHERE window_start <= now() - make_interval(secs => $1)`;
 
 /**
- * Counts failed logins per (account, client address) in a one-minute window; the sixth attempt
- * within it is refused with 429 until the window ends. Kept in memory: each replica counts on
- * its own, which bounds guessing at 5 x replicas per minute (see docs/decisions.md).
+ * Counts one request against `key` in a fixed window of `windowSeconds` (the shared counters in
+ * `login_attempts`), for any public operation that needs a per-address budget; refuses with 429
+ * (Retry-After to the window's end) once `limit` is passed.
+ */
+export async function reserveAttempt(dataSource: DataSource, scope: Scope, key: string, windowSeconds: number, limit: number): Promise<void> {
+  const [row] = await dataSource.query(RESERVE, [scope, key, windowSeconds]);
+  if (row.count > limit) {
+    throw new DomainError('too-many-requests', 'too_many_requests_wait', { seconds: row.retry_after }, { retryAfterSeconds: row.retry_after });
+  }
+}
+
+/**
+ * Throttles logins with counters in PostgreSQL, shared by every replica (docs/decisions.md 33).
+ * An attempt is reserved before the password is verified, so N guesses sent at once are counted
+ * as N before any of them is checked: at most `perPair` of them are ever verified in a window.
+ * A successful login gives its reservation back (and clears the account-and-address count), so
+ * only failures and attempts in flight use up the budget.
  */
 export class LoginAttempts {
-  private readonly failures = new Map<string, { count: number; windowStart: number }>();
+  private calls = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly limits: LoginLimits,
+  ) {}
 
-  assertAllowed(key: string): void {
-    const entry = this.current(key);
-    if (entry && entry.count >= MAX_FAILURES) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((entry.windowStart + WINDOW_MS - this.now()) / 1000));
-      throw new DomainError('too-many-requests', 'too_many_logins', { seconds: retryAfterSeconds }, { retryAfterSeconds });
+  /** Reserves one attempt in every scope, or refuses with 429 (nothing stays reserved then). */
+  async reserve(email: string, address: string): Promise<void> {
+    if (++this.calls % 200 === 0) await this.dataSource.query(PRUNE, [this.limits.windowSeconds]);
+    const scopes: [Scope, string, number][] = [
+      ['pair', `${email}|${address}`, this.limits.perPair],
+      ['account', email, this.limits.perAccount],
+      ['address', address, this.limits.perAddress],
+    ];
+    const reserved: [Scope, string][] = [];
+    for (const [scope, key, limit] of scopes) {
+      const [row] = await this.dataSource.query(RESERVE, [scope, key, this.limits.windowSeconds]);
+      reserved.push([scope, key]);
+      if (row.count > limit) {
+        for (const [s, k] of reserved) await this.dataSource.query(RELEASE, [s, k]);
+        throw new DomainError('too-many-requests', 'too_many_logins', { seconds: row.retry_after }, { retryAfterSeconds: row.retry_after });
+      }
     }
   }
 
-  recordFailure(key: string): void {
-    const entry = this.current(key) ?? { count: 0, windowStart: this.now() };
-    entry.count += 1;
-    this.failures.set(key, entry);
-    if (this.failures.size > 10_000) this.prune();
-  }
-
-  reset(key: string): void {
-    this.failures.delete(key);
-  }
-
-  private current(key: string) {
-    const entry = this.failures.get(key);
-    if (entry && this.now() - entry.windowStart >= WINDOW_MS) {
-      this.failures.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
-  private prune(): void {
-    for (const key of this.failures.keys()) this.current(key);
+  /** The password was right: the pair starts over, the wider scopes get their attempt back. */
+  async succeeded(email: string, address: string): Promise<void> {
+    await this.dataSource.query(CLEAR, ['pair', `${email}|${address}`]);
+    await this.dataSource.query(RELEASE, ['account', email]);
+    await this.dataSource.query(RELEASE, ['address', address]);
   }
 }

@@ -12,6 +12,8 @@ export interface Actor {
   /** Set for school admins (users and keys): the only school whose data they may touch. */
   schoolId: string | null;
   requestId: string | null;
+  /** Bearer tokens only: the token's id and expiry (seconds since the epoch), for logout. */
+  token?: { id: string; expiresAt: number };
 }
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: null, role: 'program_admin', schoolId: null, requestId: null };

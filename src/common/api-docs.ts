@@ -63,6 +63,15 @@ export const ApiProblems = (...docs: (number | ProblemDoc)[]) => {
  * A `200` that is JSON by default and CSV when asked (`format=csv` or `Accept: text/csv`): the
  * JSON schema for one, a string for the other.
  */
+/** Set on reports and exports: the moment the data is complete up to, and which server it came from (docs/scaling.md). */
+export const DATA_AS_OF_HEADERS = {
+  'Data-As-Of': {
+    description: 'Every change committed before this moment is in the answer (reports and exports; on a streaming replica, up to REPLICA_MAX_LAG_MS old)',
+    schema: { type: 'string' as const, format: 'date-time' },
+  },
+  'Data-Source': { description: 'Which server answered: `replica` or `primary`', schema: { type: 'string' as const, enum: ['primary', 'replica'] } },
+};
+
 export const ApiOkJsonOrCsv = (type: Type<unknown>, description = 'The report (JSON), or its table as CSV') =>
   applyDecorators(
     ApiExtraModels(type),
@@ -73,5 +82,6 @@ export const ApiOkJsonOrCsv = (type: Type<unknown>, description = 'The report (J
         'application/json': { schema: { $ref: getSchemaPath(type) } },
         'text/csv': { schema: { type: 'string', description: 'One header line, then one line per row (RFC 4180)' } },
       },
+      headers: DATA_AS_OF_HEADERS,
     }),
   );

@@ -20,6 +20,7 @@ export type ProblemType =
   | 'unsupported-media-type'
   | 'business-rule'
   | 'idempotency-key-reused'
+  | 'request-timeout'
   | 'too-many-requests'
   | 'unavailable';
 

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { RequestWithActor } from './actor.js';
 import { invalidField } from './errors.js';
 
@@ -50,18 +50,29 @@ export const ApiIdempotencyKey = (required = false) =>
   });
 
 /**
- * Secrets are left out of the fingerprint: a stored SHA-256 of a body with a password in it
- * would let anyone who reads the database test password guesses at hash speed, bypassing argon2.
+ * Secret fields (a password) are fingerprinted with a keyed hash instead of their value: the
+ * same key sent again with another password is a different request (422), not a silent replay,
+ * and a stored fingerprint cannot be used to test password guesses at hash speed without the
+ * key, which never leaves the service (derived from JWT_SECRET, like every replica's).
  */
 const SECRET_FIELD = /password|secret/i;
+let secretKey: Buffer | undefined;
+
+/** Called once at start-up with the service's secret. */
+export function setIdempotencySecret(secret: string): void {
+  secretKey = createHmac('sha256', secret).update('idempotency-fingerprint').digest();
+}
+
+function keyedSecret(value: unknown): string {
+  if (!secretKey) throw new Error('setIdempotencySecret() was not called');
+  return `"hmac:${createHmac('sha256', secretKey).update(JSON.stringify(value) ?? 'null').digest('hex')}"`;
+}
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([key]) => !SECRET_FIELD.test(key))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${SECRET_FIELD.test(k) ? keyedSecret(v) : canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }

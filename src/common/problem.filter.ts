@@ -1,3 +1,4 @@
+import { redactUrl } from './log-redaction.js';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
@@ -32,6 +33,7 @@ export const STATUS_OF: Record<ProblemType, number> = {
   'method-not-allowed': 405,
   conflict: 409,
   'stale-version': 409,
+  'request-timeout': 408,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   'business-rule': 422,
@@ -106,7 +108,7 @@ export class ProblemFilter implements ExceptionFilter {
     problem.instance = request.url?.split('?')[0];
     problem.requestId = String(request.id);
     if (problem.status >= 500) {
-      this.logger.error({ err: error, requestId: request.id, url: request.url }, 'request failed');
+      this.logger.error({ err: error, requestId: request.id, url: redactUrl(request.url) }, 'request failed');
     }
     if (problem.status === 429 && typeof problem.retryAfterSeconds === 'number') {
       reply.header('retry-after', String(problem.retryAfterSeconds));

@@ -1,11 +1,12 @@
-import { Param, ParseUUIDPipe, type ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, Param, ParseUUIDPipe, type ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainText } from './plain-text.js';
 import { getMetadataStorage, type ValidationOptions } from 'class-validator';
 import type { FieldCode, Params } from '../i18n/i18n.js';
 import { fieldError, type FieldError, invalid } from './errors.js';
 
 /** The one global pipe: unknown fields are refused, types are converted, every field error listed. */
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new PlainTextValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -15,6 +16,22 @@ export function validationPipe(): ValidationPipe {
     validationError: { target: true, value: true },
     exceptionFactory: (errors) => invalid(flatten(errors)),
   });
+}
+
+/**
+ * The global pipe, with text made plain first (src/common/plain-text.ts): every string of a body
+ * or a query is NFC-normalised, and control characters, bidirectional overrides and strings of
+ * only invisible characters are refused, in one place rather than on each DTO's text fields.
+ */
+class PlainTextValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if ((metadata.type === 'body' || metadata.type === 'query') && value !== null && typeof value === 'object') {
+      const errors: FieldError[] = [];
+      value = plainText(value, errors);
+      if (errors.length) throw invalid(errors);
+    }
+    return super.transform(value, metadata);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateCronExpression } from 'cron';
+import type { LoginLimits } from '../auth/login-attempts.js';
 import { ConfigError, parseEnvironment } from './environment.js';
 
 /** The one typed configuration object. Built once at start-up; nothing else reads `process.env`. */
@@ -13,6 +14,8 @@ export interface AppConfig {
   databaseUrl?: string;
   /** Who runs migrations, when DATABASE_URL is a least-privilege role; defaults to DATABASE_URL. */
   migrationDatabaseUrl?: string;
+  /** A streaming replica for reports and exports, and how stale it may be (docs/scaling.md). */
+  replica?: { url: string; maxLagMs: number };
   dataDir: string;
   embeddedPgPort?: number;
   jwtSecret: string;
@@ -29,6 +32,8 @@ export interface AppConfig {
     connectTimeoutMs: number;
     /** Waiting for a row lock (lock_timeout); at most the statement timeout. */
     lockTimeoutMs: number;
+    /** DB_NAMED_STATEMENTS: false behind PgBouncer < 1.21 in transaction mode (docs/scaling.md). */
+    namedStatements: boolean;
   };
   bodyLimitBytes: number;
   /** Largest CSV file an import accepts (the import routes only; everything else keeps `bodyLimitBytes`). */
@@ -40,6 +45,16 @@ export interface AppConfig {
   privacy: PrivacySettings;
   /** Largest drawn guardian signature, in PNG bytes (at most 512 KiB). */
   signatureMaxBytes: number;
+  /** Login throttling (docs/decisions.md 33). */
+  login: LoginLimits;
+  /** The whole request, body included, must arrive within this (408 otherwise). */
+  bodyTimeoutMs: number;
+  /** Connections one process holds open at most. */
+  maxConnections: number;
+  /** Keys the code of printed verification links (docs/decisions.md 39). */
+  verifyLinkSecret: string;
+  /** Public verifications per client address per minute. */
+  verifyPerMinute: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -52,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: e.HOST ?? '0.0.0.0',
     databaseUrl: e.DATABASE_URL,
     migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
+    replica: e.DATABASE_REPLICA_URL ? { url: e.DATABASE_REPLICA_URL, maxLagMs: e.REPLICA_MAX_LAG_MS ?? 10000 } : undefined,
     dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
@@ -61,7 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,
     runMigrations: e.MIGRATIONS_RUN ?? true,
     swaggerEnabled: e.SWAGGER_ENABLED ?? true,
-    db: databaseLimits(e.DB_POOL_SIZE, e.DB_STATEMENT_TIMEOUT_MS, e.DB_CONNECT_TIMEOUT_MS, e.DB_LOCK_TIMEOUT_MS),
+    db: { ...databaseLimits(e.DB_POOL_SIZE, e.DB_STATEMENT_TIMEOUT_MS, e.DB_CONNECT_TIMEOUT_MS, e.DB_LOCK_TIMEOUT_MS), namedStatements: e.DB_NAMED_STATEMENTS ?? true },
     bodyLimitBytes: e.BODY_LIMIT_BYTES ?? 1024 * 1024,
     importLimitBytes: e.IMPORT_LIMIT_BYTES ?? 50 * 1024 * 1024,
     auditSealIntervalMs: e.AUDIT_SEAL_INTERVAL_MS ?? 1000,
@@ -83,14 +99,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retentionCron: cronOrOff('RETENTION_CRON', e.RETENTION_CRON ?? (nodeEnv === 'test' ? 'off' : '30 2 * * *')),
       // Derived, not the JWT secret itself: rotating one must not be mistaken for the other.
       pseudonymSecret: e.PSEUDONYM_SECRET ?? createHmac('sha256', e.JWT_SECRET ?? localJwtSecret(dataDir)).update('nisn-pseudonym').digest('hex'),
-      accessLogFlushMs: e.ACCESS_LOG_FLUSH_MS ?? 1000,
-      accessLogBatchSize: e.ACCESS_LOG_BATCH_SIZE ?? 500,
     },
     signatureMaxBytes: e.SIGNATURE_MAX_BYTES ?? 200 * 1024,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS ?? 30_000,
+    // Derived, like the pseudonym key: stable across restarts and replicas without another secret to keep.
+    verifyLinkSecret: e.VERIFY_LINK_SECRET ?? createHmac('sha256', e.JWT_SECRET ?? localJwtSecret(dataDir)).update('verify-link').digest('hex'),
+    verifyPerMinute: e.VERIFY_RATE_PER_MINUTE ?? 30,
+    maxConnections: e.MAX_CONNECTIONS ?? 4096,
+    login: {
+      windowSeconds: e.LOGIN_WINDOW_SECONDS ?? 60,
+      perPair: e.LOGIN_MAX_FAILURES ?? 5,
+      perAccount: e.LOGIN_MAX_PER_ACCOUNT ?? 20,
+      perAddress: e.LOGIN_MAX_PER_ADDRESS ?? 100,
+    },
   };
 }
 
-function databaseLimits(poolSize = 10, statementTimeoutMs = 15000, connectTimeoutMs = 5000, lockTimeoutMs?: number): AppConfig['db'] {
+function databaseLimits(poolSize = 10, statementTimeoutMs = 15000, connectTimeoutMs = 5000, lockTimeoutMs?: number): Omit<AppConfig['db'], 'namedStatements'> {
   // A lock wait is a statement too: a longer lock timeout would never be reached.
   return { poolSize, statementTimeoutMs, connectTimeoutMs, lockTimeoutMs: Math.min(lockTimeoutMs ?? 5000, statementTimeoutMs) };
 }
@@ -120,9 +145,6 @@ export interface PrivacySettings {
   /** When the daily retention job runs (Asia/Jakarta); null: never on its own. */
   retentionCron: string | null;
   pseudonymSecret: string;
-  /** The access log is written at least this often, and whenever this many reads are buffered. */
-  accessLogFlushMs: number;
-  accessLogBatchSize: number;
 }
 
 function cronOrOff(setting: string, value: string): string | null {

@@ -40,6 +40,14 @@ export class Environment {
   @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
   MIGRATION_DATABASE_URL?: string;
 
+  /** A streaming replica that reports and exports read from (docs/scaling.md). */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
+  DATABASE_REPLICA_URL?: string;
+
+  /** Reports fall back to the primary when the replica's data is older than this. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86_400_000)
+  REPLICA_MAX_LAG_MS?: number;
+
   @IsOptional() @IsString()
   DATA_DIR?: string;
 
@@ -77,6 +85,10 @@ export class Environment {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
   DB_STATEMENT_TIMEOUT_MS?: number;
+
+  /** false behind a transaction-mode pooler without prepared-statement support (docs/scaling.md). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  DB_NAMED_STATEMENTS?: boolean;
 
   /** How long a request waits for a pooled connection, or for a new one to open, before a 503. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600000)
@@ -135,15 +147,45 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
   PSEUDONYM_SECRET?: string;
 
+  /** Accepted and ignored: the access log is written before each answer now (docs/privacy.md). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(60000)
   ACCESS_LOG_FLUSH_MS?: number;
 
+  /** Accepted and ignored, like ACCESS_LOG_FLUSH_MS. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
   ACCESS_LOG_BATCH_SIZE?: number;
 
   /** Where the public reaches this service (a path prefix is fine, a query is not): agreement QR codes link to it. */
   @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http(s) URL such as https://laptop.example.go.id' })
   PUBLIC_BASE_URL?: string;
+
+  /** A request whose body has not fully arrived this long after it started is cut with a 408. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
+  BODY_TIMEOUT_MS?: number;
+
+  /** Open connections one process accepts; more are closed as they arrive. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000000)
+  MAX_CONNECTIONS?: number;
+
+  /** Keys the code in printed agreement verification links; defaults to one derived from JWT_SECRET. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  VERIFY_LINK_SECRET?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  VERIFY_RATE_PER_MINUTE?: number;
+
+  // Login throttling (docs/decisions.md 33): attempts per window, counted in the database.
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  LOGIN_WINDOW_SECONDS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  LOGIN_MAX_FAILURES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  LOGIN_MAX_PER_ACCOUNT?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  LOGIN_MAX_PER_ADDRESS?: number;
 
   /** Largest drawn guardian signature (PNG bytes) an issue accepts (docs/agreements.md). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(512 * 1024)

@@ -11,6 +11,8 @@ export interface DatabaseSettings {
   connectTimeoutMs?: number;
   /** Waiting for a row lock (default 5 s, at most the statement timeout). */
   lockTimeoutMs?: number;
+  /** Named prepared statements on the hot paths (off behind a transaction-mode pooler). */
+  namedStatements?: boolean;
 }
 
 /** The one description of our database connection, shared by the app, the CLI and the tests. */

@@ -1,17 +1,21 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type DatabaseSettings, dataSourceOptions } from './data-source-options.js';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DataAsOfInterceptor, ReadReplica } from './read-replica.js';
+import { useNamedStatements } from './prepared.js';
 import { Transactions } from './transactions.js';
 
 @Global()
 @Module({})
 export class DatabaseModule {
   static forRoot(settings: DatabaseSettings): DynamicModule {
+    useNamedStatements(settings.namedStatements ?? true);
     return {
       module: DatabaseModule,
       imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(settings), retryAttempts: 2, retryDelay: 1000 })],
-      providers: [Transactions],
-      exports: [Transactions],
+      providers: [Transactions, ReadReplica, { provide: APP_INTERCEPTOR, useClass: DataAsOfInterceptor }],
+      exports: [Transactions, ReadReplica],
     };
   }
 }

@@ -25,6 +25,16 @@ export interface PreparedStatement<Row = unknown> {
 export const prepared = <Row = never>(name: string, text: string): PreparedStatement<Row> => ({ name, text });
 
 /**
+ * Off (DB_NAMED_STATEMENTS=false) for a pooler in transaction mode without prepared-statement
+ * support (PgBouncer before 1.21): a name prepared on one server connection is unknown on the
+ * next. Set once at start-up, before the first query; the process has one database.
+ */
+let namedStatements = true;
+export function useNamedStatements(enabled: boolean): void {
+  namedStatements = enabled;
+}
+
+/**
  * Runs a prepared statement in the manager's transaction (on its connection), or on the pool when
  * the manager has none. Errors come out as TypeORM's QueryFailedError, with the SQLSTATE, like
  * every other query, so the problem mapping and callers' checks see no difference.
@@ -45,7 +55,8 @@ export async function runPrepared<T>(tx: EntityManager, statement: PreparedState
  * sent one after another on a pipelining connection travel together and run in this order.
  */
 export function sendPrepared<T>(client: PoolClient | Pool, statement: PreparedStatement<T>, values: readonly unknown[]): Promise<T[]> {
-  return client.query({ name: statement.name, text: statement.text, values: values as unknown[] }).then(
+  const text = statement.text;
+  return client.query(namedStatements ? { name: statement.name, text, values: values as unknown[] } : { text, values: values as unknown[] }).then(
     (result) => result.rows as T[],
     (error: unknown) => {
       // Connection failures keep their own shape (the problem filter maps them to 503).

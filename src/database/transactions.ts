@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
-import { prepared, sendPrepared } from './prepared.js';
+import { prepared, runPrepared, sendPrepared } from './prepared.js';
 
 /**
  * Runs one use case in one transaction. With an idempotency key, the key is claimed inside the
@@ -78,6 +78,18 @@ export class Transactions {
       client.pipeline = false;
       await runner.release();
     }
+  }
+
+  /**
+   * For a use case spanning several transactions: the stored answer of a finished request with
+   * this key (422 if the key came with another request), or undefined when there is none yet.
+   */
+  async replayOf<T>(idempotency: IdempotencyRequest | undefined): Promise<T | undefined> {
+    if (!idempotency) return undefined;
+    const [existing] = await runPrepared<{ fingerprint: Buffer; response_body: string | null }>(this.dataSource.manager, STORED, [idempotency.actorKey, idempotency.key]);
+    if (!existing) return undefined;
+    if (!existing.fingerprint.equals(idempotency.fingerprint)) throw new DomainError('idempotency-key-reused', 'idempotency_key_reused');
+    return existing.response_body === null ? undefined : (JSON.parse(existing.response_body) as T);
   }
 
   /** The key was claimed before: the first answer, or null when the claim was rolled back meanwhile. */

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../common/api-docs.js';
 import { type Actor, CurrentActor } from '../common/actor.js';
+import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../common/idempotency.js';
 import { PageOf } from '../common/pagination.js';
 import { UuidParam } from '../common/validation.js';
 import { ChargesService } from './charges.service.js';
@@ -31,19 +32,21 @@ export class ChargesController {
   @Post('charges/:id/pay')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record a payment', description: 'The whole charge, with the receipt reference.' })
+  @ApiIdempotencyKey()
   @ApiOkResponse({ type: ChargeResponse })
-  @ApiProblems(400, 404, 409)
-  pay(@CurrentActor() actor: Actor, @UuidParam('id') id: string, @Body() body: PayChargeRequest) {
-    return this.charges.pay(actor, id, body);
+  @ApiProblems(400, 404, 409, 422)
+  pay(@CurrentActor() actor: Actor, @UuidParam('id') id: string, @Body() body: PayChargeRequest, @Idempotency() idempotency?: IdempotencyRequest) {
+    return this.charges.pay(actor, id, body, idempotency);
   }
 
   @Post('charges/:id/waive')
   @HttpCode(200)
   @ApiOperation({ summary: 'Waive a charge', description: 'Program administrators; or the school, for a price-list item marked waivable for a social-aid student (hardship waiver). The approver and reason are kept.' })
+  @ApiIdempotencyKey()
   @ApiOkResponse({ type: ChargeResponse })
-  @ApiProblems(400, 403, 404, 409)
-  waive(@CurrentActor() actor: Actor, @UuidParam('id') id: string, @Body() body: WaiveChargeRequest) {
-    return this.charges.waive(actor, id, body);
+  @ApiProblems(400, 403, 404, 409, 422)
+  waive(@CurrentActor() actor: Actor, @UuidParam('id') id: string, @Body() body: WaiveChargeRequest, @Idempotency() idempotency?: IdempotencyRequest) {
+    return this.charges.waive(actor, id, body, idempotency);
   }
 
   @Get('programs/:programId/price-list')

@@ -1,3 +1,4 @@
+import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Injectable } from '@nestjs/common';
 import { type ChargeSettlement, settleCharge } from './charge-state.js';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -65,16 +66,16 @@ export class ChargesService {
     return toPage(rows, limit, (r) => [r.created_key, r.id], toChargeResponse);
   }
 
-  pay(actor: Actor, id: string, request: PayChargeRequest): Promise<ChargeResponse> {
-    return this.settle(actor, id, 'charge.paid', async () => ({ to: 'paid', paymentReference: request.paymentReference }));
+  pay(actor: Actor, id: string, request: PayChargeRequest, idempotency?: IdempotencyRequest): Promise<ChargeResponse> {
+    return this.settle(actor, id, idempotency, 'charge.paid', async () => ({ to: 'paid', paymentReference: request.paymentReference }));
   }
 
   /**
    * Waiving needs a program administrator, except a hardship waiver: a price-list item marked
    * `waivableForSocialAid`, for a student with social aid, may be waived by the school.
    */
-  waive(actor: Actor, id: string, request: WaiveChargeRequest): Promise<ChargeResponse> {
-    return this.settle(actor, id, 'charge.waived', async (tx, charge) => {
+  waive(actor: Actor, id: string, request: WaiveChargeRequest, idempotency?: IdempotencyRequest): Promise<ChargeResponse> {
+    return this.settle(actor, id, idempotency, 'charge.waived', async (tx, charge) => {
       if (!isProgramOffice(actor)) {
         const [hardship] = await tx.query(
           `SELECT 1 FROM charges c
@@ -91,8 +92,15 @@ export class ChargesService {
   }
 
   /** `decide` checks what only its settlement needs and says how the charge is settled. */
-  private settle(actor: Actor, id: string, action: string, decide: (tx: EntityManager, charge: ChargeRow) => Promise<ChargeSettlement>): Promise<ChargeResponse> {
-    return this.transactions.run(undefined, async (tx) => {
+  private settle(
+    actor: Actor,
+    id: string,
+    idempotency: IdempotencyRequest | undefined,
+    action: string,
+    decide: (tx: EntityManager, charge: ChargeRow) => Promise<ChargeSettlement>,
+  ): Promise<ChargeResponse> {
+    // With a key, a retried payment replays the first answer instead of a 409 "not open".
+    return this.transactions.run(idempotency, async (tx) => {
       const [charge]: ChargeRow[] = await tx.query(`SELECT * FROM charges WHERE id = $1 FOR UPDATE`, [id]);
       if (!charge) throw notFound('charge_not_found');
       assertSchoolAccess(actor, charge.school_id, 'operate', 'charge_not_found');

@@ -10,6 +10,8 @@ import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { type LoanQuery, type LoanResponse, toLoanResponse } from './dto/loan.dto.js';
 import { Loan } from './loan.entity.js';
 import { prepared, runPrepared } from '../database/prepared.js';
+import { ReadReplica } from '../database/read-replica.js';
+import { StudentAccessLog } from '../students/privacy/student-access-log.js';
 
 const CSV_COLUMNS = ['agreementNumber', 'status', 'overdue', 'schoolId', 'programId', 'studentId', 'deviceId', 'issuedAt', 'dueDate', 'termsVersion', 'extensions', 'actionRequired', 'closedAt'] as const;
 const CSV_BATCH = 2000;
@@ -35,12 +37,16 @@ export class LoanQueriesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly sources: ReadReplica,
+    private readonly accessLog: StudentAccessLog,
   ) {}
 
   async list(actor: Actor, query: LoanQuery): Promise<Page<LoanResponse>> {
     const limit = query.limit ?? 50;
     const rows = await this.page(actor, query, decodeCursor(query.cursor, 2), limit + 1);
     const today = this.clock.today();
+    // A loan carries the guardian who signed (name, phone): a read of the student's personal data.
+    this.accessLog.record(actor, 'loan.list', rows.slice(0, limit).map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
     return toPage(rows, limit, (l) => [l.issuedAt.toISOString(), l.id], (l) => toLoanResponse(l, today));
   }
 
@@ -48,22 +54,26 @@ export class LoanQueriesService {
     const [loan] = await runPrepared(this.dataSource.manager, LOAN_BY_ID, [id]);
     if (!loan) throw notFound('loan_not_found');
     assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
+    this.accessLog.record(actor, 'loan.get', [{ id: loan.studentId, schoolId: loan.schoolId }]);
     return toLoanResponse(loan, this.clock.today());
   }
 
   /** Every matching loan as CSV, fetched in keyset batches so a large export is never held whole. */
-  exportCsv(actor: Actor, requested: LoanQuery): Readable {
+  async exportCsv(actor: Actor, requested: LoanQuery): Promise<Readable> {
     // Scoping is decided before the first byte is sent: another school's filter is a 404, not a
     // 200 whose stream is cut off after the header line.
     const query = { ...requested, schoolId: readableSchoolFilter(actor, requested.schoolId) };
     const today = this.clock.today();
+    // An export is a report: it reads the streaming replica when one is set and current enough.
+    const { dataSource } = await this.sources.choose();
     const self = this;
     return Readable.from(
       (async function* () {
         yield CSV_COLUMNS.join(',') + '\n';
         let cursor: (string | number)[] | undefined;
         for (;;) {
-          const rows = await self.page(actor, query, cursor, CSV_BATCH);
+          const rows = await self.page(actor, query, cursor, CSV_BATCH, dataSource);
+          self.accessLog.record(actor, 'loan.csv', rows.map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
           for (const loan of rows) {
             const r = toLoanResponse(loan, today);
             yield CSV_COLUMNS.map((c) => csvCell(r[c])).join(',') + '\n';
@@ -76,8 +86,8 @@ export class LoanQueriesService {
     );
   }
 
-  private page(actor: Actor, query: LoanQuery, cursor: (string | number)[] | undefined, take: number): Promise<Loan[]> {
-    const qb = this.dataSource.getRepository(Loan).createQueryBuilder('l');
+  private page(actor: Actor, query: LoanQuery, cursor: (string | number)[] | undefined, take: number, dataSource = this.dataSource): Promise<Loan[]> {
+    const qb = dataSource.getRepository(Loan).createQueryBuilder('l');
     const schoolId = readableSchoolFilter(actor, query.schoolId);
     if (schoolId) qb.andWhere('l.school_id = :schoolId', { schoolId });
     if (query.programId) qb.andWhere('l.program_id = :programId', { programId: query.programId });

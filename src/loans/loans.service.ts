@@ -42,11 +42,11 @@ interface OpenedIssue {
 }
 
 // The statements of every issue, prepared once per connection (src/database/prepared.ts).
-type ProgramTerms = Pick<Program, 'id' | 'code' | 'startsOn' | 'endsOn' | 'loanDueDate' | 'loanDays' | 'rules' | 'termsVersion'>;
+type ProgramTerms = Pick<Program, 'id' | 'code' | 'startsOn' | 'endsOn' | 'loanDueDate' | 'loanDays' | 'maxTermDays' | 'rules' | 'termsVersion'>;
 export const PROGRAM_FOR_ISSUE = prepared<ProgramTerms>(
   'issue_program',
   `SELECT id, code, starts_on::text AS "startsOn", ends_on::text AS "endsOn", loan_due_date::text AS "loanDueDate",
-          loan_days AS "loanDays", rules, terms_version AS "termsVersion"
+          loan_days AS "loanDays", max_term_days AS "maxTermDays", rules, terms_version AS "termsVersion"
    FROM programs WHERE id = $1`,
 );
 // The device and the student's open application (pending or allocated), both locked, in one
@@ -153,6 +153,17 @@ export class LoansService {
     }
     const dueDate = request.dueDate ?? program.loanDueDate ?? addDays(today, program.loanDays!);
     if (dueDate <= today) throw invalidField('dueDate', 'due_not_after_today', { today });
+    // A due date the desk types must fit the program: not after it ends, not past its longest term.
+    if (request.dueDate !== undefined) {
+      if (request.dueDate > program.endsOn) throw invalidField('dueDate', 'due_after_program_end', { endsOn: program.endsOn });
+      if (program.maxTermDays !== null && request.dueDate > addDays(today, program.maxTermDays)) {
+        throw invalidField('dueDate', 'due_beyond_max_term', { days: program.maxTermDays, latest: addDays(today, program.maxTermDays) });
+      }
+    }
+    // The guardian signed today or before, and not before the student was born.
+    const signedOn = new Date(Date.parse(request.guardianConsent.signedAt) + 7 * 3600_000).toISOString().slice(0, 10); // in WIB
+    if (Date.parse(request.guardianConsent.signedAt) > this.clock.now().getTime() + 5 * 60_000) throw invalidField('guardianConsent.signedAt', 'in_future');
+    if (context.dateOfBirth && signedOn < context.dateOfBirth) throw invalidField('guardianConsent.signedAt', 'before_birth', { dateOfBirth: context.dateOfBirth });
 
     const consent = request.guardianConsent;
     const loan = tx.create(Loan, {

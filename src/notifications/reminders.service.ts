@@ -1,3 +1,4 @@
+import { GUARDIAN_OPTED_OUT_SQL } from './guardian-opt-out.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { flagLongOverdueLoans } from '../loans/loan-flags.js';
 import type { EntityManager } from 'typeorm';
@@ -118,6 +119,7 @@ export class RemindersService {
                 lv.days, lv.name, lv.escalates,
                 $1::date - l.due_date AS days_from_due,
                 COALESCE(l.guardian_phone, st.guardian_phone) AS phone,
+                ${GUARDIAN_OPTED_OUT_SQL('l.student_id')} AS opted_out,
                 sc.npsn, p.name AS program_name
          FROM loans l
          JOIN levels lv ON l.due_date <= $1::date - lv.days
@@ -145,6 +147,8 @@ export class RemindersService {
                   'daysFromDue', a.days_from_due),
                 $6, $6
          FROM addressed a
+         -- A guardian who withdrew consent to notifications gets none (escalations go to the school).
+         WHERE NOT (a.recipient_type = 'guardian' AND a.opted_out)
          ORDER BY a.loan_id
          ON CONFLICT (loan_id, level) DO NOTHING
          RETURNING level, recipient_type

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { isRecoveryConflict, ReadReplica, type ReadSource } from '../database/read-replica.js';
 
 /**
  * Memory for one report's sorts and hashes. PostgreSQL's default (4MB) sends a city-wide
@@ -21,11 +22,13 @@ export type ReportDb = Pick<EntityManager, 'query'>;
 /**
  * Runs all of one report's queries in one read-only REPEATABLE READ transaction: they see one
  * snapshot, so a report's tables agree with each other (a loan issued between two of its queries
- * cannot appear in one and not the other), and a report can never write.
+ * cannot appear in one and not the other), and a report can never write. With
+ * DATABASE_REPLICA_URL set, the snapshot is on the streaming replica unless it lags or is away
+ * (ReadReplica); the answer's `Data-As-Of` header says what moment the data is complete up to.
  */
 @Injectable()
 export class ReportReader implements ReportDb {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sources: ReadReplica) {}
 
   /**
    * One statement on its own, outside an explicit transaction: a single statement already reads
@@ -34,11 +37,26 @@ export class ReportReader implements ReportDb {
    * little (their sorts fit the default work_mem).
    */
   query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
-    return this.dataSource.query(sql, parameters);
+    return this.onSource((dataSource) => dataSource.query(sql, parameters));
   }
 
-  async read<T>(work: (db: ReportDb) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
+  read<T>(work: (db: ReportDb) => Promise<T>): Promise<T> {
+    return this.onSource((dataSource) => this.snapshot(dataSource, work));
+  }
+
+  /** On the replica when it is current; on the primary when the replica cancels the report (hot-standby conflict). */
+  private async onSource<T>(run: (dataSource: DataSource) => Promise<T>): Promise<T> {
+    const source: ReadSource = await this.sources.choose();
+    try {
+      return await run(source.dataSource);
+    } catch (error) {
+      if (source.source !== 'replica' || !isRecoveryConflict(error)) throw error;
+      return run(this.sources.fallback().dataSource);
+    }
+  }
+
+  private async snapshot<T>(dataSource: DataSource, work: (db: ReportDb) => Promise<T>): Promise<T> {
+    const runner = dataSource.createQueryRunner();
     try {
       await runner.query(BEGIN);
       try {

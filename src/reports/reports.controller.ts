@@ -2,7 +2,7 @@ import { Controller, Get, Header, Headers, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/auth.decorators.js';
-import { ApiOkJsonOrCsv, ApiProblems } from '../common/api-docs.js';
+import { ApiOkJsonOrCsv, ApiProblems, DATA_AS_OF_HEADERS } from '../common/api-docs.js';
 import { type Actor, CurrentActor } from '../common/actor.js';
 import { ActivityReportService, activityTable } from './activity-report.service.js';
 import { CoverageService, coverageTable } from './coverage.service.js';
@@ -96,7 +96,7 @@ export class ReportsController {
     description: `One school, or the whole city: stock by status, active and overdue loans, losses and charges, and a bar chart of each school's coverage of a program. In Indonesian. ${SCOPE}`,
   })
   @ApiProduces('application/pdf')
-  @ApiOkResponse({ description: 'The summary; `Content-Disposition` names the file after the scope and the day', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiOkResponse({ description: 'The summary; `Content-Disposition` names the file after the scope and the day', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } }, headers: DATA_AS_OF_HEADERS })
   @ApiProblems(400, 404)
   async summaryPdf(@CurrentActor() actor: Actor, @Query() query: SummaryQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     const file = await this.summary.pdf(actor, query);

@@ -1,3 +1,5 @@
+import { Clock } from '../common/clock.js';
+import { isSchoolAgeBirthDate, schoolAgeBirthDates } from '../common/plausible.js';
 import { Injectable } from '@nestjs/common';
 import { flagActiveLoansOf, type LoanFlag } from '../loans/loan-flags.js';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -29,10 +31,12 @@ export class StudentsService {
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
     private readonly accessLog: StudentAccessLog,
+    private readonly clock: Clock,
   ) {}
 
   create(actor: Actor, request: CreateStudentRequest, idempotency?: IdempotencyRequest): Promise<StudentResponse> {
     assertSchoolAccess(actor, request.schoolId, 'operate', 'school_not_found');
+    this.assertSchoolAge(request.dateOfBirth);
     return this.transactions.run(idempotency, async (tx) => {
       await assertSchoolExists(tx, request.schoolId);
       const student = await tx.save(
@@ -87,12 +91,19 @@ export class StudentsService {
     return toStudentResponse(student);
   }
 
+  /** A birth date that makes a school-age child (docs/api.md, "Plausible values"). */
+  private assertSchoolAge(dateOfBirth: string): void {
+    const today = this.clock.today();
+    if (!isSchoolAgeBirthDate(dateOfBirth, today)) throw invalidField('dateOfBirth', 'not_school_age', schoolAgeBirthDates(today));
+  }
+
   /**
    * Ordinary edits, and the lifecycle: leaving (graduated, transferred, dropped out) or moving to
    * another school is audited as its own action so the education office can follow it up.
    */
   update(actor: Actor, id: string, request: UpdateStudentRequest, expectedVersion?: number): Promise<StudentResponse> {
     if (Object.values(request).every((v) => v === undefined)) throw invalidField('body', 'nothing_to_change');
+    if (request.dateOfBirth !== undefined) this.assertSchoolAge(request.dateOfBirth);
     return this.transactions.run(undefined, async (tx) => {
       const student = await tx.findOne(Student, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!student) throw notFound('student_not_found');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AddressInfo } from 'node:net';
+import { verifyCode } from '../../src/loans/agreement/agreement-number.js';
 import { newUser } from '../helpers/factories.js';
 import { responseContract } from '../helpers/response-contract.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -28,7 +29,7 @@ beforeAll(async () => {
     if (operation) reached.add(operation);
     return response;
   };
-  report = await schoolYear({ baseUrl, admin: { email: admin.email, password: admin.password }, fetch: checked });
+  report = await schoolYear({ baseUrl, admin: { email: admin.email, password: admin.password }, fetch: checked, printedCode: (n) => verifyCode(t.config.verifyLinkSecret, n) });
 }, 180_000);
 afterAll(() => t?.close());
 

@@ -25,16 +25,23 @@ afterAll(() => t?.close());
 
 interface ImportOptions {
   mode?: string;
+  /** ?dryRun=true: checked, nothing written. */
+  dryRun?: boolean;
   key?: string;
   auth?: string;
 }
 
-const url = (mode?: string) => `/api/v1/devices/import${mode ? `?mode=${mode}` : ''}`;
+const url = (mode?: string, dryRun?: boolean) => {
+  const query = new URLSearchParams();
+  if (mode) query.set('mode', mode);
+  if (dryRun) query.set('dryRun', 'true');
+  return `/api/v1/devices/import${query.size ? `?${query}` : ''}`;
+};
 
 function importCsv(csv: string, options: ImportOptions = {}) {
   const req = t
     .http()
-    .post(url(options.mode))
+    .post(url(options.mode, options.dryRun))
     .set('authorization', options.auth ?? cast.admin.auth)
     .set('content-type', 'text/csv');
   if (options.key) req.set('idempotency-key', options.key);
@@ -136,6 +143,22 @@ describe('a file with bad rows', () => {
     expect(res.body.errors[1]).toEqual({ line: 4, field: 'warranty_ends_on', code: 'not_ymd_date', params: {}, message: 'must be a date written YYYY-MM-DD', value: '2030-02-30' });
     expect(res.body).toMatchObject({ status: 422, rows: 14, imported: 0, rejected: 12, errorCount: 12, errorsTruncated: false, checksum: sha256(csv) });
     expect(await writeCounts(t)).toEqual(before);
+  });
+
+  it('a dry run answers what each mode would (the same errors by line) and writes nothing, not even an audit event', async () => {
+    const before = await writeCounts(t);
+    const strict = await importCsv(csv, { dryRun: true });
+    expect(strict.status).toBe(422);
+    const real = await importCsv(csv);
+    expect(strict.body).toEqual({ ...real.body, dryRun: true, requestId: strict.body.requestId });
+    expect(real.body.dryRun).toBe(false);
+
+    const partial = await importCsv(csv, { mode: 'partial', dryRun: true });
+    expect(partial.status).toBe(200);
+    expect(partial.body).toMatchObject({ importId: null, dryRun: true, mode: 'partial', rows: 14, imported: 2, rejected: 12, errorCount: 12, checksum: sha256(csv) });
+    expect(errorsAt(partial.body)).toEqual(errorsAt(strict.body));
+    expect(await writeCounts(t)).toEqual(before);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM devices WHERE asset_tag LIKE $1`, [`MDN-${n}-%`])).rows[0].n).toBe(0);
   });
 
   it('partial: exactly the good rows are written, and one audit event records the counts and checksum', async () => {
@@ -276,6 +299,22 @@ describe('idempotency', () => {
     expect(again.body.errorCount).toBe(4);
   });
 
+  it('a dry run with a key claims nothing: the real import with that key afterwards imports, and a dry run of it is checked afresh', async () => {
+    const n = uniq();
+    const key = `import-${n}`;
+    const dry = await importCsv(file(n), { key, dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ importId: null, dryRun: true, imported: 2, rejected: 0, errors: [] });
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM idempotency_records WHERE key = $1`, [key])).rows[0].n).toBe(0);
+
+    const real = await importCsv(file(n), { key });
+    expect(real.status).toBe(200);
+    expect(real.body).toMatchObject({ importId: expect.any(String), dryRun: false, imported: 2 });
+    const afterwards = await importCsv(file(n), { key, dryRun: true });
+    expect(afterwards.status).toBe(422);
+    expect(afterwards.body).toMatchObject({ dryRun: true, errorCount: 4 });
+  });
+
   it('the same key with another file, or another mode, is a 422', async () => {
     const n = uniq();
     const key = `import-${n}`;
@@ -345,7 +384,33 @@ describe('how the file is sent', () => {
     const before = await writeCounts(t);
     const res = await importCsv(`${HEADER}\nA,B,"unclosed,,,,,,\nC,D\n`);
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ line: expect.any(Number), field: 'row', code: 'not_csv', params: { reason: expect.any(String) }, message: expect.stringMatching(/^not valid CSV/) }]);
+    expect(res.body.errors).toEqual([{ line: expect.any(Number), field: 'row', code: 'not_csv', params: { reason: expect.any(String), column: expect.any(Number) }, message: expect.stringMatching(/^not valid CSV/) }]);
+    expect(await writeCounts(t)).toEqual(before);
+  });
+
+  it.each([
+    ['a quote inside an unquoted cell', `${HEADER}\nA,B,C\nNur "Ayu",SN,X,,,,,,\n`, 3, 1],
+    ['a stray quote in a later cell', `${HEADER}\nA,B,a"b,,,,,,\n`, 2, 3],
+    ['a quoted cell followed by text', `${HEADER}\nA,"B"x,C,,,,,,\n`, 2, 2],
+  ])('%s is a 400 naming line and column (every csv-parse error, not only CSV_ codes)', async (_name, csv, line, column) => {
+    const before = await writeCounts(t);
+    const res = await importCsv(csv);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ line, field: 'row', code: 'not_csv', params: { reason: expect.any(String), column }, message: expect.stringMatching(/^not valid CSV/) }]);
+    // The answer names the place, not the cell (student names are personal data).
+    expect(JSON.stringify(res.body)).not.toMatch(/Ayu|a"b|"B"x/);
+    expect(await writeCounts(t)).toEqual(before);
+  });
+
+  it.each([
+    ['without a boundary', 'multipart/form-data', `--x\r\ncontent-disposition: form-data; name="file"; filename="a.csv"\r\n\r\n${HEADER}\r\n--x--\r\n`],
+    ['without its closing boundary', 'multipart/form-data; boundary=x', `--x\r\ncontent-disposition: form-data; name="file"; filename="a.csv"\r\n\r\n${HEADER}\r\nA,B,C,,,,,,\r\n`],
+    ['with no part at all', 'multipart/form-data; boundary=x', `garbage without any boundary line`],
+  ])('a multipart body %s is a 400', async (_name, type, body) => {
+    const before = await writeCounts(t);
+    const res = await t.http().post(url()).set('authorization', cast.admin.auth).set('content-type', type).send(body);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(await writeCounts(t)).toEqual(before);
   });
 

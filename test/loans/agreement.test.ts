@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Response } from 'supertest';
 import { ConfigError } from '../../src/config/environment.js';
-import { agreementNumberFromQr, agreementQrPayload } from '../../src/loans/agreement/agreement-number.js';
+import { agreementNumberFromQr, agreementQrPayload, verifyCode } from '../../src/loans/agreement/agreement-number.js';
 import { newBatch, newDevice, newModel } from '../devices/device-helpers.js';
 import { newCast, type TestUser } from '../helpers/factories.js';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.js';
@@ -89,7 +89,7 @@ async function issueLoan(): Promise<Issued> {
       programId: program.id,
       studentId: studentRes.body.id,
       deviceId: device.id,
-      guardianConsent: { name: guardian.name, relation: 'mother', phone: guardian.phone, signedAt: '2027-01-20T09:30:00+07:00', method: 'paper' },
+      guardianConsent: { name: guardian.name, relation: 'mother', phone: guardian.phone, signedAt: '2026-01-20T09:30:00+07:00', method: 'paper' },
     });
   expect(res.status).toBe(201);
   return { loan: res.body, student: studentRes.body, device, guardian };
@@ -176,7 +176,7 @@ describe('GET /api/v1/loans/{id}/agreement.pdf', () => {
       'Ibu',
       issued.guardian.phone,
       'Tanda tangan di atas kertas',
-      '20 Januari 2027 pukul 09.30 WIB',
+      '20 Januari 2026 pukul 09.30 WIB',
       `${model.manufacturer} ${model.model}`,
       issued.device.assetTag,
       issued.device.serialNumber,
@@ -199,12 +199,13 @@ describe('GET /api/v1/loans/{id}/agreement.pdf', () => {
 
   it('has a QR code that scans to the public verification URL, which answers for this agreement', async () => {
     const scanned = await scanQr(pdf);
-    const url = `${PUBLIC_BASE_URL}/api/v1/agreements/${issued.loan.agreementNumber}/verify`;
+    const url = `${PUBLIC_BASE_URL}/api/v1/agreements/${issued.loan.agreementNumber}/verify?c=${verifyCode(t.config.verifyLinkSecret, issued.loan.agreementNumber)}`;
     expect(scanned).toBe(url);
-    expect(agreementQrPayload(t.config.publicBaseUrl, issued.loan.agreementNumber)).toBe(url);
+    expect(agreementQrPayload(t.config.publicBaseUrl, issued.loan.agreementNumber, t.config.verifyLinkSecret)).toBe(url);
     expect(agreementNumberFromQr(scanned!)).toBe(issued.loan.agreementNumber);
 
-    const res = await t.http().get(new URL(scanned!).pathname);
+    const scannedUrl = new URL(scanned!);
+    const res = await t.http().get(scannedUrl.pathname + scannedUrl.search);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ agreementNumber: issued.loan.agreementNumber, valid: true, status: 'active' });
   });
@@ -259,32 +260,41 @@ describe('GET /api/v1/loans/{id}/agreement.pdf', () => {
 
 describe('GET /api/v1/agreements/{number}/verify', () => {
   let issued: Issued;
+  /** The printed link's path and query, as the QR code carries it. */
+  const link = (number: string, code = verifyCode(t.config.verifyLinkSecret, number.toUpperCase())) => `/api/v1/agreements/${number}/verify?c=${code}`;
 
   beforeAll(async () => {
     issued = await issueLoan();
   });
 
-  it('answers for a known number without credentials, with nothing personal', async () => {
-    const res = await t.http().get(`/api/v1/agreements/${issued.loan.agreementNumber}/verify`);
+  it('answers the printed link without credentials, with only what a finder needs: genuine, status, the school', async () => {
+    const res = await t.http().get(link(issued.loan.agreementNumber));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      agreementNumber: issued.loan.agreementNumber,
-      valid: true,
-      status: 'active',
-      issuedOn: new Date(Date.parse(issued.loan.issuedAt) + 7 * 3600_000).toISOString().slice(0, 10),
-      dueDate: '2099-06-30',
-      termsVersion: issued.loan.termsVersion,
-      school: { name: cast.schoolA.name },
-    });
-    for (const personal of [issued.student.fullName, issued.student.nisn, issued.student.id, issued.guardian.name, issued.guardian.phone, 'Rahmat', 'Wahyuni']) {
+    expect(res.body).toEqual({ agreementNumber: issued.loan.agreementNumber, valid: true, status: 'active', school: { name: cast.schoolA.name } });
+    for (const personal of [issued.student.fullName, issued.student.nisn, issued.student.id, issued.guardian.name, issued.guardian.phone, 'Rahmat', 'Wahyuni', '2099-06-30']) {
       expect(res.text).not.toContain(personal);
     }
   });
 
-  it('accepts a number typed in lower case', async () => {
-    const res = await t.http().get(`/api/v1/agreements/${issued.loan.agreementNumber.toLowerCase()}/verify`);
+  it('accepts a number typed in lower case (with its code)', async () => {
+    const res = await t.http().get(link(issued.loan.agreementNumber.toLowerCase()));
     expect(res.status).toBe(200);
     expect(res.body.agreementNumber).toBe(issued.loan.agreementNumber);
+  });
+
+  it('cannot be walked: a real number without its code, with a wrong code, or with the next number\'s code answers exactly like an unknown number', async () => {
+    const unknown = await t.http().get(link(`${program.code}-2020-999999999`));
+    const answers = [
+      await t.http().get(`/api/v1/agreements/${issued.loan.agreementNumber}/verify`),
+      await t.http().get(link(issued.loan.agreementNumber, 'AAAAAAAAAAAAAAAA')),
+      await t.http().get(link(issued.loan.agreementNumber, verifyCode(t.config.verifyLinkSecret, `${issued.loan.agreementNumber}0`))),
+      unknown,
+    ];
+    for (const res of answers) {
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ code: 'agreement_not_found', valid: false });
+      expect(res.text).not.toContain(cast.schoolA.name);
+    }
   });
 
   it('follows the loan: a returned device shows as returned', async () => {
@@ -295,14 +305,14 @@ describe('GET /api/v1/agreements/{number}/verify', () => {
       .set('idempotency-key', randomUUID())
       .send({ condition: 'good', checklist: { charger: true, bag: true }, nextStatus: 'in_stock' });
     expect(returned.status).toBe(200);
-    const res = await t.http().get(`/api/v1/agreements/${issued.loan.agreementNumber}/verify`);
+    const res = await t.http().get(link(issued.loan.agreementNumber));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ valid: true, status: 'returned' });
   });
 
   it('answers 404 with valid: false for an unknown number', async () => {
     const number = `${program.code}-2020-999999999`;
-    const res = await t.http().get(`/api/v1/agreements/${number}/verify`);
+    const res = await t.http().get(link(number));
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 404, type: 'urn:laptop-loans:problem:not-found', agreementNumber: number, valid: false });

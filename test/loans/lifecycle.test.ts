@@ -116,7 +116,7 @@ describe('issuing a loan', () => {
       extensions: 0,
       closedAt: null,
       warnings: [],
-      guardianConsent: { name: 'Sri Wahyuni', relation: 'mother', phone: '+6281234567890', signedAt: '2027-01-20T02:30:00.000Z', method: 'paper' },
+      guardianConsent: { name: 'Sri Wahyuni', relation: 'mother', phone: '+6281234567890', signedAt: '2026-01-20T02:30:00.000Z', method: 'paper' },
     });
 
     const row = await loanRow(t, loan.id);

@@ -160,7 +160,7 @@ export async function newDevice(t: TestApp, catalogue: Catalogue, schoolId: stri
 // ---------------------------------------------------------------- requests
 
 export function consent(overrides: Record<string, unknown> = {}) {
-  return { name: 'Sri Wahyuni', relation: 'mother', phone: '0812-3456-7890', signedAt: '2027-01-20T09:30:00+07:00', method: 'paper', ...overrides };
+  return { name: 'Sri Wahyuni', relation: 'mother', phone: '0812-3456-7890', signedAt: '2026-01-20T09:30:00+07:00', method: 'paper', ...overrides };
 }
 
 export interface IssueBody {

@@ -240,6 +240,44 @@ describe('reminders without a gateway', () => {
     expect(b.payload.message).toContain('tidak memiliki nomor telepon');
   });
 
+  it('stops reminders to a guardian who withdrew consent to notifications, and cancels the ones already queued', async () => {
+    const consentFor = async (loanId: string) => {
+      const { rows: [{ student_id: studentId }] } = await t.db.query(`SELECT student_id FROM loans WHERE id = $1`, [loanId]);
+      const given = await t
+        .http()
+        .post(`/api/v1/students/${studentId}/consents`)
+        .set('authorization', cast.admin.auth)
+        .send({ purpose: 'guardian_notifications', method: 'paper', evidenceRef: 'Arsip TU 2027/001', givenAt: '2027-01-20T09:30:00+07:00' });
+      expect(given.status).toBe(201);
+      return { studentId, consentId: given.body.id as string };
+    };
+    const withdraw = (c: { studentId: string; consentId: string }) =>
+      t.http().post(`/api/v1/students/${c.studentId}/consents/${c.consentId}/withdraw`).set('authorization', cast.admin.auth).send({ reason: 'Tidak ingin dihubungi' });
+
+    // Queued before the withdrawal: given up in the withdrawal's own transaction.
+    setToday(t, addDays(DUE, -3));
+    const queued = await newLoan(t.db, fx, cast.schoolA);
+    const keeps = await newLoan(t.db, fx, cast.schoolA);
+    const queuedConsent = await consentFor(queued.id);
+    await consentFor(keeps.id);
+    expect(await runJob(t)).toMatchObject({ written: 2 });
+    expect((await withdraw(queuedConsent)).status).toBe(200);
+    const [cancelled] = await outboxOf(t.db, [queued.id]);
+    expect(cancelled).toMatchObject({ recipient_type: 'guardian', status: 'dead', last_error: expect.stringMatching(/withdrew consent/) });
+    const [untouched] = await outboxOf(t.db, [keeps.id]);
+    expect(untouched).toMatchObject({ recipient_type: 'guardian', status: 'queued' });
+
+    // Later levels: none to the opted-out guardian; the other guardian still gets theirs.
+    setToday(t, addDays(DUE, 1));
+    await runJob(t);
+    expect((await outboxOf(t.db, [queued.id])).map((r) => [r.level, r.recipient_type, r.status])).toEqual([['before_3d', 'guardian', 'dead']]);
+    expect((await outboxOf(t.db, [keeps.id])).map((r) => [r.level, r.recipient_type])).toEqual([['before_3d', 'guardian'], ['after_1d', 'guardian']]);
+    // The escalation still goes to the school.
+    setToday(t, addDays(DUE, 14));
+    await runJob(t);
+    expect((await outboxOf(t.db, [queued.id])).map((r) => r.recipient_type)).toEqual(['guardian', 'school']);
+  });
+
   it('flags loans long overdue for their school once, audited, without closing them', async () => {
     const today = '2027-09-15';
     setToday(t, today);

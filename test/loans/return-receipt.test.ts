@@ -1,3 +1,4 @@
+import { verifyCode } from '../../src/loans/agreement/agreement-number.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { StudentAccessLog } from '../../src/students/privacy/student-access-log.js';
@@ -93,8 +94,8 @@ describe('GET /api/v1/loans/{id}/return-receipt.pdf', () => {
 
   it('has a QR code that scans to the public verification of the agreement', async () => {
     const scanned = scanQr(await renderPage(pdf));
-    expect(scanned).toBe(`${PUBLIC_BASE_URL}/api/v1/agreements/${loan.agreementNumber}/verify`);
-    const verify = await t.http().get(new URL(scanned!).pathname);
+    expect(scanned).toBe(`${PUBLIC_BASE_URL}/api/v1/agreements/${loan.agreementNumber}/verify?c=${verifyCode(t.config.verifyLinkSecret, loan.agreementNumber)}`);
+    const verify = await t.http().get(new URL(scanned!).pathname + new URL(scanned!).search);
     expect(verify.body).toMatchObject({ agreementNumber: loan.agreementNumber, valid: true, status: 'returned' });
   });
 

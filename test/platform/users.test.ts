@@ -141,6 +141,44 @@ describe('creating users', () => {
   });
 });
 
+describe('the password policy', () => {
+  it.each([
+    ['a common password', 'password1234', 'password_guessable'],
+    ['a word and digits', 'iloveyou12345', 'password_guessable'],
+    ['a keyboard walk', 'qwertyuiopasdf', 'password_guessable'],
+    ['a city and digits', 'Jakarta123456', 'password_guessable'],
+    ['one character repeated', 'aaaaaaaaaaaaaa', 'password_one_character'],
+    ['one emoji repeated', '\u{1F600}'.repeat(12), 'password_one_character'],
+    ['a control character', 'correct-horse\u0007battery', 'password_control_characters'],
+    ['a line break', 'correct horse\nbattery staple', 'password_control_characters'],
+  ])('refuses %s with a field error saying why', async (_name, password, code) => {
+    const email = freshEmail('weak');
+    const res = await createUser(cast.admin.auth, { email, name: 'Weak Secret', password, role: 'auditor' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'password', code })]);
+    expect(await userRows(email)).toEqual([]);
+    const indonesian = await createUser(cast.admin.auth, { email, name: 'Weak Secret', password, role: 'auditor' }).set('accept-language', 'id');
+    expect(indonesian.body.errors[0].message).not.toBe(res.body.errors[0].message);
+  });
+
+  it('refuses the account\'s own name or email as the password, and a weak new password on update', async () => {
+    const email = freshEmail('own-words');
+    // Scored 4 for a stranger; 1 for the account whose name it is.
+    const ownName = await createUser(cast.admin.auth, { email, name: 'Bambang Sutrisno', password: 'BambangSutrisno', role: 'auditor' });
+    expect(ownName.status).toBe(400);
+    expect(ownName.body.errors).toEqual([expect.objectContaining({ field: 'password', code: 'password_guessable' })]);
+    const user = await newUser(t, 'auditor');
+    const weak = await patchUser(cast.admin.auth, user.id, { password: 'password12345' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.errors).toEqual([expect.objectContaining({ field: 'password', code: 'password_guessable' })]);
+  });
+
+  it('accepts a passphrase', async () => {
+    const res = await createUser(cast.admin.auth, { email: freshEmail('passphrase'), name: 'Good Passphrase', password: 'kopi tubruk di pasar petisah', role: 'auditor' });
+    expect(res.status).toBe(201);
+  });
+});
+
 describe('reading users', () => {
   it('never shows a password hash in get or list responses', async () => {
     const got = await t.http().get(`/api/v1/users/${cast.operatorA.id}`).set('authorization', cast.admin.auth);
@@ -239,7 +277,9 @@ describe('updating users', () => {
     expect(res.body).toMatchObject({ role: 'auditor', schoolId: null });
     const email = freshEmail('after-demotion');
     const attempt = await createUser(admin2.auth, { email, name: 'Too Late', password: PASSWORD, role: 'auditor' });
-    expect(attempt.status).toBe(403);
+    // The token issued before the change no longer works at all (decision 35), not only as an auditor.
+    expect(attempt.status).toBe(401);
+    expect(attempt.body.code).toBe('token_superseded');
     expect(await userRows(email)).toEqual([]);
     const audit = await t.db.query(`SELECT before->>'role' AS before, after->>'role' AS after FROM audit_events WHERE action = 'user.updated' AND entity_id = $1`, [admin2.id]);
     expect(audit.rows).toEqual([{ before: 'program_admin', after: 'auditor' }]);

@@ -26,11 +26,13 @@ export const SERVICE_ADMIN = { email: 'faults.admin@laptop-loans.local', passwor
 const MAIN = resolve('dist/src/main.js');
 const OUTPUT_LIMIT = 20_000_000;
 
-export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+/** `databaseUrl` undefined: the service starts its embedded PostgreSQL (set DATA_DIR to a folder the postgres user can enter). */
+export async function startService(databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<ServiceProcess> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'laptop-loans-faults-'));
+  // A caller may name the data folder (the scale-out topology keeps it in its own folder).
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'laptop-loans-faults-'));
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
-    env: {
+    env: Object.fromEntries(Object.entries({
       PATH: process.env.PATH,
       NODE_ENV: 'test',
       // Warnings and errors only: every 5xx is logged with its cause, which a failure message
@@ -46,7 +48,7 @@ export async function startService(databaseUrl: string, env: Record<string, stri
       ADMIN_PASSWORD: SERVICE_ADMIN.password,
       SWAGGER_ENABLED: 'false',
       ...env,
-    },
+    }).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,3 +1,4 @@
+import { verifyCode } from '../../src/loans/agreement/agreement-number.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -128,7 +129,7 @@ describe('GET /api/v1/reports/evidence-pack.zip', () => {
     const agreements = parse(readFileSync(join(pack.folder, 'registers/agreements.csv')), { columns: true }) as Record<string, string>[];
     expect(agreements.map((a) => a.agreementNumber).sort()).toEqual(loans.map((l) => l.agreementNumber).sort());
     for (const a of agreements) {
-      expect(a.verifyUrl).toBe(`${PUBLIC_BASE_URL}/api/v1/agreements/${a.agreementNumber}/verify`);
+      expect(a.verifyUrl).toBe(`${PUBLIC_BASE_URL}/api/v1/agreements/${a.agreementNumber}/verify?c=${verifyCode(t.config.verifyLinkSecret, a.agreementNumber)}`);
       expect(a['parameters.programId']).toBe(program.id);
       expect(a.nisn).toMatch(/^\d{10}$/);
       expect(a.assetTag).toMatch(/^LN-/);

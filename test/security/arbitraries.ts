@@ -257,6 +257,24 @@ export function invalidCases(ctx: CaseContext): fc.Arbitrary<Case> {
   if (baseline.csv !== undefined) {
     arbitraries.push(fc.constantFrom('application/json', 'application/xml', 'application/octet-stream').map((type) => raw(`wrong content type ${type}`, '{"a":1}', type)));
     arbitraries.push(fc.constant(raw('oversized CSV', 'asset_tag\n' + 'x\n'.repeat(Math.ceil(ctx.importLimitBytes / 2) + 1024), 'text/csv')));
+    // A quote where csv-parse does not allow one (INVALID_OPENING_QUOTE, a closing quote followed
+    // by text, a quote never closed), anywhere in the baseline's data rows: 400, never a 500.
+    const csv = baseline.csv;
+    const headerEnd = csv.indexOf('\n') + 1;
+    arbitraries.push(
+      fc
+        .tuple(fc.integer({ min: headerEnd, max: csv.length - 1 }), fc.constantFrom('"', 'x"y', '"a"b', 'Nur "Ayu"', '"unclosed'))
+        .map(([at, insert]) => raw(`stray quote ${JSON.stringify(insert)} at ${at}`, csv.slice(0, at) + insert + csv.slice(at), 'text/csv')),
+    );
+    const part = (boundary: string) => `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="f.csv"\r\ncontent-type: text/csv\r\n\r\n${csv}`;
+    arbitraries.push(
+      fc.constantFrom(
+        raw('multipart without a boundary', `${part('b0')}\r\n--b0--\r\n`, 'multipart/form-data'),
+        raw('multipart without its closing boundary', part('b1'), 'multipart/form-data; boundary=b1'),
+        raw('multipart cut inside the part headers', '--b2\r\ncontent-disposition: form-data; name="fi', 'multipart/form-data; boundary=b2'),
+        raw('multipart with another boundary than declared', `${part('b3')}\r\n--b3--\r\n`, 'multipart/form-data; boundary=other'),
+      ),
+    );
   }
 
   // Path parameters.

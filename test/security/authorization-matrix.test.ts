@@ -20,6 +20,7 @@ import {
   recipe,
   type Req,
   send,
+  sessionCredentials,
   snapshot,
   UNAUTHENTICATED,
   type World,
@@ -127,14 +128,14 @@ async function runOperation(op: Operation): Promise<void> {
     if (problem) violations.push(`${op.key} as ${actor}: ${problem}`);
     for (const leak of leaks(res, actor, req, policy)) violations.push(`${op.key} as ${actor}: LEAK of ${leak}`);
     if (!statusDocumented(op, res.status)) violations.push(`${op.key} as ${actor}: answered ${res.status}, which the document does not list`);
-    if (actor === 'auditor' && method !== 'GET' && !policy.public && res.status < 300) violations.push(`${op.key}: AN AUDITOR WROTE (${res.status})`);
+    if (actor === 'auditor' && method !== 'GET' && !policy.public && !policy.ownSession && res.status < 300) violations.push(`${op.key}: AN AUDITOR WROTE (${res.status})`);
   };
 
   // Refused cells share one request; none of them may change anything.
   const probe = await recipe(w, method, op.path, example);
   const before = method === 'GET' ? null : await snapshot(t.db);
   for (const actor of refused) {
-    const res = await hit(withFreshKey(probe), credentials(w, actor));
+    const res = await hit(withFreshKey(probe), await sessionCredentials(w, op.key, credentials(w, actor)));
     record(actor, probe, res, expectation(policy, actor));
     if (actor === 'other') {
       const oracle = await existenceOracle(probe, res);
@@ -150,7 +151,7 @@ async function runOperation(op: Operation): Promise<void> {
   // Allowed cells: a fresh request each, since a write consumes its record (a loan returns once).
   for (const actor of allowed) {
     const req = method === 'GET' ? probe : await recipe(w, method, op.path, example);
-    const res = await hit(req, credentials(w, actor));
+    const res = await hit(req, await sessionCredentials(w, op.key, credentials(w, actor)));
     record(actor, req, res, 'ok');
     if (actor === 'other' && method === 'GET') {
       const oracle = await existenceOracle(req, res);
@@ -207,7 +208,7 @@ describe('authorization matrix', () => {
       const expected = new Set<number>([...(policy.public ? [] : [401]), ...(['program_admin', 'auditor', 'own', 'other'] as const).map((r) => policy[r]).filter((e): e is 403 | 404 | 422 => typeof e === 'number')]);
       for (const status of expected) if (!op.responses.has(status)) problems.push(`${op.key}: refuses with ${status} but does not document it`);
       // Auditors never write (decisions 8): no policy may say otherwise.
-      if (op.method !== 'GET' && !policy.public && policy.auditor !== 403) problems.push(`${op.key}: the policy lets an auditor write`);
+      if (op.method !== 'GET' && !policy.public && !policy.ownSession && policy.auditor !== 403) problems.push(`${op.key}: the policy lets an auditor write`);
     }
     expect(problems).toEqual([]);
   });

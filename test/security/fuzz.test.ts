@@ -9,7 +9,7 @@ import { newModel } from '../devices/device-helpers.js';
 import { newProgram, newStudent } from '../loans/loan-fixtures.js';
 import { type Case, edgeCases, invalidCases } from './arbitraries.js';
 import { exampleOf, mismatches, type OpenApiDocument, type Operation, operations, type Schema } from './openapi-doc.js';
-import { buildWorld, changedTables, credentials, type Method, recipe, type Req, send, snapshot, type World } from './world.js';
+import { buildWorld, changedTables, credentials, type Method, recipe, type Req, send, sessionCredentials, snapshot, type World } from './world.js';
 
 /**
  * Schema-driven fuzzing: for every operation of the served OpenAPI document, fast-check builds
@@ -151,7 +151,7 @@ async function fuzz(op: Operation, index: number): Promise<void> {
   for (const c of cases) {
     if (!c.invalid) continue;
     const req = keyed(c);
-    const res = await send(t, req, admin);
+    const res = await send(t, req, await sessionCredentials(w, op.key, admin));
     counts.invalid++;
     for (const f of check(op, c, res)) findings.push(`${op.key} [${c.kind}] ${f}\n      sent: ${describeReq(req)}\n      got: ${res.status} ${(res.text ?? '').slice(0, 200)}`);
   }
@@ -164,7 +164,7 @@ async function fuzz(op: Operation, index: number): Promise<void> {
     let c = template;
     if (method !== 'GET' && template.kind === 'baseline') c = { ...template, req: (await context()).baseline };
     const req = keyed(c);
-    const res = await send(t, req, admin);
+    const res = await send(t, req, await sessionCredentials(w, op.key, admin));
     counts.edge++;
     for (const f of check(op, c, res)) findings.push(`${op.key} [${c.kind}] ${f}\n      sent: ${describeReq(req)}\n      got: ${res.status} ${(res.text ?? '').slice(0, 200)}`);
   }

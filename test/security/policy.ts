@@ -36,6 +36,8 @@ export interface OperationPolicy {
    * else of school A's (students, devices, loans, ...) may ever appear.
    */
   namesSchools?: true;
+  /** Ends the caller's own session (logout): a write every role may make, auditors included. */
+  ownSession?: true;
 }
 
 const OK = 'ok' as const;
@@ -63,6 +65,7 @@ export const POLICY: Record<string, OperationPolicy> = {
 
   // ---------------------------------------------------------------- auth, audit
   'GET /api/v1/auth/me': EVERYONE_READS,
+  'POST /api/v1/auth/logout': { ...EVERYONE_READS, ownSession: true, note: "any role ends its own session; sent with a fresh token of the same user (world.ts sessionCredentials)" },
   'GET /api/v1/audit-events': { ...EVERYONE_READS, note: "school administrators see their own school's events" },
   'GET /api/v1/audit-events/verify': OVERSIGHT_READS,
 

@@ -1,3 +1,5 @@
+import { verifyCode } from '../../src/loans/agreement/agreement-number.js';
+import { CredentialsService } from '../../src/auth/credentials.service.js';
 import { expect } from '@jest/globals';
 import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -168,6 +170,23 @@ export function credentials(w: World, actor: Actor): Record<string, string> {
     case 'revoked_api_key':
       return { 'x-api-key': w.keys.revoked };
   }
+}
+
+/** Operations that end the caller's own session (logout). */
+export const OWN_SESSION_OPS = new Set(['POST /api/v1/auth/logout']);
+
+/**
+ * The headers to send `opKey` with: for an operation that ends the caller's own session, a fresh
+ * token of the same user, so logging out in one cell does not end the suite's shared tokens.
+ */
+export async function sessionCredentials(w: World, opKey: string, headers: Record<string, string>): Promise<Record<string, string>> {
+  if (!OWN_SESSION_OPS.has(opKey)) return headers;
+  // School B's API key stands for school B's operator here: a key cannot log out (400, checked in
+  // test/platform/sessions.test.ts), which the matrix's "other" column has no way to say.
+  if (headers['x-api-key'] === w.keys.otherSchool) headers = { authorization: w.cast.operatorB.auth };
+  const user = [w.admin, w.cast.auditor, w.cast.operatorA, w.cast.operatorB].find((u) => u.auth === headers.authorization);
+  if (!user) return headers;
+  return { ...headers, authorization: `Bearer ${await w.t.app.get(CredentialsService).issueToken(user.id, user.role)}` };
 }
 
 // ---------------------------------------------------------------- the world
@@ -363,8 +382,9 @@ export const RECIPES: Record<string, Recipe> = {
   'GET /health/ready': () => ({ path: '/health/ready' }),
   'GET /metrics': () => ({ path: '/metrics' }),
   'POST /api/v1/auth/login': (w) => ({ path: '/api/v1/auth/login', body: { email: w.cast.auditor.email, password: w.cast.auditor.password } }),
-  'GET /api/v1/agreements/{number}/verify': (w) => ({ path: `/api/v1/agreements/${w.a.agreementNumber}/verify` }),
+  'GET /api/v1/agreements/{number}/verify': (w) => ({ path: `/api/v1/agreements/${w.a.agreementNumber}/verify`, query: { c: verifyCode(w.t.config.verifyLinkSecret, w.a.agreementNumber) } }),
   'GET /api/v1/auth/me': () => ({ path: '/api/v1/auth/me' }),
+  'POST /api/v1/auth/logout': () => ({ path: '/api/v1/auth/logout' }),
   'GET /api/v1/audit-events': () => ({ path: '/api/v1/audit-events', query: { limit: '500' } }),
   'GET /api/v1/audit-events/verify': () => ({ path: '/api/v1/audit-events/verify' }),
 
@@ -589,10 +609,12 @@ export async function recipe(w: World, method: Method, template: string, example
 
 /**
  * Tables written in the background, not by the request that is being judged: the audit sealer
- * links committed events into blocks every second, and the student access log is flushed in
- * batches after the reads that filled it (docs/audit.md, docs/privacy.md).
+ * links committed events into blocks every second; the student access log is written by reads
+ * that succeed (before their answer), and another test's read may land between two snapshots
+ * (docs/audit.md, docs/privacy.md). `login_attempts` holds the shared rate-limit counters, which
+ * count every request, refused or not (decisions 33, 39).
  */
-export const BACKGROUND_TABLES = ['audit_blocks', 'student_access_log'];
+export const BACKGROUND_TABLES = ['audit_blocks', 'student_access_log', 'login_attempts'];
 
 /**
  * Every table's row count and a digest of its rows, so a refused request that changed anything

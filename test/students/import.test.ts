@@ -22,6 +22,8 @@ const nisn = () => String(3_000_000_000 + ++seq * 1000 + randomInt(1000));
 
 interface ImportOptions {
   mode?: string;
+  /** ?dryRun=true: checked, nothing written. */
+  dryRun?: boolean;
   key?: string;
   user?: TestUser;
   /** The ?schoolId= query; `null` leaves it out. Default school A. */
@@ -35,6 +37,7 @@ function url(options: ImportOptions): string {
   const schoolId = options.schoolId === undefined ? cast.schoolA.id : options.schoolId;
   if (schoolId !== null) query.set('schoolId', schoolId);
   if (options.mode) query.set('mode', options.mode);
+  if (options.dryRun) query.set('dryRun', 'true');
   return `/api/v1/students/import?${query}`;
 }
 
@@ -225,7 +228,7 @@ describe('the header', () => {
     const res = await importCsv(`NISN,Nama,Rombel Saat Ini\n${nisn()},Putri,8B\n`);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.errors).toEqual([{ line: 1, field: 'date_of_birth', code: 'column_missing_name_it', params: { names: 'Tanggal Lahir (or date_of_birth)' }, message: 'required column is missing from the header: name it Tanggal Lahir (or date_of_birth)' }]);
+    expect(res.body.errors).toEqual([{ line: 1, field: 'date_of_birth', code: 'column_missing_name_it', params: { names: 'Tanggal Lahir / date_of_birth' }, message: 'required column is missing from the header: name it Tanggal Lahir / date_of_birth' }]);
     expect(await writeCounts()).toEqual(before);
   });
 
@@ -303,6 +306,19 @@ describe('a file with bad rows', () => {
     expect(await writeCounts()).toEqual(before);
   });
 
+  it('a dry run answers what each mode would (the same errors by line, the counts) and writes nothing: no student, fingerprint or event', async () => {
+    const before = await writeCounts();
+    const strict = await importCsv(csv, { dryRun: true });
+    expect(strict.status).toBe(422);
+    expect(strict.body).toMatchObject({ dryRun: true, rows: 9, imported: 0, rejected: 7, errorCount: 12 });
+    const partial = await importCsv(csv, { mode: 'partial', dryRun: true });
+    expect(partial.status).toBe(200);
+    expect(partial.body).toMatchObject({ importId: null, dryRun: true, mode: 'partial', rows: 9, imported: 2, created: 2, updated: 0, unchanged: 0, rejected: 7, errorCount: 12, checksum: sha256(csv) });
+    expect(errorsAt(partial.body)).toEqual(errorsAt(strict.body));
+    expect(await writeCounts()).toEqual(before);
+    expect(await student(good[0])).toBeUndefined();
+  });
+
   it('partial: exactly the good rows are written, and one audit event records the counts and checksum, without personal data', async () => {
     const before = await writeCounts();
     const eventsBefore = (await importEvents()).length;
@@ -336,6 +352,24 @@ describe('a file with bad rows', () => {
 
 // The same rules when every NISN is new: those files take the direct COPY into students (the file
 // above, with a NISN registered at another school, took the staged way).
+describe('a file that is not valid CSV', () => {
+  it('a real name with quotes in an unquoted cell (Nur "Ayu") is a 400 naming line and column, without the name', async () => {
+    const before = await writeCounts();
+    const res = await importCsv(`NISN,Nama,Tanggal Lahir,Rombel Saat Ini\n${nisn()},Nur "Ayu",2013-05-17,8A\n`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ line: 2, field: 'row', code: 'not_csv', params: { reason: expect.any(String), column: 2 }, message: expect.any(String) }]);
+    expect(res.text).not.toContain('Ayu');
+    expect(await writeCounts()).toEqual(before);
+  });
+
+  it('a multipart body without its closing boundary is a 400', async () => {
+    const body = `--zz\r\ncontent-disposition: form-data; name="file"; filename="s.csv"\r\n\r\nNISN,Nama\r\n${nisn()},Ani\r\n`;
+    const res = await t.http().post(url({})).set('authorization', cast.admin.auth).set('content-type', 'multipart/form-data; boundary=zz').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'file', code: 'multipart_malformed' })]);
+  });
+});
+
 describe('a file whose students are all new', () => {
   it('partial: both lines of a repeated NISN are rejected, the first one although it was already written', async () => {
     const [a, b, c] = [nisn(), nisn(), nisn()];

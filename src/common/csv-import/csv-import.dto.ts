@@ -13,6 +13,14 @@ export class ImportModeQuery {
   /** `all-or-nothing` (default) writes nothing when any row is bad; `partial` writes the good rows. */
   @IsOptional() @IsIn(IMPORT_MODES)
   mode?: ImportMode;
+
+  /**
+   * `true`: read and check the file exactly as the import would and give the same answer (the
+   * same 422 with every bad line, or the counts it would import), but write nothing: no row, no
+   * audit event. Not replayed by an Idempotency-Key.
+   */
+  @IsOptional() @IsIn(['true', 'false'])
+  dryRun?: 'true' | 'false';
 }
 
 /** One problem with one cell (or a whole row) of the file. */
@@ -33,6 +41,8 @@ export class ImportRowError extends FieldErrorResponse {
 /** What a refused all-or-nothing import says about the file (422), whatever it imports. */
 export class ImportProblem extends ProblemResponse {
   mode: ImportMode;
+  /** True when the file was only checked (`dryRun=true`). */
+  dryRun: boolean;
   /** SHA-256 of the file, hex. */
   checksum: string;
   fileBytes: number;

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { Readable } from 'node:stream';
 import { importError, invalid } from '../errors.js';
 import type { CsvFile } from './csv-upload.js';
@@ -69,12 +69,30 @@ export function isDay(year: number, month: number, day: number): boolean {
 /** Cells are quoted back in errors, shortened so one wild cell cannot bloat the answer. */
 export const shown = (value: string) => (value.length > 100 ? `${value.slice(0, 97)}...` : value);
 
-/** A file that is not CSV at all (say, an unclosed quote) is a 400 naming the line where reading stopped. */
+/**
+ * What went wrong, in words that never quote the file: csv-parse's own messages carry the cell
+ * (`value is "Nur "`), which is student data and must stay out of answers and log lines.
+ */
+const CSV_REASONS: Record<string, string> = {
+  INVALID_OPENING_QUOTE: 'a quote inside a cell that does not start with one (write it as "" inside a quoted cell)',
+  CSV_INVALID_CLOSING_QUOTE: 'text after the closing quote of a quoted cell',
+  CSV_QUOTE_NOT_CLOSED: 'a quoted cell is never closed',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'a row has another number of cells than the header',
+  CSV_RECORD_INCONSISTENT_COLUMNS: 'a row has another number of cells than the header',
+  CSV_MAX_RECORD_SIZE: 'a row is too long',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text after the closing quote of a quoted cell',
+};
+
+/**
+ * Any csv-parse error (whatever its code: `INVALID_OPENING_QUOTE` has no `CSV_` prefix) is a
+ * 400 naming the line and the column (1-based cell position) where reading stopped.
+ */
 function rethrowCsvProblem(error: unknown): never {
-  const csv = error as { code?: string; lines?: number; message: string };
-  if (!csv.code?.startsWith('CSV_')) throw error;
-  const message = csv.message.replace(/ at line \d+.*$/s, '').replace(/^[A-Za-z ]+: /, '');
-  throw invalid([importError(csv.lines ?? 0, 'row', 'not_csv', { reason: message })], 'not_csv');
+  if (!(error instanceof CsvError)) throw error;
+  const context = error as CsvError & { lines?: number; column?: number | string };
+  const reason = CSV_REASONS[error.code] ?? error.code.replace(/^CSV_/, '').toLowerCase().replace(/_/g, ' ');
+  const column = typeof context.column === 'number' ? context.column + 1 : 1;
+  throw invalid([importError(context.lines ?? 0, 'row', 'not_csv', { reason, column })], 'not_csv');
 }
 
 /** A quoted cell may span lines; the next row starts that many lines further down. */

@@ -93,6 +93,17 @@ export interface CsvFile {
 
 /** Reads the uploaded file of an `@CsvUpload()` route, enforcing the size limit as it arrives. */
 export async function readCsvUpload(request: FastifyRequest, limitBytes: number): Promise<CsvFile> {
+  try {
+    return await readUpload(request, limitBytes);
+  } catch (error) {
+    // Busboy's and the multipart plugin's errors (no boundary, the body ends before the closing
+    // boundary, a part without headers) are the client's malformed body, never a 500.
+    if (error instanceof DomainError || !request.isMultipart()) throw error;
+    throw invalidField('file', 'multipart_malformed');
+  }
+}
+
+async function readUpload(request: FastifyRequest, limitBytes: number): Promise<CsvFile> {
   let source: Readable;
   let filename: string | null = null;
   if (request.isMultipart()) {

@@ -39,7 +39,8 @@ export class DeviceImportController {
       'columns and rules are in docs/devices.md ("CSV import"). Every bad row is reported with its line, column and reason ' +
       '(the first 1000 errors are listed, `errorCount` counts all). `mode=all-or-nothing` (default) writes nothing when any row ' +
       'is bad and answers 422 with the errors; `mode=partial` registers the good rows and answers 200 with the bad ones. ' +
-      'One `device.imported` audit event per import. With an Idempotency-Key, a retry of the same file and mode replays the first answer.',
+      'One `device.imported` audit event per import. `dryRun=true` checks the file and answers the same (200 or 422) without ' +
+      'writing anything, so the errors can be fixed before the real import. With an Idempotency-Key, a retry of the same file and mode replays the first answer.',
     requestBody: csvFileRequestBody(EXAMPLE_CSV),
   })
   @ApiIdempotencyKey()
@@ -53,6 +54,6 @@ export class DeviceImportController {
     @Idempotency() idempotency?: IdempotencyRequest,
   ) {
     const file = await readCsvUpload(request, this.config.importLimitBytes);
-    return this.imports.importDevices(actor, file, query.mode ?? 'all-or-nothing', idempotency);
+    return this.imports.importDevices(actor, file, query.mode ?? 'all-or-nothing', query.dryRun === 'true', idempotency);
   }
 }

@@ -1,9 +1,11 @@
 import type { ImportMode, ImportRowError } from '../../common/csv-import/csv-import.dto.js';
 
 export class DeviceImportResponse {
-  /** Identifies this import in the audit log (`device.imported`). */
-  importId: string;
+  /** Identifies this import in the audit log (`device.imported`); null for a dry run. */
+  importId: string | null;
   mode: ImportMode;
+  /** True when the file was only checked (`dryRun=true`): `imported` devices would be registered, none was. */
+  dryRun: boolean;
   /** SHA-256 of the file, hex. @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
   checksum: string;
   /** @example 1048576 */

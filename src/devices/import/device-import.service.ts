@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { importSummary, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
+import { dryRunnable, importSummary, recorded, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
@@ -48,15 +48,16 @@ export class DeviceImportService {
     private readonly audit: AuditLog,
   ) {}
 
-  importDevices(actor: Actor, file: CsvFile, mode: ImportMode, idempotency?: IdempotencyRequest): Promise<DeviceImportResponse> {
+  importDevices(actor: Actor, file: CsvFile, mode: ImportMode, dryRun: boolean, idempotency?: IdempotencyRequest): Promise<DeviceImportResponse> {
     assertRole(actor, ['program_admin']);
-    return this.transactions.run(withFile(idempotency, file, mode), async (tx) => {
+    // A dry run is checked again each time it is asked: there is nothing to replay.
+    return dryRunnable(dryRun, (finish) => this.transactions.run(dryRun ? undefined : withFile(idempotency, file, mode), async (tx) => {
       // A large file legitimately takes longer than the per-statement limit meant for API calls.
       await tx.query(`SET LOCAL statement_timeout = '10min'`);
       const catalogue = await loadCatalogue(tx);
       const { scan, errors, good } = (await importDirect(tx, file, catalogue)) ?? (await importStaged(tx, file, catalogue));
 
-      const summary = importSummary(mode, file, scan.rows, good, errors);
+      const summary = importSummary(mode, dryRun, file, scan.rows, good, errors);
       refuseIfAnyRowBad(summary, errors, { imported: 0 });
       const importId = randomUUID();
       await this.audit.record(tx, actor, {
@@ -64,10 +65,10 @@ export class DeviceImportService {
         entityType: 'device_import',
         entityId: importId,
         schoolId: null,
-        after: { ...summary, filename: file.filename, imported: good },
+        after: { ...recorded(summary), filename: file.filename, imported: good },
       });
-      return { importId, ...summary, imported: good, errors: errors.list().map((e) => renderRowError(e)) };
-    });
+      return finish({ importId: dryRun ? null : importId, ...summary, imported: good, errors: errors.list().map((e) => renderRowError(e)) });
+    }));
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { agreementNumberFromQr, agreementQrPayload, parseAgreementNumber } from './agreement-number.js';
+import { agreementNumberFromQr, agreementQrPayload, isVerifyCode, parseAgreementNumber, verifyCode } from './agreement-number.js';
 import { hubungan, kelengkapan, tanggal, waktu, wibDate } from './indonesian.js';
 
 describe('agreement numbers', () => {
@@ -12,8 +12,15 @@ describe('agreement numbers', () => {
   });
 
   it('puts the number in the verification URL and reads it back from a scan', () => {
-    const payload = agreementQrPayload('https://kota.example.go.id/laptop/', 'MDN-2027-000123');
-    expect(payload).toBe('https://kota.example.go.id/laptop/api/v1/agreements/MDN-2027-000123/verify');
+    const secret = 'a-verify-link-secret-of-32-characters!!';
+    const payload = agreementQrPayload('https://kota.example.go.id/laptop/', 'MDN-2027-000123', secret);
+    expect(payload).toBe(`https://kota.example.go.id/laptop/api/v1/agreements/MDN-2027-000123/verify?c=${verifyCode(secret, 'MDN-2027-000123')}`);
+    expect(verifyCode(secret, 'MDN-2027-000123')).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(verifyCode(secret, 'MDN-2027-000124')).not.toBe(verifyCode(secret, 'MDN-2027-000123'));
+    expect(isVerifyCode(secret, 'MDN-2027-000123', verifyCode(secret, 'MDN-2027-000123'))).toBe(true);
+    expect(isVerifyCode(secret, 'MDN-2027-000124', verifyCode(secret, 'MDN-2027-000123'))).toBe(false);
+    expect(isVerifyCode(`${secret}x`, 'MDN-2027-000123', verifyCode(secret, 'MDN-2027-000123'))).toBe(false);
+    expect(isVerifyCode(secret, 'MDN-2027-000123', undefined)).toBe(false);
     expect(agreementNumberFromQr(payload)).toBe('MDN-2027-000123');
     expect(agreementNumberFromQr('https://example.com/something-else')).toBeNull();
     expect(agreementNumberFromQr('https://x.example/api/v1/agreements/garbage/verify')).toBeNull();

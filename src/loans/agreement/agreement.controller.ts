@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Ip, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, Public } from '../../auth/auth.decorators.js';
@@ -6,7 +6,7 @@ import { ApiProblems, problem } from '../../common/api-docs.js';
 import { type Actor, CurrentActor } from '../../common/actor.js';
 import { UuidParam } from '../../common/validation.js';
 import { AgreementService } from './agreement.service.js';
-import { AgreementNotFoundProblem, AgreementVerificationResponse } from './dto/agreement.dto.js';
+import { AgreementNotFoundProblem, AgreementVerificationResponse, VerifyAgreementQuery } from './dto/agreement.dto.js';
 
 @ApiTags('loans')
 @Controller('api/v1')
@@ -38,12 +38,14 @@ export class AgreementController {
   @ApiOperation({
     summary: 'Check a printed agreement (public)',
     description:
-      "What the QR code on an agreement links to; no credentials. Answers whether an agreement with this number exists, its status, dates, terms version and school, and nothing about the student or the guardian. An unknown number is a 404 problem with `agreementNumber` and `valid: false`; a string that cannot be an agreement number is a 400.",
+      "What the QR code on an agreement links to; no credentials. Answers whether the agreement is genuine, its status and the school to return the laptop to: what a finder needs, nothing about the student, the guardian or the dates. " +
+      'The link carries the number\'s code (`c`, an HMAC of the number); without the right code, or for an unknown number, the answer is the same 404 problem with `agreementNumber` and `valid: false`, so numbers cannot be walked. ' +
+      'A string that cannot be an agreement number is a 400. VERIFY_RATE_PER_MINUTE requests a minute per address, then 429.',
   })
   @ApiParam({ name: 'number', description: 'The agreement number (case-insensitive).', example: 'MDN-2027-000123', schema: { type: 'string', pattern: '^[A-Za-z]{2,6}-\\d{4}-\\d{6,19}$' } })
   @ApiOkResponse({ type: AgreementVerificationResponse, description: 'An agreement with this number exists' })
-  @ApiProblems(400, problem(404, AgreementNotFoundProblem), 503)
-  verify(@Param('number') number: string): Promise<AgreementVerificationResponse> {
-    return this.agreements.verify(number);
+  @ApiProblems(400, problem(404, AgreementNotFoundProblem), 429, 503)
+  verify(@Param('number') number: string, @Query() query: VerifyAgreementQuery, @Ip() ip: string): Promise<AgreementVerificationResponse> {
+    return this.agreements.verify(number, query.c, ip);
   }
 }

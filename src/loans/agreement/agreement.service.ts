@@ -7,7 +7,8 @@ import { DomainError, invalidField, notFound } from '../../common/errors.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { LoanStatus } from '../loan-status.js';
-import { agreementQrPayload, parseAgreementNumber } from './agreement-number.js';
+import { agreementQrPayload, isVerifyCode, parseAgreementNumber } from './agreement-number.js';
+import { reserveAttempt } from '../../auth/login-attempts.js';
 import { type AgreementDocument, renderAgreementPdf } from './agreement-pdf.js';
 import type { AgreementVerificationResponse } from './dto/agreement.dto.js';
 import { wibDate } from './indonesian.js';
@@ -100,7 +101,7 @@ export class AgreementService {
     ]);
     return {
       agreementNumber: row.agreement_number,
-      qrPayload: agreementQrPayload(this.config.publicBaseUrl, row.agreement_number),
+      qrPayload: agreementQrPayload(this.config.publicBaseUrl, row.agreement_number, this.config.verifyLinkSecret),
       program: { code: row.program_code, name: row.program_name },
       school: { name: row.school_name, npsn: row.school_npsn, district: row.school_district },
       student: { fullName: row.student_name, nisn: row.nisn, grade: row.grade, className: row.class_name },
@@ -124,29 +125,25 @@ export class AgreementService {
     };
   }
 
-  /** Public: no credentials, so nothing personal in the answer. */
-  async verify(rawNumber: string): Promise<AgreementVerificationResponse> {
+  /**
+   * Public: no credentials, so only what a finder of the laptop needs (is it a real agreement,
+   * its status, the school to take it back to), rate-limited per address, and only for a link
+   * carrying the number's code: a number without its code (walked, or typed from an agreement
+   * printed before codes) is answered exactly like an unknown one (docs/decisions.md 39).
+   */
+  async verify(rawNumber: string, code: string | undefined, clientAddress: string): Promise<AgreementVerificationResponse> {
+    await reserveAttempt(this.dataSource, 'verify', clientAddress, 60, this.config.verifyPerMinute);
     const agreementNumber = parseAgreementNumber(rawNumber);
     if (!agreementNumber) {
       throw invalidField('number', 'not_agreement_number');
     }
-    const [row]: { status: LoanStatus; issued_at: Date; due_date: string; terms_version: number; school_name: string }[] = await this.dataSource.query(
-      `SELECT l.status, l.issued_at, l.due_date::text, l.terms_version, s.name AS school_name
-       FROM loans l JOIN schools s ON s.id = l.school_id
-       WHERE l.agreement_number = $1`,
+    const notFound = () => new DomainError('not-found', 'agreement_not_found', { agreementNumber }, { agreementNumber, valid: false });
+    if (!isVerifyCode(this.config.verifyLinkSecret, agreementNumber, code)) throw notFound();
+    const [row]: { status: LoanStatus; school_name: string }[] = await this.dataSource.query(
+      `SELECT l.status, s.name AS school_name FROM loans l JOIN schools s ON s.id = l.school_id WHERE l.agreement_number = $1`,
       [agreementNumber],
     );
-    if (!row) {
-      throw new DomainError('not-found', 'agreement_not_found', { agreementNumber }, { agreementNumber, valid: false });
-    }
-    return {
-      agreementNumber,
-      valid: true,
-      status: row.status,
-      issuedOn: wibDate(row.issued_at),
-      dueDate: row.due_date,
-      termsVersion: row.terms_version,
-      school: { name: row.school_name },
-    };
+    if (!row) throw notFound();
+    return { agreementNumber, valid: true, status: row.status, school: { name: row.school_name } };
   }
 }

@@ -85,7 +85,7 @@ export class ReturnReceiptService {
     const items = [...new Set([...Object.keys(row.accessories).filter((k) => row.accessories[k]), ...Object.keys(checklist)])].sort();
     return {
       agreementNumber: row.agreement_number,
-      verifyUrl: agreementQrPayload(this.config.publicBaseUrl, row.agreement_number),
+      verifyUrl: agreementQrPayload(this.config.publicBaseUrl, row.agreement_number, this.config.verifyLinkSecret),
       program: { name: row.program_name },
       school: { name: row.school_name, npsn: row.school_npsn, district: row.school_district },
       student: { fullName: row.student_name, nisn: row.nisn },

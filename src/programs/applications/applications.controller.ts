@@ -69,10 +69,11 @@ export class ApplicationsController {
   @Post('applications/:id/withdraw')
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw an application', description: 'A reserved device goes back to stock.' })
+  @ApiIdempotencyKey()
   @ApiOkResponse({ type: ApplicationResponse })
-  @ApiProblems(400, 404, 409)
-  withdraw(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @UuidParam('id') id: string) {
-    return this.applications.withdraw(actor, programId, id);
+  @ApiProblems(400, 404, 409, 422)
+  withdraw(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @UuidParam('id') id: string, @Idempotency() idempotency?: IdempotencyRequest) {
+    return this.applications.withdraw(actor, programId, id, idempotency);
   }
 
   @Get('duplicate-beneficiaries')

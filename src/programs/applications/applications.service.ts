@@ -110,8 +110,8 @@ export class ApplicationsService {
   }
 
   /** Withdrawing an allocated application releases its reserved device back to stock. */
-  withdraw(actor: Actor, programId: string, id: string): Promise<ApplicationResponse> {
-    return this.transactions.run(undefined, async (tx) => {
+  withdraw(actor: Actor, programId: string, id: string, idempotency?: IdempotencyRequest): Promise<ApplicationResponse> {
+    return this.transactions.run(idempotency, async (tx) => {
       const [row]: ApplicationRow[] = await tx.query(`SELECT * FROM applications WHERE id = $1 AND program_id = $2 FOR UPDATE`, [id, programId]);
       if (!row) throw notFound('application_not_found');
       assertSchoolAccess(actor, row.school_id, 'operate', 'application_not_found');

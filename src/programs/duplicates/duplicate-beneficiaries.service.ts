@@ -6,6 +6,7 @@ import { notFound } from '../../common/errors.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { FingerprintKey } from '../../students/import/fingerprints.js';
+import { StudentAccessLog } from '../../students/privacy/student-access-log.js';
 import type { ConflictingImports, DuplicateBeneficiariesResponse, DuplicateFamily, IdentityField } from '../dto/duplicate-beneficiaries.dto.js';
 
 /** How many NISNs with disagreeing imports the report lists. */
@@ -28,6 +29,7 @@ export class DuplicateBeneficiariesService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly accessLog: StudentAccessLog,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.fingerprintKeyId = new FingerprintKey(config.privacy.pseudonymSecret).id;
@@ -39,13 +41,14 @@ export class DuplicateBeneficiariesService {
     const limit = program.rules?.onePerFamilyCard ? 1 : null;
     const scope = readableSchoolFilter(actor, schoolId);
     const conflicts = await this.conflictingImports(programId, scope);
-    return {
-      programId,
-      limitPerFamily: limit,
-      families: limit === null ? [] : await this.families(programId, limit, scope),
-      conflictingImports: conflicts.slice(0, LISTED_CONFLICTS),
-      conflictsTruncated: conflicts.length > LISTED_CONFLICTS,
-    };
+    const families = limit === null ? [] : await this.families(programId, limit, scope);
+    const listed = conflicts.slice(0, LISTED_CONFLICTS);
+    // Family card numbers and NISNs: every student the report names is a read of their data.
+    const named = new Map<string, string>();
+    for (const f of families) for (const h of f.holdings) named.set(h.studentId, h.schoolId);
+    for (const c of listed) named.set(c.studentId, c.schoolId);
+    this.accessLog.record(actor, 'report.duplicate-beneficiaries', [...named].map(([id, school]) => ({ id, schoolId: school })));
+    return { programId, limitPerFamily: limit, families, conflictingImports: listed, conflictsTruncated: conflicts.length > LISTED_CONFLICTS };
   }
 
   private async families(programId: string, limit: number, scope: string | undefined): Promise<DuplicateFamily[]> {

@@ -11,6 +11,8 @@ export interface StudentContext {
   /** Active loans in this program (at most one, held by a unique index). */
   activeLoansInProgram: number;
   familyCardDevices: number;
+  /** YYYY-MM-DD; null once anonymised. */
+  dateOfBirth: string | null;
 }
 
 /** A row of STUDENT_CONTEXTS: a student's facts as the rules read them. */
@@ -29,6 +31,7 @@ interface StudentContextRow {
   active_loans: number;
   active_loans_in_program: number;
   open_charges: string;
+  date_of_birth: string | null;
 }
 
 // Run for every issue and eligibility check: prepared once per connection (src/database/prepared.ts)
@@ -39,7 +42,7 @@ interface StudentContextRow {
 export const STUDENT_CONTEXTS = prepared<StudentContextRow>(
   'student_contexts',
   `SELECT s.id, s.school_id, s.grade, sc.level, s.enrolment_status, s.resident, s.social_aid,
-          s.family_card_number, s.guardian_phone,
+          s.family_card_number, s.guardian_phone, s.date_of_birth::text AS date_of_birth,
           -- The latest laptop-loan consent for this program (or for every program) decides; no
           -- consent record at all does not block: the loan records its own consent at issue.
           coalesce((SELECT gc.withdrawn_at IS NOT NULL FROM guardian_consents gc
@@ -87,6 +90,7 @@ export async function gatherStudentContexts(tx: EntityManager, programId: string
         activeLoans: r.active_loans,
         activeLoansInProgram: r.active_loans_in_program,
         familyCardDevices: r.family_card_devices,
+        dateOfBirth: r.date_of_birth,
       },
     ]),
   );

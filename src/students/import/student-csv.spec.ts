@@ -46,7 +46,7 @@ describe('the header', () => {
     const { errors } = readHeader(['Nama', 'nama lengkap', 'NISN', 'guardian_name', 'Nama Ibu', 'social_aid', 'Penerima KIP'], 1);
     expect(errors.map((e) => `${e.field}: ${renderRowError(e).message}`)).toEqual([
       'nama lengkap: names the same thing as column 1 (Nama)',
-      'date_of_birth: required column is missing from the header: name it Tanggal Lahir (or date_of_birth)',
+      'date_of_birth: required column is missing from the header: name it Tanggal Lahir / date_of_birth',
       'grade: required column is missing from the header: give Tingkat Kelas (or grade), or Rombel Saat Ini (or class_name) starting with the grade',
       'guardian_name: give guardian_name and guardian_relation, or Nama Ibu, not both',
       'social_aid: give social_aid, or Penerima KIP, not both',

@@ -1,3 +1,4 @@
+import { isSchoolAgeBirthDate, schoolAgeBirthDates } from '../../common/plausible.js';
 import { isDay, shown } from '../../common/csv-import/csv-records.js';
 import type { RankedError } from '../../common/csv-import/import-errors.js';
 import type { ImportCode, Params } from '../../i18n/i18n.js';
@@ -149,8 +150,8 @@ export function readHeader(cells: string[], line: number): { layout: HeaderLayou
     if (position[field] === undefined) fail(field, 'column_missing_name_it', { names }, end);
   };
   need('nisn', 'NISN');
-  need('full_name', 'Nama (or full_name)');
-  need('date_of_birth', 'Tanggal Lahir (or date_of_birth)');
+  need('full_name', 'Nama / full_name');
+  need('date_of_birth', 'Tanggal Lahir / date_of_birth');
   if (position.grade === undefined && position.class_name === undefined) {
     fail('grade', 'grade_column_missing', {}, end);
   }
@@ -333,6 +334,7 @@ function readBirthDate(raw: string, today: string, fail: Fail): string | null {
   if (date === null) fail('date_of_birth', 'not_date');
   else if (date > today) fail('date_of_birth', 'in_future');
   else if (date < '1900-01-01') fail('date_of_birth', 'before_1900');
+  else if (!isSchoolAgeBirthDate(date, today)) fail('date_of_birth', 'not_school_age', schoolAgeBirthDates(today));
   else return date;
   return null;
 }

@@ -40,7 +40,8 @@ export class StudentImportController {
       'school the row is refused. Every bad row is reported with its line, column and reason (the first 1000; `errorCount` counts all). ' +
       '`mode=all-or-nothing` (default) writes nothing when any row is bad and answers 422; `mode=partial` imports the good rows. ' +
       'One `student.imported` audit event per import; a student recorded as leaving has their active loans flagged, as with PATCH. ' +
-      'With an Idempotency-Key, a retry of the same file, mode and school replays the first answer.',
+      '`dryRun=true` checks the file and answers the same (200 with the counts, or 422) without writing anything, so the errors ' +
+      'can be fixed before the real import. With an Idempotency-Key, a retry of the same file, mode and school replays the first answer.',
     requestBody: csvFileRequestBody(EXAMPLE_CSV),
   })
   @ApiIdempotencyKey()

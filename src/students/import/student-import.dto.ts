@@ -9,12 +9,22 @@ export class StudentImportQuery {
   /** The school the students are at. Required for program administrators; a school administrator's own school when absent. */
   @IsOptional() @IsUUID()
   schoolId?: string;
+
+  /**
+   * `true`: read and check the file exactly as the import would and give the same answer (the
+   * same 422 with every bad line, or the counts it would import), but write nothing: no student,
+   * no audit event. Not replayed by an Idempotency-Key.
+   */
+  @IsOptional() @IsIn(['true', 'false'])
+  dryRun?: 'true' | 'false';
 }
 
 export class StudentImportResponse {
-  /** Identifies this import in the audit log (`student.imported`) and in the duplicate-beneficiary report. */
-  importId: string;
+  /** Identifies this import in the audit log (`student.imported`) and in the duplicate-beneficiary report; null for a dry run. */
+  importId: string | null;
   mode: ImportMode;
+  /** True when the file was only checked (`dryRun=true`): the counts say what the import would do; nothing was written. */
+  dryRun: boolean;
   schoolId: string;
   /** SHA-256 of the file, hex. @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
   checksum: string;

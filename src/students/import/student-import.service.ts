@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { importSummary, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
+import { dryRunnable, importSummary, recorded, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { assertSchoolAccess, ownSchool } from '../../auth/access.js';
@@ -98,15 +98,17 @@ export class StudentImportService {
     if (!schoolId) throw invalidField('schoolId', 'import_school_required');
     assertSchoolAccess(actor, schoolId, 'operate', 'school_not_found');
     const mode = query.mode ?? 'all-or-nothing';
+    const dryRun = query.dryRun === 'true';
     const file = await readFile();
-    return this.transactions.run(withFile(idempotency, file, mode, schoolId), async (tx) => {
+    // A dry run is checked again each time it is asked: there is nothing to replay.
+    return dryRunnable(dryRun, (answer) => this.transactions.run(dryRun ? undefined : withFile(idempotency, file, mode, schoolId), async (tx) => {
       // A large file legitimately takes longer than the per-statement limit meant for API calls.
       await tx.query(`SET LOCAL statement_timeout = '10min'`);
       if (!(await tx.existsBy(School, { id: schoolId }))) throw notFound('school_not_found');
       const context = { schoolId, today: this.clock.today(), importId: randomUUID() };
       const { scan, errors, good, finish } = (await this.importDirect(tx, file, context)) ?? (await this.importStaged(tx, file, context));
 
-      const summary = { ...importSummary(mode, file, scan.rows, good, errors), schoolId };
+      const summary = { ...importSummary(mode, dryRun, file, scan.rows, good, errors), schoolId };
       refuseIfAnyRowBad(summary, errors, { schoolId, imported: 0, created: 0, updated: 0, unchanged: 0, ignoredColumns: scan.layout.ignored });
       const { created, updated, statuses } = await finish();
       const lifecycle = await this.recordLifecycle(tx, actor, statuses.map((s) => s.id));
@@ -117,10 +119,11 @@ export class StudentImportService {
         entityId: context.importId,
         schoolId,
         // Counts and the checksum only: no names, NISNs or file name (docs/privacy.md).
-        after: { ...summary, ...counts },
+        after: { ...recorded(summary), ...counts },
       });
-      return { importId: context.importId, ...summary, ...counts, errors: errors.list().map((e) => renderRowError(e)), ignoredColumns: scan.layout.ignored };
-    });
+      const importId = dryRun ? null : context.importId;
+      return answer({ importId, ...summary, ...counts, errors: errors.list().map((e) => renderRowError(e)), ignoredColumns: scan.layout.ignored });
+    }));
   }
 
   /**

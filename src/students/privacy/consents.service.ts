@@ -1,3 +1,4 @@
+import { cancelGuardianReminders } from '../../notifications/guardian-opt-out.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { assertSchoolAccess } from '../../auth/access.js';
@@ -68,6 +69,8 @@ export class ConsentsService {
          WHERE id = $1 RETURNING *`,
         [consentId, withdrawnAt, actor.id, request.reason ?? null],
       );
+      // No more reminders to this guardian, including those already written and waiting.
+      if (row.purpose === 'guardian_notifications') await cancelGuardianReminders(tx, studentId);
       await this.audit.record(tx, actor, {
         action: 'consent.withdrawn',
         entityType: 'guardian_consent',

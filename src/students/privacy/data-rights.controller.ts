@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, RequireRoles } from '../../auth/auth.decorators.js';
 import { type Actor, CurrentActor } from '../../common/actor.js';
+import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../../common/idempotency.js';
 import { ApiProblems } from '../../common/api-docs.js';
 import { PageOf } from '../../common/pagination.js';
 import { UuidParam } from '../../common/validation.js';
@@ -40,10 +41,11 @@ export class DataRightsController {
     summary: 'Run the retention job now',
     description: 'Program administrators. Anonymises students who left more than RETENTION_DAYS ago and hold no active loan and no open charge; what the daily job does. Running it again anonymises nothing more.',
   })
+  @ApiIdempotencyKey()
   @ApiOkResponse({ type: AnonymiseResultResponse })
-  @ApiProblems(400)
-  anonymiseDeparted(@CurrentActor() actor: Actor) {
-    return this.retention.anonymiseDeparted(actor);
+  @ApiProblems(400, 422)
+  anonymiseDeparted(@CurrentActor() actor: Actor, @Idempotency() idempotency?: IdempotencyRequest) {
+    return this.retention.anonymiseDeparted(actor, idempotency);
   }
 
   @Get('student-access-log')

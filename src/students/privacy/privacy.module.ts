@@ -5,7 +5,8 @@ import { DataExportService } from './data-export.service.js';
 import { DataRightsController } from './data-rights.controller.js';
 import { RetentionScheduler } from './retention-scheduler.js';
 import { RetentionService } from './retention.service.js';
-import { StudentAccessLog } from './student-access-log.js';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AccessLogInterceptor, StudentAccessLog } from './student-access-log.js';
 
 /**
  * Student data rights under Law 27/2022 (docs/privacy.md). Global so that any module serving a
@@ -14,7 +15,7 @@ import { StudentAccessLog } from './student-access-log.js';
 @Global()
 @Module({
   controllers: [ConsentsController, DataRightsController],
-  providers: [ConsentsService, DataExportService, RetentionService, RetentionScheduler, StudentAccessLog],
+  providers: [ConsentsService, DataExportService, RetentionService, RetentionScheduler, StudentAccessLog, { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor }],
   exports: [StudentAccessLog],
 })
 export class PrivacyModule {}

@@ -1,3 +1,4 @@
+import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { createHmac } from 'node:crypto';
 import { forgetStoredResponsesNaming } from '../../database/transactions.js';
 import { scrubGuardianOnLoans } from '../../loans/loan-flags.js';
@@ -33,8 +34,15 @@ export class RetentionService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async anonymiseDeparted(actor: Actor): Promise<AnonymiseResultResponse> {
+  /**
+   * A run is several transactions (batches), so its key cannot be claimed in one of them: a
+   * retry whose first run finished replays its answer; the answer is stored with the key after
+   * the last batch (a run interrupted half way simply runs again, which is harmless).
+   */
+  async anonymiseDeparted(actor: Actor, idempotency?: IdempotencyRequest): Promise<AnonymiseResultResponse> {
     assertRole(actor, ['program_admin']);
+    const replay = await this.transactions.replayOf<AnonymiseResultResponse>(idempotency);
+    if (replay) return replay;
     const cutoff = addDays(this.clock.today(), -this.config.privacy.retentionDays);
     const total = { anonymised: 0, skipped: 0, loansScrubbed: 0, cutoff };
     for (;;) {
@@ -48,7 +56,8 @@ export class RetentionService {
       [cutoff],
     ));
     total.skipped = n;
-    return total;
+    // Claimed now; a concurrent run with the same key that finished first is replayed instead.
+    return this.transactions.run(idempotency, async () => total);
   }
 
   private async anonymiseBatch(tx: EntityManager, actor: Actor, cutoff: string) {

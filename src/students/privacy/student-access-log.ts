@@ -1,12 +1,19 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  type BeforeApplicationShutdown,
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { concatMap, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { invalidField } from '../../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
-import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
 import type { AccessLogEntryResponse, AccessLogQuery } from './dto/privacy.dto.js';
 
 /** Which read it was: `student.get`, `student.list`, `student.data-export`, `loan.agreement-pdf`, ... */
@@ -21,7 +28,12 @@ export type AccessOperation =
   | 'worklist.leavers'
   | 'worklist.open-charges'
   | 'worklist.awaiting-pickup'
-  | 'report.evidence-pack';
+  | 'report.evidence-pack'
+  | 'loan.get'
+  | 'loan.list'
+  | 'loan.csv'
+  | 'notification.list'
+  | 'report.duplicate-beneficiaries';
 
 interface Entry {
   at: Date;
@@ -31,69 +43,52 @@ interface Entry {
   operation: AccessOperation;
 }
 
-/** Past this many unwritten entries (the database is down for long), the oldest are dropped and counted. */
-const MAX_BUFFERED = 100_000;
+/** The access-log writes a request started; its answer waits for them (AccessLogInterceptor). */
+const requestWrites = new AsyncLocalStorage<Promise<void>[]>();
 
 /**
- * The log of reads of students' personal data (docs/privacy.md). A read only appends to an
- * in-memory buffer; the buffer is written with one multi-row INSERT every ACCESS_LOG_FLUSH_MS,
- * as soon as ACCESS_LOG_BATCH_SIZE entries wait, and on shutdown. A crash (not a shutdown) loses
- * at most the entries of the current interval.
+ * The log of reads of students' personal data (docs/privacy.md). Each `record()` writes its rows
+ * at once (one multi-row INSERT), and the answer that carries the data is not sent until that
+ * write has committed: `AccessLogInterceptor` waits for the request's writes, and turns a failed
+ * one into a 503 instead of releasing data that left no trace. A replica killed at any moment
+ * therefore loses no entry for data it sent. Outside a request (jobs), the write runs on its own
+ * and `flush()` waits for it.
  */
 @Injectable()
-export class StudentAccessLog implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class StudentAccessLog implements BeforeApplicationShutdown {
   private readonly logger = new Logger(StudentAccessLog.name);
-  private buffer: Entry[] = [];
-  private timer?: NodeJS.Timeout;
-  private flushing?: Promise<void>;
-  private dropped = 0;
+  private readonly background = new Set<Promise<void>>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.privacy.accessLogFlushMs);
-    this.timer.unref();
-  }
-
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     await this.flush();
   }
 
-  /** Notes that `actor` read these students' personal data. Never waits on the database. */
+  /** Notes that `actor` read these students' personal data; the request's answer waits for the write. */
   record(actor: Actor, operation: AccessOperation, students: readonly { id: string; schoolId: string | null }[]): void {
     if (students.length === 0) return;
     const at = this.clock.now();
-    for (const s of students) this.buffer.push({ at, actor, studentId: s.id, schoolId: s.schoolId, operation });
-    if (this.buffer.length > MAX_BUFFERED) {
-      this.dropped += this.buffer.length - MAX_BUFFERED;
-      this.buffer.splice(0, this.buffer.length - MAX_BUFFERED);
+    const write = this.write(students.map((s) => ({ at, actor, studentId: s.id, schoolId: s.schoolId, operation })));
+    const inRequest = requestWrites.getStore();
+    if (inRequest) {
+      // Handled here too: a handler that fails after recording never waits for it.
+      write.catch(() => undefined);
+      inRequest.push(write);
+      return;
     }
-    if (this.buffer.length >= this.config.privacy.accessLogBatchSize) void this.flush();
+    const tracked = write
+      .catch((error) => this.logger.error({ err: error, entries: students.length }, 'access log write failed outside a request'))
+      .finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
   }
 
-  /** Writes everything buffered so far; concurrent callers share one write. Never throws. */
+  /** Waits for the writes started outside a request. Never throws. */
   async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.flushing = this.write(batch)
-      .catch((error) => {
-        // Put the batch back in front; the next flush retries it.
-        this.buffer = [...batch, ...this.buffer];
-        this.logger.warn({ err: error, entries: batch.length }, 'access log flush failed; will retry');
-      })
-      .finally(() => (this.flushing = undefined));
-    await this.flushing;
-    if (this.dropped > 0) {
-      this.logger.error({ dropped: this.dropped }, 'access log entries dropped: the buffer overflowed while the database was unavailable');
-      this.dropped = 0;
-    }
+    await Promise.all([...this.background]);
   }
 
   private async write(batch: Entry[]): Promise<void> {
@@ -169,4 +164,21 @@ export function toAccessLogEntry(r: AccessRow): AccessLogEntryResponse {
     operation: r.operation,
     requestId: r.request_id,
   };
+}
+
+/**
+ * Holds each answer until the access-log rows its handler recorded are committed. A write that
+ * failed fails the request (503 from the database error), so no student data leaves unlogged.
+ */
+@Injectable()
+export class AccessLogInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const writes: Promise<void>[] = [];
+    return new Observable<unknown>((subscriber) => requestWrites.run(writes, () => next.handle().subscribe(subscriber))).pipe(
+      concatMap(async (value) => {
+        await Promise.all(writes);
+        return value;
+      }),
+    );
+  }
 }

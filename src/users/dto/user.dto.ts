@@ -4,6 +4,7 @@ import { ROLES, type Role } from '../../common/actor.js';
 import { PageQuery } from '../../common/pagination.js';
 import type { User } from '../user.entity.js';
 import { present, trim } from '../../common/transforms.js';
+import { AcceptablePassword } from '../password-policy.js';
 
 const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
@@ -16,8 +17,11 @@ export class CreateUserRequest {
   @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
   name: string;
 
-  /** At least 12 characters. @example correct-horse-battery-staple */
-  @IsString() @MinLength(12) @MaxLength(200)
+  /**
+   * At least 12 characters, no control characters, not one character repeated, and not easy to
+   * guess (zxcvbn score 3 or more, the email and name counting as known words). @example correct-horse-battery-staple
+   */
+  @IsString() @MinLength(12) @MaxLength(200) @AcceptablePassword()
   password: string;
 
   @IsIn(ROLES)
@@ -32,7 +36,8 @@ export class UpdateUserRequest {
   @ValidateIf(present) @Transform(trim) @IsString() @IsNotEmpty() @MaxLength(200)
   name?: string;
 
-  @ValidateIf(present) @IsString() @MinLength(12) @MaxLength(200)
+  /** The same rules as when the user was created. */
+  @ValidateIf(present) @IsString() @MinLength(12) @MaxLength(200) @AcceptablePassword()
   password?: string;
 
   @ValidateIf(present) @IsIn(ROLES)

@@ -18,6 +18,8 @@ export interface SchoolYearOptions {
   admin: { email: string; password: string };
   /** The fetch the clients use (the test checks every answer through it). */
   fetch: (request: Request) => Promise<Response>;
+  /** The code a printed agreement's link carries for a number (a phone reads it from the QR code). */
+  printedCode: (agreementNumber: string) => string;
 }
 
 /** What the year produced, for the test to check against the database and the document. */
@@ -123,6 +125,12 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
   const admin = client(options, await logIn(options, options.admin.email, options.admin.password));
   const me = ok(await admin.GET('/api/v1/auth/me'), 'me');
   if (me.role !== 'program_admin') throw new Error('me: not a program administrator');
+  // A second session, logged out: its token is refused from then on; the first one still works.
+  const laptop = client(options, await logIn(options, options.admin.email, options.admin.password));
+  const logout = await laptop.POST('/api/v1/auth/logout');
+  if (logout.response.status !== 204) throw new Error(`log out: ${logout.response.status}`);
+  const loggedOut = refused(await laptop.GET('/api/v1/auth/me'), 401, 'logged-out token');
+  if (loggedOut.code !== 'token_revoked') throw new Error(`logged-out token: ${loggedOut.code}`);
 
   // Schools.
   const schoolA = ok(
@@ -373,8 +381,12 @@ export async function schoolYear(options: SchoolYearOptions): Promise<SchoolYear
 
   // The agreement: the PDF, and its public check.
   const pdf = ok(await school.GET('/api/v1/loans/{id}/agreement.pdf', { params: { path: { id: loan.id } }, parseAs: 'arrayBuffer' }), 'agreement');
-  const verified = ok(await anonymous.GET('/api/v1/agreements/{number}/verify', { params: { path: { number: loan.agreementNumber.toLowerCase() } } }), 'verify');
+  const printed = { path: { number: loan.agreementNumber.toLowerCase() }, query: { c: options.printedCode(loan.agreementNumber) } };
+  const verified = ok(await anonymous.GET('/api/v1/agreements/{number}/verify', { params: printed }), 'verify');
   if (!verified.valid || verified.status !== 'active') throw new Error('verify: not a valid active agreement');
+  // The number alone (walked from another one) proves nothing: the same 404 as a forged number.
+  const walked = refused(await anonymous.GET('/api/v1/agreements/{number}/verify', { params: { path: printed.path } }), 404, 'number without its code');
+  if (!isUnknownAgreement(walked) || walked.valid !== false) throw new Error('number without its code: not said invalid');
   const forged = refused(await anonymous.GET('/api/v1/agreements/{number}/verify', { params: { path: { number: 'MDN-2027-999999' } } }), 404, 'forged agreement');
   if (!isUnknownAgreement(forged) || forged.valid !== false || forged.agreementNumber !== 'MDN-2027-999999') throw new Error('forged agreement: not said invalid');
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import { ProblemResponse } from '../../../common/problem.dto.js';
 import { LOAN_STATUSES, type LoanStatus } from '../../loan-status.js';
@@ -9,23 +9,26 @@ export class VerifiedSchoolResponse {
   name: string;
 }
 
+export class VerifyAgreementQuery {
+  /** The code printed with the link (16 characters, from the QR code). @example fwQjfYqwlwydV5A2 */
+  @IsOptional() @IsString() @MaxLength(64)
+  c?: string;
+}
+
 /**
- * What anyone holding a paper copy may learn: the agreement exists, its state and dates, and the
- * school. Nothing about the student or the guardian.
+ * What anyone holding a paper copy may learn, which is what a finder of the laptop needs: the
+ * agreement is genuine, its state, and the school to return it to. Nothing about the student or
+ * the guardian, and no dates.
  */
 export class AgreementVerificationResponse {
   /** @example MDN-2027-000123 */
   agreementNumber: string;
   /** Always true here: an unknown number answers 404 with `valid: false`. @example true */
   valid: boolean;
+  /** `lost` or `stolen` tells a finder the laptop is being looked for. */
   @IsIn(LOAN_STATUSES)
   status: LoanStatus;
-  /** Date of issue, in Western Indonesia Time. @example 2027-01-20 */
-  issuedOn: string;
-  /** The current due date (extensions included). @example 2027-06-30 */
-  dueDate: string;
-  /** The version of the program's terms the guardian signed. @example 2 */
-  termsVersion: number;
+  /** Where to take the laptop back. */
   @Type(() => VerifiedSchoolResponse)
   school: VerifiedSchoolResponse;
 }
