@@ -20,7 +20,7 @@
  * is read before and after each case: the machine is shared.
  */
 import { fork } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,10 +46,11 @@ const load = () => loadavg()[0].toFixed(1);
 const AUDITOR_EMAIL = 'bench-auditor@laptop-loans.local';
 const SCHOOL_ADMIN_EMAIL = 'bench-school-admin@laptop-loans.local';
 
-function jwt(secret, sub, role) {
+// The claims the service issues (CredentialsService.issueToken): credentials version and token id.
+function jwt(secret, { id: sub, credentials_version: cv }, role) {
   const b64 = (x) => Buffer.from(JSON.stringify(x)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, role, iat: now, exp: now + 6 * 3600 })}`;
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, role, cv, jti: randomUUID(), iat: now, exp: now + 6 * 3600 })}`;
   return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
 }
 
@@ -242,12 +243,12 @@ async function main() {
     const { rows: [program] } = await owner.query(`SELECT id, code FROM programs WHERE code = 'LAPTOP'`);
     const upsertUser = async (email, role, schoolId) => (await owner.query(
       `INSERT INTO users (email, name, password_hash, role, school_id) VALUES ($1, $2, 'not-a-login', $3, $4)
-       ON CONFLICT (email) DO UPDATE SET role = excluded.role, school_id = excluded.school_id, active = true RETURNING id`,
-      [email, `Bench ${role}`, role, schoolId])).rows[0].id;
-    const auditorId = await upsertUser(AUDITOR_EMAIL, 'auditor', null);
-    const schoolAdminId = await upsertUser(SCHOOL_ADMIN_EMAIL, 'school_admin', school.id);
+       ON CONFLICT (email) DO UPDATE SET role = excluded.role, school_id = excluded.school_id, active = true RETURNING id, credentials_version`,
+      [email, `Bench ${role}`, role, schoolId])).rows[0];
+    const auditor = await upsertUser(AUDITOR_EMAIL, 'auditor', null);
+    const schoolAdmin = await upsertUser(SCHOOL_ADMIN_EMAIL, 'school_admin', school.id);
     const secret = randomBytes(32).toString('hex');
-    const tokens = { city: jwt(secret, auditorId, 'auditor'), school: jwt(secret, schoolAdminId, 'school_admin') };
+    const tokens = { city: jwt(secret, auditor, 'auditor'), school: jwt(secret, schoolAdmin, 'school_admin') };
 
     const info = (await owner.query(`SELECT current_setting('server_version') AS sv, current_setting('shared_buffers') AS sb,
       pg_size_pretty(pg_database_size(current_database())) AS size,

@@ -51,10 +51,11 @@ const log = (s = '') => process.stdout.write(s + '\n');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-function jwt(secret, sub, role) {
+// The claims the service issues (CredentialsService.issueToken): credentials version and token id.
+function jwt(secret, sub, role, cv = 0) {
   const b64 = (x) => Buffer.from(JSON.stringify(x)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, role, iat: now, exp: now + 6 * 3600 })}`;
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, role, cv, jti: randomUUID(), iat: now, exp: now + 6 * 3600 })}`;
   return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
 }
 
@@ -172,8 +173,8 @@ async function main() {
     await ensureLoginRole(owner, 'laptop_loans_bench_service', password);
     const serviceUrl = withCredentials(database.url, 'laptop_loans_bench_service', password);
     const secret = randomBytes(32).toString('hex');
-    const { rows: [admin] } = await owner.query(`SELECT id FROM users WHERE email = $1`, [BENCH_ADMIN_EMAIL]);
-    const token = jwt(secret, admin.id, 'program_admin');
+    const { rows: [admin] } = await owner.query(`SELECT id, credentials_version FROM users WHERE email = $1`, [BENCH_ADMIN_EMAIL]);
+    const token = jwt(secret, admin.id, 'program_admin', admin.credentials_version);
     const { rows: [program] } = await owner.query(
       `SELECT p.id, p.code, to_char(p.starts_on, 'YYYY') AS year, p.loan_days, p.terms_version, t.text AS terms
        FROM programs p JOIN program_terms t ON t.program_id = p.id AND t.version = p.terms_version WHERE p.code = 'LAPTOP'`);
