@@ -229,6 +229,8 @@ describe("a program admin's set-up of a new school year", () => {
     await select(page.getByRole('main'), 'Sekolah').selectOption({ label: schoolName });
     await page.getByRole('button', { name: 'Pratinjau (uji coba)' }).click();
     await page.getByText('Uji coba: 3 perangkat akan dialokasikan').waitFor();
+    // The names come from the schools' student lists, after the plan: the table shows none until all are in.
+    await page.getByRole('table', { name: schoolName }).getByRole('rowheader', { name: /^Putri Ayu/ }).waitFor();
     const rows = await page.getByRole('table', { name: schoolName }).locator('tbody tr').evaluateAll((trs) => trs.map((r) => [...r.children].map((c) => c.textContent)));
     expect(rows.map((r) => [r[0], r[1]?.replace(/ \(.*/, ''), r[3]])).toEqual([
       ['1', 'Putri Ayu', 'Mendapat perangkat'],

@@ -4,22 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, FLAGS } from '../browser/console-browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 // What a developer sees at /docs: Swagger UI loads under the app's Content-Security-Policy and
 // lists every operation. Needs Debian's chromium (`apt-get install -y chromium`).
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(tmpdir(), 'swagger.png');
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let t: TestApp;
 let base: string;

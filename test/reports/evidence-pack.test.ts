@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import yauzl from 'yauzl';
+import { join } from 'node:path';
+import { unzipTo } from '../helpers/zip.js';
 import { binary } from '../helpers/pdf.js';
 import type { TestUser } from '../helpers/factories.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -43,32 +43,6 @@ function download(user: TestUser, query: Record<string, string>) {
   return t.http().get('/api/v1/reports/evidence-pack.zip').query(query).set('authorization', user.auth).buffer(true).parse(binary as never);
 }
 
-/** Unzips with yauzl (a maintained reader), so the test does not depend on an `unzip` binary. */
-function unzipTo(zip: Buffer, folder: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const names: string[] = [];
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, archive) => {
-      if (error || !archive) return reject(error);
-      archive.on('entry', (entry: yauzl.Entry) => {
-        names.push(entry.fileName);
-        archive.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            const target = join(folder, entry.fileName);
-            mkdirSync(dirname(target), { recursive: true });
-            writeFileSync(target, Buffer.concat(chunks));
-            archive.readEntry();
-          });
-        });
-      });
-      archive.on('end', () => resolve(names));
-      archive.on('error', reject);
-      archive.readEntry();
-    });
-  });
-}
 
 const verify = (folder: string, ...args: string[]) => spawnSync(process.execPath, [SCRIPT, folder, ...args], { encoding: 'utf8' });
 const sha256sum = (folder: string) => spawnSync('sha256sum', ['-c', 'MANIFEST.sha256'], { cwd: folder, encoding: 'utf8' });

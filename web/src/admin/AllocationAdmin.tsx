@@ -97,7 +97,7 @@ export function AllocationAdmin() {
                 {lines(s).map((l) => (
                   <tr key={l.applicationId} className={`outcome-${l.outcome}`}>
                     <td className="num">{l.outcome === 'ineligible' ? '–' : l.rank}</td>
-                    <th scope="row">{names.get(l.studentId) ?? l.studentId}</th>
+                    <th scope="row" aria-busy={names === null}>{names === null ? '…' : (names.get(l.studentId) ?? t('admin.allocation.unknownStudent'))}</th>
                     <td className="num">{l.priority === null ? '–' : count(l.priority)}</td>
                     <td><span className={`badge ${l.outcome === 'allocated' ? 'ok' : l.outcome === 'ineligible' ? 'bad' : ''}`}>{t(`admin.allocation.${l.outcome}`)}</span></td>
                     <td>{l.outcome === 'allocated' ? t('admin.allocation.gotDevice') : l.reasons.map((r) => r.message).join('; ')}</td>
@@ -124,16 +124,28 @@ function lines(s: Allocation['schools'][number]): Line[] {
   ];
 }
 
-/** The names of the students in a run, from each school's student list. */
-function useStudentNames(run: Allocation | null) {
+/**
+ * The names of the students in a run, from each school's whole student list (every page: a
+ * school can have more than a thousand students). Null until they are all in, so the table never
+ * shows an id in place of a name.
+ */
+function useStudentNames(run: Allocation | null): Map<string, string> | null {
   const schoolIds = run?.schools.map((s) => s.schoolId) ?? [];
   const students = useQuery({
     queryKey: ['allocation-names', schoolIds],
     enabled: schoolIds.length > 0,
     queryFn: async () => {
-      const lists = await Promise.all(schoolIds.map(async (schoolId) => ok(await api.GET('/api/v1/students', { params: { query: { schoolId, limit: 500 } } })).items));
-      return new Map(lists.flat().map((s) => [s.id, `${s.fullName} (${s.nisn})`]));
+      const names = new Map<string, string>();
+      for (const schoolId of schoolIds) {
+        let cursor: string | undefined;
+        do {
+          const page = ok(await api.GET('/api/v1/students', { params: { query: { schoolId, limit: 500, ...(cursor ? { cursor } : {}) } } }));
+          for (const s of page.items) names.set(s.id, `${s.fullName} (${s.nisn})`);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+      }
+      return names;
     },
   });
-  return students.data ?? new Map<string, string>();
+  return students.data ?? null;
 }
