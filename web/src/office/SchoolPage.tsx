@@ -33,7 +33,7 @@ export default function SchoolPage() {
       {school.data && <p className="muted">{t('office.school.where', { district: school.data.district, level: school.data.level })}</p>}
       {programId && (
         <>
-          <Section id="coverage" title={t('office.coverage.title')} csv={{ name: `coverage-${school.data?.npsn ?? id}.csv`, get: coverageCsv(programId, id) }}>
+          <Section report={coverage} id="coverage" title={t('office.coverage.title')} csv={{ name: `coverage-${school.data?.npsn ?? id}.csv`, get: coverageCsv(programId, id) }}>
             <div role="group" aria-label={t('office.coverage.totals')}>
         <dl className="tiles">
               <div><dt>{t('office.coverage.eligible')}</dt><dd data-figure="eligible">{count(all?.eligible ?? 0)}</dd></div>
@@ -49,7 +49,7 @@ export default function SchoolPage() {
               rows={(coverage.data?.items ?? []).map((r) => [t('office.school.gradeN', { grade: r.grade }), t(`office.school.aid_${r.socialAid}`), count(r.eligible), count(r.applications), count(r.served), share(r.shareServed)])}
             />
           </Section>
-          <Section id="overdue" title={t('office.school.overdueLoans')} csv={{ name: `overdue-${school.data?.npsn ?? id}.csv`, get: overdueCsv(programId, id, 'loans') }}>
+          <Section report={overdue} id="overdue" title={t('office.school.overdueLoans')} csv={{ name: `overdue-${school.data?.npsn ?? id}.csv`, get: overdueCsv(programId, id, 'loans') }}>
             <FigureTable
               caption={t('office.school.overdueLoans')}
               text={4}

@@ -3,17 +3,29 @@ import { useTranslation } from 'react-i18next';
 import { problemMessage } from '../api/messages';
 import { saveFile } from './format';
 
-/** One report on the dashboards: its heading, its CSV download, and its chart with its table beside it. */
-export function Section({ id, title, csv, children, note }: { id: string; title: string; csv?: { name: string; get: () => Promise<Blob> }; children: ReactNode; note?: ReactNode }) {
+/**
+ * One report on the dashboards: its heading, its CSV download, and its chart with its table
+ * beside it. Until `report` has answered, the card says it is loading (never a zero in place of
+ * a figure an auditor would read as real); a failed report says why.
+ */
+export function Section({ id, title, csv, children, note, report }: { id: string; title: string; csv?: { name: string; get: () => Promise<Blob> }; children: ReactNode; note?: ReactNode; report: { data?: unknown; error: unknown } }) {
   const { t } = useTranslation();
   return (
-    <section className="card report" aria-labelledby={id}>
+    <section className="card report" aria-labelledby={id} aria-busy={report.data === undefined}>
       <div className="report-head">
         <h2 id={id}>{title}</h2>
         {csv && <DownloadButton label={t('office.csv', { report: title })} short={t('office.csvShort')} name={csv.name} get={csv.get} />}
       </div>
-      {note}
-      <div className="chart-table">{children}</div>
+      {report.error ? (
+        <p className="error" role="alert">{problemMessage(t, report.error)}</p>
+      ) : report.data === undefined ? (
+        <p className="loading" role="status">{t('common.loading')}</p>
+      ) : (
+        <>
+          {note}
+          <div className="chart-table">{children}</div>
+        </>
+      )}
     </section>
   );
 }

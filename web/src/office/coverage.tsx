@@ -57,7 +57,7 @@ export function CoverageSection({ programId, filters, schools }: { programId: st
   const query = filters.program ? `?program=${filters.program}` : '';
   const title = t('office.coverage.title');
   return (
-    <Section id="coverage" title={title} csv={{ name: `coverage-${report.data?.parameters.programCode ?? ''}.csv`, get: coverageCsv(programId, filters.school) }}>
+    <Section report={report} id="coverage" title={title} csv={{ name: `coverage-${report.data?.parameters.programCode ?? ''}.csv`, get: coverageCsv(programId, filters.school) }}>
       <div role="group" aria-label={t('office.coverage.totals')}>
         <dl className="tiles">
         <div><dt>{t('office.coverage.eligible')}</dt><dd data-figure="eligible">{count(totals.eligible)}</dd></div>
@@ -126,6 +126,7 @@ export function StockSection({ filters, schools }: { filters: Filters; schools: 
   const title = perLocation ? t('office.stock.titleLocations') : t('office.stock.title');
   return (
     <Section
+      report={report}
       id="stock"
       title={title}
       csv={{ name: perLocation ? 'stock-locations.csv' : 'stock-batches.csv', get: stockCsv(filters.school) }}

@@ -37,7 +37,7 @@ export function OverdueSection({ programId, filters, schools }: { programId: str
   const title = t('office.overdue.title');
   const totals = sum(rows, ['activeLoans', 'overdueLoans', 'overdue1To7Days', 'overdue8To30Days', 'overdueOver30Days']);
   return (
-    <Section id="overdue" title={title} csv={{ name: 'overdue-schools.csv', get: overdueCsv(programId, filters.school, 'schools') }}>
+    <Section report={report} id="overdue" title={title} csv={{ name: 'overdue-schools.csv', get: overdueCsv(programId, filters.school, 'schools') }}>
       <BarChart
         title={t('office.overdue.chart')}
         series={buckets.map((b) => ({ ...b }))}
@@ -72,7 +72,7 @@ export function LossesSection({ filters, schools }: { filters: Filters; schools:
   const title = t('office.losses.title');
   const period = report.data ? t('office.losses.period', { from: report.data.parameters.from, to: report.data.parameters.to }) : '';
   return (
-    <Section id="losses" title={title} csv={{ name: 'losses.csv', get: lossesCsv(filters) }} note={<p className="muted">{period}</p>}>
+    <Section report={report} id="losses" title={title} csv={{ name: 'losses.csv', get: lossesCsv(filters) }} note={<p className="muted">{period}</p>}>
       <div role="group" aria-label={t('office.losses.totals')}>
         <dl className="tiles">
         <div><dt>{t('office.losses.charged')}</dt><dd data-figure="chargedAmount">{rupiah(totals.chargedAmount)}</dd><dd className="sub">{t('office.losses.charges', { count: totals.charges })}</dd></div>
@@ -126,7 +126,7 @@ export function ActivitySection({ filters, schools }: { filters: Filters; school
   const title = t('office.activity.title');
   const period = report.data ? t('office.losses.period', { from: report.data.parameters.from, to: report.data.parameters.to }) : '';
   return (
-    <Section id="activity" title={title} csv={{ name: 'activity.csv', get: activityCsv(filters) }} note={<p className="muted">{period}</p>}>
+    <Section report={report} id="activity" title={title} csv={{ name: 'activity.csv', get: activityCsv(filters) }} note={<p className="muted">{period}</p>}>
       <BarChart title={t('office.activity.chart')} series={series.map((s) => ({ ...s }))} bars={perPeriod.map((p) => ({ label: p.period, values: p }))} format={count} />
       <FigureTable
         caption={title}
