@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/actor.js';
-import { prepared, runPrepared } from '../database/prepared.js';
+import { prepared, runStatement } from '../database/statements.js';
 
 export interface AuditEntry {
   /** `<entity>.<verb>`, e.g. `school.created`. */
@@ -42,6 +42,6 @@ export class AuditLog {
       `INSERT INTO audit_events (actor_type, actor_id, actor_role, action, entity_type, entity_id, school_id, before, after, request_id)
        VALUES ${rows.join(', ')}`,
     );
-    await runPrepared(tx, statement, values);
+    await runStatement(tx, statement, values);
   }
 }

@@ -9,7 +9,7 @@ import type { ProblemCode } from '../i18n/i18n.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { parseApiKey } from '../api-keys/api-key-format.js';
-import { prepared, runPrepared } from '../database/prepared.js';
+import { prepared, runStatement } from '../database/statements.js';
 
 export interface TokenClaims {
   sub: string;
@@ -90,7 +90,7 @@ export class CredentialsService {
     if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) throw unauthenticated('token_invalid');
     // A token from before credentials versions and ids (no cv or jti) is refused like a stale one.
     if (typeof claims.jti !== 'string' || !UUID.test(claims.jti) || typeof claims.cv !== 'number') throw unauthenticated('token_superseded');
-    const [user] = await runPrepared(this.dataSource.manager, USER_BY_ID, [claims.sub, claims.jti]);
+    const [user] = await runStatement(this.dataSource.manager, USER_BY_ID, [claims.sub, claims.jti]);
     if (!user || !user.active) throw unauthenticated('account_disabled');
     // The password, role or school changed since the token was issued.
     if (user.credentials_version !== claims.cv) throw unauthenticated('token_superseded');
@@ -101,7 +101,7 @@ export class CredentialsService {
   private async fromApiKey(raw: string): Promise<Omit<Actor, 'requestId'>> {
     const parsed = parseApiKey(raw);
     if (!parsed) throw unauthenticated('api_key_malformed');
-    const [key] = await runPrepared(
+    const [key] = await runStatement(
       this.dataSource.manager,
       API_KEY_BY_PREFIX,
       [parsed.prefix],

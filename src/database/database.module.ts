@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { type DatabaseSettings, dataSourceOptions } from './data-source-options.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataAsOfInterceptor, ReadReplica } from './read-replica.js';
-import { useNamedStatements } from './prepared.js';
+import { useNamedStatements } from './statements.js';
 import { Transactions } from './transactions.js';
 
 @Global()

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
 import { DomainError } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
-import { prepared, runPrepared, sendPrepared } from './prepared.js';
+import { prepared, runStatement, sendStatement } from './statements.js';
 
 /**
  * Runs one use case in one transaction. With an idempotency key, the key is claimed inside the
@@ -50,7 +50,7 @@ export class Transactions {
       // Handed to the connection in this order before anything is awaited.
       const begin = client.query('BEGIN');
       markTransaction(runner, true);
-      const claim = idempotency ? sendPrepared(client, CLAIM, [idempotency.actorKey, idempotency.key, idempotency.fingerprint]) : undefined;
+      const claim = idempotency ? sendStatement(client, CLAIM, [idempotency.actorKey, idempotency.key, idempotency.fingerprint]) : undefined;
       const opening = open ? open(runner.manager) : undefined;
       const [, claimed, opened] = await Promise.all([begin, claim, opening]);
       let result: T;
@@ -64,7 +64,7 @@ export class Transactions {
       } else {
         result = await work(runner.manager, opened as O);
       }
-      const store = idempotency && !replayed ? sendPrepared(client, STORE_RESPONSE, [idempotency.actorKey, idempotency.key, JSON.stringify(result)]) : undefined;
+      const store = idempotency && !replayed ? sendStatement(client, STORE_RESPONSE, [idempotency.actorKey, idempotency.key, JSON.stringify(result)]) : undefined;
       const commit = client.query('COMMIT');
       markTransaction(runner, false);
       // A failed store aborts the transaction and COMMIT then rolls it back: the store's error is thrown.
@@ -86,7 +86,7 @@ export class Transactions {
    */
   async replayOf<T>(idempotency: IdempotencyRequest | undefined): Promise<T | undefined> {
     if (!idempotency) return undefined;
-    const [existing] = await runPrepared<{ fingerprint: Buffer; response_body: string | null }>(this.dataSource.manager, STORED, [idempotency.actorKey, idempotency.key]);
+    const [existing] = await runStatement<{ fingerprint: Buffer; response_body: string | null }>(this.dataSource.manager, STORED, [idempotency.actorKey, idempotency.key]);
     if (!existing) return undefined;
     if (!existing.fingerprint.equals(idempotency.fingerprint)) throw new DomainError('idempotency-key-reused', 'idempotency_key_reused');
     return existing.response_body === null ? undefined : (JSON.parse(existing.response_body) as T);
@@ -94,7 +94,7 @@ export class Transactions {
 
   /** The key was claimed before: the first answer, or null when the claim was rolled back meanwhile. */
   private async stored(client: PoolClient, request: IdempotencyRequest): Promise<string | null> {
-    const [existing] = await sendPrepared(client, STORED, [request.actorKey, request.key]);
+    const [existing] = await sendStatement(client, STORED, [request.actorKey, request.key]);
     if (!existing.fingerprint.equals(request.fingerprint)) {
       throw new DomainError('idempotency-key-reused', 'idempotency_key_reused');
     }

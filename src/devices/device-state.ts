@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { prepared, runPrepared } from '../database/prepared.js';
+import { prepared, runStatement } from '../database/statements.js';
 import type { DeviceCondition, RetireReason } from './device.entity.js';
 import { assertDeviceTransition, type DeviceStatus } from './device-status.js';
 
@@ -42,9 +42,9 @@ export async function changeDeviceStatus(tx: EntityManager, device: LockedDevice
   assertDeviceTransition(device.status, to);
   const { condition, retiredReason, notes, seen } = details;
   if (condition === undefined && retiredReason === undefined && notes === undefined && !seen) {
-    await runPrepared(tx, SET_DEVICE_STATUS, [device.id, to]);
+    await runStatement(tx, SET_DEVICE_STATUS, [device.id, to]);
   } else {
-    await runPrepared(tx, SET_STATUS_WITH_DETAILS, [device.id, to, condition ?? null, retiredReason ?? null, notes !== undefined, notes ?? null, seen ?? false]);
+    await runStatement(tx, SET_STATUS_WITH_DETAILS, [device.id, to, condition ?? null, retiredReason ?? null, notes !== undefined, notes ?? null, seen ?? false]);
   }
   device.status = to;
 }

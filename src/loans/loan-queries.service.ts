@@ -9,7 +9,7 @@ import { notFound } from '../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { type LoanQuery, type LoanResponse, toLoanResponse } from './dto/loan.dto.js';
 import { Loan } from './loan.entity.js';
-import { prepared, runPrepared } from '../database/prepared.js';
+import { prepared, runStatement } from '../database/statements.js';
 import { ReadReplica } from '../database/read-replica.js';
 import { StudentAccessLog } from '../students/privacy/student-access-log.js';
 
@@ -51,7 +51,7 @@ export class LoanQueriesService {
   }
 
   async get(actor: Actor, id: string): Promise<LoanResponse> {
-    const [loan] = await runPrepared(this.dataSource.manager, LOAN_BY_ID, [id]);
+    const [loan] = await runStatement(this.dataSource.manager, LOAN_BY_ID, [id]);
     if (!loan) throw notFound('loan_not_found');
     assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
     this.accessLog.record(actor, 'loan.get', [{ id: loan.studentId, schoolId: loan.schoolId }]);

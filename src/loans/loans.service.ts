@@ -15,7 +15,7 @@ import { eligibilityInput, gatherStudentContexts, type StudentContext } from '..
 import type { Program } from '../programs/program.entity.js';
 import { type IssueLoanRequest, type LoanResponse, toLoanAuditImage, toLoanResponse } from './dto/loan.dto.js';
 import { Loan } from './loan.entity.js';
-import { prepared, runPrepared } from '../database/prepared.js';
+import { prepared, runStatement } from '../database/statements.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { GuardianSignatures } from './signature/guardian-signatures.js';
@@ -41,7 +41,7 @@ interface OpenedIssue {
   application: OpenApplication | null;
 }
 
-// The statements of every issue, prepared once per connection (src/database/prepared.ts).
+// The statements of every issue, prepared once per connection (src/database/statements.ts).
 type ProgramTerms = Pick<Program, 'id' | 'code' | 'startsOn' | 'endsOn' | 'loanDueDate' | 'loanDays' | 'maxTermDays' | 'rules' | 'termsVersion'>;
 export const PROGRAM_FOR_ISSUE = prepared<ProgramTerms>(
   'issue_program',
@@ -110,9 +110,9 @@ export class LoansService {
    */
   private async openIssue(tx: EntityManager, request: IssueLoanRequest): Promise<OpenedIssue> {
     const [[program], contexts, [{ device, application }]] = await Promise.all([
-      runPrepared(tx, PROGRAM_FOR_ISSUE, [request.programId]),
+      runStatement(tx, PROGRAM_FOR_ISSUE, [request.programId]),
       gatherStudentContexts(tx, request.programId, [request.studentId]),
-      runPrepared(tx, LOCK_DEVICE_AND_APPLICATION, [request.deviceId, request.programId, request.studentId]),
+      runStatement(tx, LOCK_DEVICE_AND_APPLICATION, [request.deviceId, request.programId, request.studentId]),
     ]);
     return { program, context: contexts.get(request.studentId), device, application };
   }
@@ -210,7 +210,7 @@ export class LoansService {
 
   /** Inserts the loan (one statement: see INSERT_LOAN) and fills in its id, number and terms. */
   private async insertLoan(tx: EntityManager, loan: Loan, numberPrefix: string): Promise<void> {
-    const [row] = await runPrepared(tx, INSERT_LOAN, [
+    const [row] = await runStatement(tx, INSERT_LOAN, [
       numberPrefix, loan.programId, loan.studentId, loan.deviceId, loan.schoolId, loan.applicationId, loan.status, loan.issuedBy,
       loan.issuedAt, loan.dueDate, loan.termsVersion, loan.guardianName, loan.guardianRelation, loan.guardianPhone,
       loan.consentSignedAt, loan.consentMethod, JSON.stringify(loan.warnings), loan.extensions, loan.version,

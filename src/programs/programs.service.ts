@@ -8,7 +8,7 @@ import type { IdempotencyRequest } from '../common/idempotency.js';
 import { assertVersion } from '../common/if-match.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { Transactions } from '../database/transactions.js';
-import { prepared, runPrepared } from '../database/prepared.js';
+import { prepared, runStatement } from '../database/statements.js';
 import type { EligibilityRules } from './eligibility/eligibility-rules.js';
 import {
   type CreateProgramRequest,
@@ -79,7 +79,7 @@ export class ProgramsService {
   }
 
   async find(id: string): Promise<Program> {
-    const [program] = await runPrepared(this.dataSource.manager, PROGRAM_BY_ID, [id]);
+    const [program] = await runStatement(this.dataSource.manager, PROGRAM_BY_ID, [id]);
     if (!program) throw notFound('program_not_found');
     return program;
   }

@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { createTestDatabase } from '../helpers/test-app.js';
 
 /**
- * Every named statement (`prepared<Row>(name, text)` in src/) against the migrated schema: the
+ * Every named statement (`prepared<Row>(name, text)` and `statement<Row>(name, text)` in src/) against the migrated schema: the
  * columns PostgreSQL describes for the statement must be exactly the row type's fields, each of
  * the kind the `pg` driver turns that column's type into. A renamed column, a dropped alias or a
  * type that changed in a migration fails here, not in production.
@@ -62,9 +62,9 @@ function declaredStatements(): { checked: Declared[]; dynamic: string[] } {
   const checked: Declared[] = [];
   const dynamic: string[] = [];
   for (const source of program.getSourceFiles()) {
-    if (!source.fileName.startsWith(`${root}src/`) || source.fileName.endsWith('/database/prepared.ts')) continue;
+    if (!source.fileName.startsWith(`${root}src/`) || source.fileName.endsWith('/database/statements.ts')) continue;
     const visit = (node: ts.Node) => {
-      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'prepared') {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && (node.expression.text === 'prepared' || node.expression.text === 'statement')) {
         const [nameArg, textArg] = node.arguments;
         const file = source.fileName.slice(root.length);
         if (!ts.isStringLiteralLike(nameArg) || !ts.isStringLiteralLike(textArg)) {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { prepared, runPrepared } from '../../database/prepared.js';
+import { prepared, runStatement } from '../../database/statements.js';
 import type { EligibilityInput, StudentFacts } from './eligibility.js';
 
 export interface StudentContext {
@@ -34,7 +34,7 @@ interface StudentContextRow {
   date_of_birth: string | null;
 }
 
-// Run for every issue and eligibility check: prepared once per connection (src/database/prepared.ts)
+// Run for every issue and eligibility check: prepared once per connection (src/database/statements.ts)
 // and planned once. The LIMIT changes no answer (ids are distinct rows, at most one per element)
 // but lets PostgreSQL keep a generic plan: for `= ANY($1)` it guesses 10 elements, so without it
 // the generic plan looks ten times as costly as a custom plan for one student, and every execution
@@ -69,7 +69,7 @@ export const STUDENT_CONTEXTS = prepared<StudentContextRow>(
  */
 export async function gatherStudentContexts(tx: EntityManager, programId: string, studentIds: string[]): Promise<Map<string, StudentContext>> {
   if (studentIds.length === 0) return new Map();
-  const rows = await runPrepared(tx, STUDENT_CONTEXTS, [studentIds, programId]);
+  const rows = await runStatement(tx, STUDENT_CONTEXTS, [studentIds, programId]);
   return new Map(
     rows.map((r) => [
       r.id,
