@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/actor.js';
+import { runStatement, statement } from '../database/statements.js';
 
 export interface DeviceMovement {
   deviceId: string;
@@ -8,12 +9,15 @@ export interface DeviceMovement {
   reason: string | null;
 }
 
+export const DEVICE_MOVEMENT_INSERT = statement(
+  'device_movement_insert',
+  `INSERT INTO device_movements (device_id, from_school_id, to_school_id, reason, moved_by) VALUES ($1, $2, $3, $4, $5)`,
+);
+export const DEVICE_SET_SCHOOL = statement('device_set_school', `UPDATE devices SET school_id = $2, version = version + 1, updated_at = now() WHERE id = $1`);
+
 /** The movement register: one row each time a device changes school, whoever moved it. */
 export async function recordDeviceMovement(tx: EntityManager, actor: Actor, movement: DeviceMovement): Promise<void> {
-  await tx.query(
-    `INSERT INTO device_movements (device_id, from_school_id, to_school_id, reason, moved_by) VALUES ($1, $2, $3, $4, $5)`,
-    [movement.deviceId, movement.from, movement.to, movement.reason, actor.id],
-  );
+  await runStatement(tx, DEVICE_MOVEMENT_INSERT, [movement.deviceId, movement.from, movement.to, movement.reason, actor.id]);
 }
 
 /**
@@ -22,6 +26,6 @@ export async function recordDeviceMovement(tx: EntityManager, actor: Actor, move
  * what keeps the device's other writers away while it is on loan.
  */
 export async function moveDeviceRecord(tx: EntityManager, actor: Actor, movement: DeviceMovement): Promise<void> {
-  await tx.query(`UPDATE devices SET school_id = $2, version = version + 1, updated_at = now() WHERE id = $1`, [movement.deviceId, movement.to]);
+  await runStatement(tx, DEVICE_SET_SCHOOL, [movement.deviceId, movement.to]);
   await recordDeviceMovement(tx, actor, movement);
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { prepared, runStatement } from '../database/statements.js';
+import { prepared, runStatement, statement } from '../database/statements.js';
 import type { DeviceCondition, RetireReason } from './device.entity.js';
 import { assertDeviceTransition, type DeviceStatus } from './device-status.js';
 
@@ -31,6 +31,10 @@ const SET_STATUS_WITH_DETAILS = prepared(
           version = version + 1, updated_at = now()
    WHERE id = $1`,
 );
+export const DEVICE_LOCK_STATE = statement<LockedDevice & { accessories: Record<string, boolean> }>(
+  'device_lock_state',
+  `SELECT id, status, accessories FROM devices WHERE id = $1 FOR UPDATE`,
+);
 
 /**
  * The one place a device's status is written. It checks the state machine from the locked row,
@@ -51,9 +55,6 @@ export async function changeDeviceStatus(tx: EntityManager, device: LockedDevice
 
 /** Locks a device's row for the rest of the transaction, for a status change; absent is null. */
 export async function lockDeviceState(tx: EntityManager, id: string): Promise<(LockedDevice & { accessories: Record<string, boolean> }) | null> {
-  const [row]: { id: string; status: DeviceStatus; accessories: Record<string, boolean> }[] = await tx.query(
-    `SELECT id, status, accessories FROM devices WHERE id = $1 FOR UPDATE`,
-    [id],
-  );
+  const [row] = await runStatement(tx, DEVICE_LOCK_STATE, [id]);
   return row ?? null;
 }

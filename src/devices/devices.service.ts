@@ -7,10 +7,12 @@ import { conflict, fieldError, invalidField, notFound } from '../common/errors.j
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { assertVersion } from '../common/if-match.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { runStatement } from '../database/statements.js';
 import { Transactions } from '../database/transactions.js';
 import { School } from '../schools/school.entity.js';
 import { ProcurementBatch } from './batches/procurement-batch.entity.js';
 import { Device } from './device.entity.js';
+import { DEVICE_CODE_CLASHES } from './devices.queries.js';
 import {
   assertAccessories,
   type CreateDeviceRequest,
@@ -132,13 +134,10 @@ async function assertCatalogue(tx: EntityManager, modelId: string, batchId: stri
 
 /** Names which code clashes, so the person at the scanner knows what to check. */
 async function assertCodesFree(tx: EntityManager, assetTag: string, serialNumber: string): Promise<void> {
-  const clashes = await tx.query(
-    `SELECT asset_tag = $1 AS tag, serial_number = $2 AS serial FROM devices WHERE asset_tag = $1 OR serial_number = $2`,
-    [assetTag, serialNumber],
-  );
+  const clashes = await runStatement(tx, DEVICE_CODE_CLASHES, [assetTag, serialNumber]);
   const errors = [
-    ...(clashes.some((c: { tag: boolean }) => c.tag) ? [fieldError('assetTag', 'asset_tag_registered', { code: assetTag })] : []),
-    ...(clashes.some((c: { serial: boolean }) => c.serial) ? [fieldError('serialNumber', 'serial_number_registered', { code: serialNumber })] : []),
+    ...(clashes.some((c) => c.tag) ? [fieldError('assetTag', 'asset_tag_registered', { code: assetTag })] : []),
+    ...(clashes.some((c) => c.serial) ? [fieldError('serialNumber', 'serial_number_registered', { code: serialNumber })] : []),
   ];
   if (errors.length) throw conflict('codes_registered', { codes: errors.map((e) => e.message.params.code).join(', ') }, { errors });
 }

@@ -5,24 +5,13 @@ import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { conflict, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
+import { runStatement } from '../database/statements.js';
 import { Transactions } from '../database/transactions.js';
 import { changeDeviceStatus } from './device-state.js';
+import { DEVICE_SCHOOL } from './devices.queries.js';
 import { lockDevice, reloadDevice } from './devices.service.js';
 import { type CloseRepairRequest, type OpenRepairRequest, type RepairResponse, toDeviceResponse } from './dto/device.dto.js';
-
-interface RepairRow {
-  id: string;
-  device_id: string;
-  school_id: string | null;
-  vendor: string;
-  problem: string;
-  cost_estimate: string | null;
-  opened_at: Date;
-  outcome: 'repaired' | 'unrepairable' | null;
-  final_cost: string | null;
-  closed_at: Date | null;
-  notes: string | null;
-}
+import { REPAIR_CLOSE, REPAIR_OF_DEVICE, REPAIR_OPEN, REPAIRS_OF_DEVICE, type RepairRow } from './repairs.queries.js';
 
 /**
  * Repairs: opening one sends the device to `in_repair`; closing it brings the device back to
@@ -44,11 +33,7 @@ export class RepairsService {
       const before = toDeviceResponse(device);
       await changeDeviceStatus(tx, device, 'in_repair');
       const after = toDeviceResponse(await reloadDevice(tx, deviceId));
-      const [repair]: RepairRow[] = await tx.query(
-        `INSERT INTO device_repairs (device_id, school_id, vendor, problem, cost_estimate, opened_by)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [deviceId, device.schoolId, request.vendor, request.problem, request.costEstimate ?? null, actor.id],
-      );
+      const [repair] = await runStatement(tx, REPAIR_OPEN, [deviceId, device.schoolId, request.vendor, request.problem, request.costEstimate ?? null, actor.id]);
       await this.audit.record(tx, actor, {
         action: 'device.repair_opened',
         entityType: 'device',
@@ -65,19 +50,14 @@ export class RepairsService {
     return this.transactions.run(idempotency, async (tx) => {
       const device = await lockDevice(tx, deviceId);
       assertSchoolAccess(actor, device.schoolId, 'operate', 'device_not_found');
-      const [open]: RepairRow[] = await tx.query(`SELECT * FROM device_repairs WHERE id = $1 AND device_id = $2`, [repairId, deviceId]);
+      const [open] = await runStatement(tx, REPAIR_OF_DEVICE, [repairId, deviceId]);
       if (!open) throw notFound('repair_not_found');
       if (open.closed_at) throw conflict('repair_already_closed');
       const next = request.outcome === 'repaired' ? 'in_stock' : 'retired';
       const before = toDeviceResponse(device);
       await changeDeviceStatus(tx, device, next, { retiredReason: next === 'retired' ? 'unrepairable' : undefined });
       const after = toDeviceResponse(await reloadDevice(tx, deviceId));
-      // For UPDATE, TypeORM's postgres driver answers [rows, rowCount], not the rows.
-      const [[closed]]: [RepairRow[], number] = await tx.query(
-        `UPDATE device_repairs SET outcome = $2, final_cost = $3, notes = $4, closed_by = $5, closed_at = now()
-         WHERE id = $1 RETURNING *`,
-        [repairId, request.outcome, request.finalCost, request.notes ?? null, actor.id],
-      );
+      const [closed] = await runStatement(tx, REPAIR_CLOSE, [repairId, request.outcome, request.finalCost, request.notes ?? null, actor.id]);
       await this.audit.record(tx, actor, {
         action: 'device.repair_closed',
         entityType: 'device',
@@ -91,10 +71,10 @@ export class RepairsService {
   }
 
   async list(actor: Actor, deviceId: string): Promise<RepairResponse[]> {
-    const [device] = await this.dataSource.query(`SELECT school_id FROM devices WHERE id = $1`, [deviceId]);
+    const [device] = await runStatement(this.dataSource.manager, DEVICE_SCHOOL, [deviceId]);
     if (!device) throw notFound('device_not_found');
     assertSchoolAccess(actor, device.school_id, 'read', 'device_not_found');
-    const rows: RepairRow[] = await this.dataSource.query(`SELECT * FROM device_repairs WHERE device_id = $1 ORDER BY opened_at`, [deviceId]);
+    const rows = await runStatement(this.dataSource.manager, REPAIRS_OF_DEVICE, [deviceId]);
     return rows.map(toRepairResponse);
   }
 }

@@ -128,7 +128,14 @@ describe('the row types of the named statements', () => {
   it('finds the statements (a search that finds nothing proves nothing)', () => {
     expect(checked.map((s) => s.name)).toEqual(expect.arrayContaining(['issue_insert_loan', 'student_contexts', 'loan_by_id', 'auth_user_by_id', 'device_set_status']));
     // Built per call (one per number of events): its text is not a literal to check here.
-    expect(dynamic).toEqual(['src/audit/audit-log.ts: `audit_record_${entries.length}`']);
+    // The device import's statements on its staging table: a temporary table, which exists only
+    // inside an import's transaction, so PostgreSQL cannot describe them on the migrated schema.
+    expect(dynamic).toEqual([
+      'src/audit/audit-log.ts: `audit_record_${entries.length}`',
+      "src/devices/import/import-sql.ts: 'device_import_demote_staged'",
+      "src/devices/import/import-sql.ts: 'device_import_staged_clashes'",
+      "src/devices/import/import-sql.ts: 'device_import_insert_staged'",
+    ]);
   });
 
   /** How a declared row type differs from the columns PostgreSQL describes for its statement. */

@@ -7,25 +7,32 @@ import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
 import type { ImportMode } from '../../common/csv-import/csv-import.dto.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
-import { affected, copyInto, first, withFile } from '../../common/csv-import/copy.js';
+import { copyInto, withFile } from '../../common/csv-import/copy.js';
 import { ImportErrors, LISTED_ERRORS } from '../../common/csv-import/import-errors.js';
 import { importError, renderRowError } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
+import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
-import { type Catalogue, type CatalogueBatch, modelKey } from './device-csv.js';
+import { type Catalogue, modelKey } from './device-csv.js';
 import type { DeviceImportResponse } from './device-import.dto.js';
 import { type FileScan, REGISTERED, scanFile } from './import-scan.js';
 import {
   type Clashes,
   COPY_DEVICES,
   COPY_STAGING,
-  CREATE_STAGING,
-  DELETE_DEMOTED_SQL,
-  DEMOTE_STAGED_SQL,
+  DEVICE_IMPORT_CATALOGUE_BATCHES,
+  DEVICE_IMPORT_CATALOGUE_MODELS,
+  DEVICE_IMPORT_CATALOGUE_SCHOOLS,
+  DEVICE_IMPORT_CREATE_STAGING,
+  DEVICE_IMPORT_DELETE_DEMOTED,
+  DEVICE_IMPORT_DEMOTE_STAGED,
+  DEVICE_IMPORT_INSERT_STAGED,
+  DEVICE_IMPORT_REJECTED_CLASHES,
+  DEVICE_IMPORT_ROLLBACK,
+  DEVICE_IMPORT_SAVEPOINT,
+  DEVICE_IMPORT_STAGED_CLASHES,
+  DEVICE_IMPORT_TIMEOUT,
   deviceLine,
-  INSERT_STAGED_SQL,
-  REJECTED_CLASH_SQL,
-  STAGED_CLASH_SQL,
   stagingLine,
 } from './import-sql.js';
 
@@ -53,7 +60,7 @@ export class DeviceImportService {
     // A dry run is checked again each time it is asked: there is nothing to replay.
     return dryRunnable(dryRun, (finish) => this.transactions.run(dryRun ? undefined : withFile(idempotency, file, mode), async (tx) => {
       // A large file legitimately takes longer than the per-statement limit meant for API calls.
-      await tx.query(`SET LOCAL statement_timeout = '10min'`);
+      await runStatement(tx, DEVICE_IMPORT_TIMEOUT, []);
       const catalogue = await loadCatalogue(tx);
       const { scan, errors, good } = (await importDirect(tx, file, catalogue)) ?? (await importStaged(tx, file, catalogue));
 
@@ -79,35 +86,35 @@ export class DeviceImportService {
  */
 async function importDirect(tx: EntityManager, file: CsvFile, catalogue: Catalogue): Promise<Outcome | null> {
   const errors = new ImportErrors();
-  await tx.query('SAVEPOINT device_import');
+  await runStatement(tx, DEVICE_IMPORT_SAVEPOINT, []);
   const { scan, copyText } = await scanFile(file, catalogue, errors, deviceLine);
   try {
     await copyInto(tx, COPY_DEVICES, copyText);
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
-    await tx.query('ROLLBACK TO SAVEPOINT device_import');
+    await runStatement(tx, DEVICE_IMPORT_ROLLBACK, []);
     return null;
   }
   let good = scan.good;
-  if (scan.demoted.lines.length) good -= await affected(tx, DELETE_DEMOTED_SQL, [scan.demoted.assetTags]);
+  if (scan.demoted.lines.length) good -= (await runStatement(tx, DEVICE_IMPORT_DELETE_DEMOTED, [scan.demoted.assetTags]))[0].count;
   // Good rows met no registered code (or COPY would have failed); rejected ones may have, too.
   const { lines, fields, codes } = scan.rejectedCodes;
-  if (lines.length) reportClashes(errors, scan, await first<Clashes>(tx, REJECTED_CLASH_SQL, [lines, fields, codes, LISTED_ERRORS]));
+  if (lines.length) reportClashes(errors, scan, (await runStatement(tx, DEVICE_IMPORT_REJECTED_CLASHES, [lines, fields, codes, LISTED_ERRORS]))[0]);
   return { scan, errors, good };
 }
 
 /** Every row into a staging table, the registered codes found in one join, the good rows inserted in one statement. */
 async function importStaged(tx: EntityManager, file: CsvFile, catalogue: Catalogue): Promise<Outcome> {
   const errors = new ImportErrors();
-  await tx.query(CREATE_STAGING);
+  await runStatement(tx, DEVICE_IMPORT_CREATE_STAGING, []);
   const { scan, copyText } = await scanFile(file, catalogue, errors, stagingLine);
   await copyInto(tx, COPY_STAGING, copyText);
   let good = scan.good;
-  if (scan.demoted.lines.length) good -= await affected(tx, DEMOTE_STAGED_SQL, [scan.demoted.lines]);
-  const clashes = await first<Clashes>(tx, STAGED_CLASH_SQL, [LISTED_ERRORS]);
+  if (scan.demoted.lines.length) good -= (await runStatement(tx, DEVICE_IMPORT_DEMOTE_STAGED, [scan.demoted.lines]))[0].count;
+  const [clashes] = await runStatement(tx, DEVICE_IMPORT_STAGED_CLASHES, [LISTED_ERRORS]);
   reportClashes(errors, scan, clashes);
   good -= clashes.demoted ?? 0;
-  const inserted = good > 0 ? await affected(tx, INSERT_STAGED_SQL) : 0;
+  const inserted = good > 0 ? (await runStatement(tx, DEVICE_IMPORT_INSERT_STAGED, []))[0].count : 0;
   if (inserted !== good) throw new Error(`import counted ${good} good rows but inserted ${inserted}`);
   return { scan, errors, good };
 }
@@ -120,9 +127,9 @@ function reportClashes(errors: ImportErrors, scan: FileScan, clashes: Clashes): 
 }
 
 async function loadCatalogue(tx: EntityManager): Promise<Catalogue> {
-  const batches: CatalogueBatch[] = await tx.query(`SELECT id, contract_ref AS "contractRef", model_id AS "modelId" FROM procurement_batches`);
-  const models: { id: string; manufacturer: string; model: string }[] = await tx.query(`SELECT id, manufacturer, model FROM device_models`);
-  const schools: { id: string; npsn: string }[] = await tx.query(`SELECT id, npsn FROM schools`);
+  const batches = await runStatement(tx, DEVICE_IMPORT_CATALOGUE_BATCHES, []);
+  const models = await runStatement(tx, DEVICE_IMPORT_CATALOGUE_MODELS, []);
+  const schools = await runStatement(tx, DEVICE_IMPORT_CATALOGUE_SCHOOLS, []);
   const modelByName = new Map<string, string | null>();
   for (const m of models) {
     const key = modelKey(`${m.manufacturer} ${m.model}`);

@@ -1,5 +1,6 @@
 import { COPY_NULL as NULL, copyText as text } from '../../common/csv-import/copy.js';
-import type { DeviceRow } from './device-csv.js';
+import { statement } from '../../database/statements.js';
+import type { CatalogueBatch, DeviceRow } from './device-csv.js';
 import type { RowFormat } from './import-scan.js';
 
 /**
@@ -18,60 +19,99 @@ const FILE_COLUMNS = 'asset_tag, serial_number, model_id, batch_id, school_id, c
 
 export const COPY_DEVICES = `COPY devices (${FILE_COLUMNS}, status) FROM STDIN`;
 
-/** First lines of codes repeated further down were COPYed before the repeat was seen: taken out again. */
-export const DELETE_DEMOTED_SQL = `DELETE FROM devices WHERE asset_tag = ANY($1::text[])`;
+/** What a file's rows are checked against: batches, models and schools, read once per import. */
+export const DEVICE_IMPORT_CATALOGUE_BATCHES = statement<CatalogueBatch>(
+  'device_import_catalogue_batches',
+  `SELECT id, contract_ref AS "contractRef", model_id AS "modelId" FROM procurement_batches`,
+);
+export const DEVICE_IMPORT_CATALOGUE_MODELS = statement<{ id: string; manufacturer: string; model: string }>(
+  'device_import_catalogue_models',
+  `SELECT id, manufacturer, model FROM device_models`,
+);
+export const DEVICE_IMPORT_CATALOGUE_SCHOOLS = statement<{ id: string; npsn: string }>('device_import_catalogue_schools', `SELECT id, npsn FROM schools`);
+
+/** A large file legitimately takes longer than the per-statement limit meant for API calls. */
+export const DEVICE_IMPORT_TIMEOUT = statement('device_import_timeout', `SET LOCAL statement_timeout = '10min'`);
+
+/** Where the direct way goes back to when a code is already registered. */
+export const DEVICE_IMPORT_SAVEPOINT = statement('device_import_savepoint', `SAVEPOINT device_import`);
+export const DEVICE_IMPORT_ROLLBACK = statement('device_import_rollback', `ROLLBACK TO SAVEPOINT device_import`);
+
+/** First lines of codes repeated further down were COPYed before the repeat was seen: taken out again, counted. */
+export const DEVICE_IMPORT_DELETE_DEMOTED = statement<{ count: number }>(
+  'device_import_delete_demoted',
+  `WITH deleted AS (DELETE FROM devices WHERE asset_tag = ANY($1::text[]) RETURNING 1) SELECT count(*)::int AS count FROM deleted`,
+);
 
 /** Codes of rejected rows that are also registered, the first `$4` by line (direct way). */
-export const REJECTED_CLASH_SQL = `
-  WITH rejected AS (
-    SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) AS r (line, field, value)
-  ), clash AS (
-    SELECT r.* FROM rejected r JOIN devices d ON r.field = 'asset_tag' AND d.asset_tag = r.value
-    UNION ALL
-    SELECT r.* FROM rejected r JOIN devices d ON r.field = 'serial_number' AND d.serial_number = r.value
-  )
-  SELECT (SELECT count(*) FROM clash)::int AS total,
-         (SELECT coalesce(json_agg(c), '[]') FROM (SELECT * FROM clash ORDER BY line, field LIMIT $4) c) AS listed`;
+export const DEVICE_IMPORT_REJECTED_CLASHES = statement<Omit<Clashes, 'demoted'>>(
+  'device_import_rejected_clashes',
+  `WITH rejected AS (
+     SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) AS r (line, field, value)
+   ), clash AS (
+     SELECT r.* FROM rejected r JOIN devices d ON r.field = 'asset_tag' AND d.asset_tag = r.value
+     UNION ALL
+     SELECT r.* FROM rejected r JOIN devices d ON r.field = 'serial_number' AND d.serial_number = r.value
+   )
+   SELECT (SELECT count(*) FROM clash)::int AS total,
+          (SELECT coalesce(json_agg(c), '[]') FROM (SELECT * FROM clash ORDER BY line, field LIMIT $4) c) AS listed`,
+);
 
 /** The staging table: every data row of the file. Temporary, so it writes no WAL; gone at commit. */
-export const CREATE_STAGING = `
-  CREATE TEMP TABLE device_import_rows (
-    line              integer NOT NULL,
-    ok                boolean NOT NULL,
-    asset_tag         text,
-    serial_number     text,
-    model_id          uuid,
-    batch_id          uuid,
-    school_id         uuid,
-    condition         text,
-    accessories       jsonb,
-    warranty_ends_on  date,
-    notes             text
-  ) ON COMMIT DROP`;
+export const DEVICE_IMPORT_CREATE_STAGING = statement(
+  'device_import_create_staging',
+  `CREATE TEMP TABLE device_import_rows (
+     line              integer NOT NULL,
+     ok                boolean NOT NULL,
+     asset_tag         text,
+     serial_number     text,
+     model_id          uuid,
+     batch_id          uuid,
+     school_id         uuid,
+     condition         text,
+     accessories       jsonb,
+     warranty_ends_on  date,
+     notes             text
+   ) ON COMMIT DROP`,
+);
 
 export const COPY_STAGING = `COPY device_import_rows FROM STDIN`;
 
-/** Rows whose first line turned out to be repeated further down. */
-export const DEMOTE_STAGED_SQL = `UPDATE device_import_rows SET ok = false WHERE ok AND line = ANY($1::int[])`;
+/**
+ * The statements on the staging table. It exists only inside an import's transaction, so they
+ * cannot be described on the migrated schema: their texts are held here, apart from the
+ * declarations, and test/architecture/row-types.test.ts lists them as not checked.
+ */
+const ON_STAGING = {
+  /** Rows whose first line turned out to be repeated further down, counted. */
+  demote: `WITH demoted AS (UPDATE device_import_rows SET ok = false WHERE ok AND line = ANY($1::int[]) RETURNING 1)
+           SELECT count(*)::int AS count FROM demoted`,
+  /** Staged rows whose asset tag or serial is already registered: marked bad, the first `$1` listed by line. */
+  clashes: `
+    WITH clash AS (
+      SELECT s.line, 'asset_tag' AS field, s.asset_tag AS value
+        FROM device_import_rows s JOIN devices d ON d.asset_tag = s.asset_tag
+      UNION ALL
+      SELECT s.line, 'serial_number', s.serial_number
+        FROM device_import_rows s JOIN devices d ON d.serial_number = s.serial_number
+    ), demoted AS (
+      UPDATE device_import_rows SET ok = false WHERE ok AND line IN (SELECT line FROM clash) RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM clash)::int AS total,
+           (SELECT count(*) FROM demoted)::int AS demoted,
+           (SELECT coalesce(json_agg(c), '[]') FROM (SELECT line, field, value FROM clash ORDER BY line, field LIMIT $1) c) AS listed`,
+  /** The good rows into `devices`, counted. */
+  insert: `
+    WITH inserted AS (
+      INSERT INTO devices (${FILE_COLUMNS}, status)
+      SELECT ${FILE_COLUMNS}, 'in_stock' FROM device_import_rows WHERE ok
+      RETURNING 1)
+    SELECT count(*)::int AS count FROM inserted`,
+};
 
-/** Staged rows whose asset tag or serial is already registered: marked bad, the first `$1` listed by line. */
-export const STAGED_CLASH_SQL = `
-  WITH clash AS (
-    SELECT s.line, 'asset_tag' AS field, s.asset_tag AS value
-      FROM device_import_rows s JOIN devices d ON d.asset_tag = s.asset_tag
-    UNION ALL
-    SELECT s.line, 'serial_number', s.serial_number
-      FROM device_import_rows s JOIN devices d ON d.serial_number = s.serial_number
-  ), demoted AS (
-    UPDATE device_import_rows SET ok = false WHERE ok AND line IN (SELECT line FROM clash) RETURNING 1
-  )
-  SELECT (SELECT count(*) FROM clash)::int AS total,
-         (SELECT count(*) FROM demoted)::int AS demoted,
-         (SELECT coalesce(json_agg(c), '[]') FROM (SELECT line, field, value FROM clash ORDER BY line, field LIMIT $1) c) AS listed`;
-
-export const INSERT_STAGED_SQL = `
-  INSERT INTO devices (${FILE_COLUMNS}, status)
-  SELECT ${FILE_COLUMNS}, 'in_stock' FROM device_import_rows WHERE ok`;
+export const DEVICE_IMPORT_DEMOTE_STAGED = statement<{ count: number }>('device_import_demote_staged', ON_STAGING.demote);
+export const DEVICE_IMPORT_STAGED_CLASHES = statement<Clashes>('device_import_staged_clashes', ON_STAGING.clashes);
+export const DEVICE_IMPORT_INSERT_STAGED = statement<{ count: number }>('device_import_insert_staged', ON_STAGING.insert);
 
 export interface Clashes {
   total: number;

@@ -3,8 +3,10 @@ import { DataSource } from 'typeorm';
 import { isHeldToOwnSchool, readableSchoolFilter } from '../../auth/access.js';
 import type { Actor } from '../../common/actor.js';
 import { invalidField, notFound } from '../../common/errors.js';
+import { runStatement } from '../../database/statements.js';
 import type { AssetLabelsQuery } from './asset-labels.dto.js';
 import { renderAssetLabels } from './asset-labels-pdf.js';
+import { LABEL_BATCH_EXISTS, LABEL_DEVICES, LABEL_SCHOOL_EXISTS } from './asset-labels.queries.js';
 
 /** Labels per request: 40 sheets of 3x8. More devices continue with `after`. */
 export const MAX_LABELS_PER_REQUEST = 960;
@@ -30,16 +32,10 @@ export class AssetLabelsService {
   async sheets(actor: Actor, query: AssetLabelsQuery): Promise<LabelSheets> {
     const schoolId = readableSchoolFilter(actor, query.schoolId) ?? null;
     if (!schoolId && !query.batchId) throw invalidField('batchId', 'batch_or_school');
-    if (query.batchId && (await this.dataSource.query(`SELECT 1 FROM procurement_batches WHERE id = $1`, [query.batchId])).length === 0) throw notFound('procurement_batch_not_found');
-    if (schoolId && !isHeldToOwnSchool(actor) && (await this.dataSource.query(`SELECT 1 FROM schools WHERE id = $1`, [schoolId])).length === 0) throw notFound('school_not_found');
-    const rows: { asset_tag: string; model: string }[] = await this.dataSource.query(
-      `SELECT d.asset_tag, m.manufacturer || ' ' || m.model AS model
-       FROM devices d JOIN device_models m ON m.id = d.model_id
-       WHERE d.status IN ('in_stock', 'reserved', 'on_loan', 'in_repair')
-         AND ($1::uuid IS NULL OR d.school_id = $1) AND ($2::uuid IS NULL OR d.batch_id = $2) AND ($3::text IS NULL OR d.asset_tag > $3)
-       ORDER BY d.asset_tag LIMIT $4`,
-      [schoolId, query.batchId ?? null, query.after ?? null, MAX_LABELS_PER_REQUEST + 1],
-    );
+    const db = this.dataSource.manager;
+    if (query.batchId && (await runStatement(db, LABEL_BATCH_EXISTS, [query.batchId])).length === 0) throw notFound('procurement_batch_not_found');
+    if (schoolId && !isHeldToOwnSchool(actor) && (await runStatement(db, LABEL_SCHOOL_EXISTS, [schoolId])).length === 0) throw notFound('school_not_found');
+    const rows = await runStatement(db, LABEL_DEVICES, [schoolId, query.batchId ?? null, query.after ?? null, MAX_LABELS_PER_REQUEST + 1]);
     const printed = rows.slice(0, MAX_LABELS_PER_REQUEST);
     const layout = query.layout ?? '3x8';
     return {

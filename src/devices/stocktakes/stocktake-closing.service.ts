@@ -5,11 +5,13 @@ import { assertProgramOffice, assertSchoolAccess } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
+import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
 import { Device } from '../device.entity.js';
 import { toDeviceResponse } from '../dto/device.dto.js';
 import type { CloseStocktakeRequest, StocktakeDetailResponse } from './dto/stocktake.dto.js';
 import { classify, countsOf } from './stocktake-result.js';
+import { STOCKTAKE_CLOSE, STOCKTAKE_MARK_SEEN } from './stocktakes.queries.js';
 import { devicesAt, findStocktake, MATCH_DEVICE, scannedCodes, type StocktakeRow, toStocktakeDetail, toStocktakeResponse } from './stocktakes.repository.js';
 import { assertOpen } from './stocktakes.service.js';
 
@@ -55,14 +57,11 @@ export class StocktakeClosingService {
           entry.relocated = true;
         }
       }
-      await markSeen(tx, id);
+      // Every device scanned was seen (a sighting, not an edit: `version` stays).
+      await runStatement(tx, STOCKTAKE_MARK_SEEN, [id]);
 
       const counts = countsOf(result, scans.length);
-      const [[closed]]: [StocktakeRow[], number] = await tx.query(
-        `UPDATE stocktakes SET status = 'closed', closed_by = $2, closed_at = now(), relocate_unexpected = $3, counts = $4, result = $5
-         WHERE id = $1 RETURNING *`,
-        [id, actor.id, relocate, JSON.stringify(counts), JSON.stringify(result)],
-      );
+      const [closed] = await runStatement(tx, STOCKTAKE_CLOSE, [id, actor.id, relocate, JSON.stringify(counts), JSON.stringify(result)]);
       await this.audit.record(tx, actor, {
         action: 'stocktake.closed',
         entityType: 'stocktake',
@@ -92,18 +91,4 @@ export class StocktakeClosingService {
       await this.audit.record(tx, actor, { action: 'device.transferred', entityType: 'device', entityId: device.id, schoolId, before, after });
     }
   }
-}
-
-/**
- * Every device scanned was seen: `last_seen_at` becomes its latest scan (never earlier than it
- * was). A sighting is not an edit, so `version` stays: a pending If-Match is not made stale.
- */
-async function markSeen(tx: EntityManager, stocktakeId: string): Promise<void> {
-  await tx.query(
-    `UPDATE devices d SET last_seen_at = m.seen
-     FROM (SELECT m.id, max(s.scanned_at) AS seen FROM stocktake_scans s CROSS JOIN LATERAL (${MATCH_DEVICE('s.code')}) m
-           WHERE s.stocktake_id = $1 GROUP BY m.id) m
-     WHERE d.id = m.id AND (d.last_seen_at IS NULL OR d.last_seen_at < m.seen)`,
-    [stocktakeId],
-  );
 }

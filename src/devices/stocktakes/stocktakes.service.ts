@@ -6,6 +6,7 @@ import type { Actor } from '../../common/actor.js';
 import { conflict, invalidField } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
+import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
 import { School } from '../../schools/school.entity.js';
 import type {
@@ -18,7 +19,17 @@ import type {
   StocktakeResponse,
 } from './dto/stocktake.dto.js';
 import { classify } from './stocktake-result.js';
-import { devicesAt, findStocktake, MATCH_DEVICE, scannedCodes, type StocktakeRow, toStocktakeDetail, toStocktakeResponse } from './stocktakes.repository.js';
+import {
+  STOCKTAKE_CODES_SCANNED,
+  STOCKTAKE_DEVICES_SCANNED,
+  STOCKTAKE_LIST,
+  STOCKTAKE_MATCH_CODES,
+  STOCKTAKE_OPEN,
+  STOCKTAKE_OPEN_AT,
+  STOCKTAKE_SCAN_INSERT,
+  STOCKTAKE_SCAN_TOTAL,
+} from './stocktakes.queries.js';
+import { devicesAt, findStocktake, scannedCodes, type StocktakeRow, toStocktakeDetail, toStocktakeResponse } from './stocktakes.repository.js';
 
 /**
  * Stock-takes: opening a count at one location, recording scans, and reading counts. Closing is
@@ -40,12 +51,9 @@ export class StocktakesService {
       if (schoolId && !(await tx.existsBy(School, { id: schoolId }))) throw invalidField('schoolId', 'unknown_school');
       // The partial unique index holds "one open count per location"; a concurrent open waits
       // here for the other's commit and then inserts nothing.
-      const [row]: StocktakeRow[] = await tx.query(
-        `INSERT INTO stocktakes (school_id, notes, opened_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *`,
-        [schoolId, request.notes ?? null, actor.id],
-      );
+      const [row] = await runStatement(tx, STOCKTAKE_OPEN, [schoolId, request.notes ?? null, actor.id]);
       if (!row) {
-        const [open] = await tx.query(`SELECT id FROM stocktakes WHERE school_id IS NOT DISTINCT FROM $1 AND status = 'open'`, [schoolId]);
+        const [open] = await runStatement(tx, STOCKTAKE_OPEN_AT, [schoolId]);
         throw conflict('stocktake_already_open', {}, { openStocktakeId: open?.id ?? null });
       }
       const after = toStocktakeResponse(row);
@@ -62,14 +70,8 @@ export class StocktakesService {
       assertSchoolAccess(actor, stocktake.school_id, 'operate', 'stocktake_not_found');
       assertOpen(stocktake);
       const codes = [...new Set(request.codes)];
-      const matches: { code: string; device_id: string | null }[] = await tx.query(
-        `SELECT c.code, d.id AS device_id FROM unnest($1::text[]) WITH ORDINALITY AS c(code, n)
-         LEFT JOIN LATERAL (${MATCH_DEVICE('c.code')}) d ON true ORDER BY c.n`,
-        [codes],
-      );
-      const scannedBefore = new Set<string>(
-        (await tx.query(`SELECT code FROM stocktake_scans WHERE stocktake_id = $1 AND code = ANY($2)`, [id, codes])).map((r: { code: string }) => r.code),
-      );
+      const matches = await runStatement(tx, STOCKTAKE_MATCH_CODES, [codes]);
+      const scannedBefore = new Set((await runStatement(tx, STOCKTAKE_CODES_SCANNED, [id, codes])).map((r) => r.code));
       const devicesBefore = new Set(await devicesScanned(tx, id, matches.flatMap((m) => m.device_id ?? [])));
       const accepted: string[] = [];
       const unknownCodes: string[] = [];
@@ -80,11 +82,8 @@ export class StocktakesService {
         else unknownCodes.push(code);
         accepted.push(code);
       }
-      await tx.query(
-        `INSERT INTO stocktake_scans (stocktake_id, school_id, code, scanned_by) SELECT $1, $2, unnest($3::text[]), $4`,
-        [id, stocktake.school_id, accepted, actor.id],
-      );
-      const [{ total }] = await tx.query(`SELECT count(*)::int AS total FROM stocktake_scans WHERE stocktake_id = $1`, [id]);
+      await runStatement(tx, STOCKTAKE_SCAN_INSERT, [id, stocktake.school_id, accepted, actor.id]);
+      const [{ total }] = await runStatement(tx, STOCKTAKE_SCAN_TOTAL, [id]);
       return {
         received: request.codes.length,
         accepted: accepted.length,
@@ -101,28 +100,16 @@ export class StocktakesService {
     // The store is never a school admin's; asking for it finds nothing, as for devices.
     if (isHeldToOwnSchool(actor) && query.location === 'store') return { items: [], nextCursor: null };
     const schoolId = readableSchoolFilter(actor, query.schoolId);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value?: unknown) => {
-      if (value !== undefined) params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (schoolId) add('school_id = ?', schoolId);
-    if (query.location === 'store') add('school_id IS NULL');
-    if (query.status) add('status = ?', query.status);
     const cursor = decodeCursor(query.cursor, 2);
-    if (cursor) {
-      params.push(String(cursor[0]), String(cursor[1]));
-      where.push(`(opened_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
     // Newest first. The cursor keeps opened_at to the microsecond (a JS Date would drop them).
-    const rows: (StocktakeRow & { opened_key: string })[] = await this.dataSource.query(
-      `SELECT *, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS opened_key FROM stocktakes
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY opened_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await runStatement(this.dataSource.manager, STOCKTAKE_LIST, [
+      schoolId || null,
+      query.location === 'store',
+      query.status || null,
+      cursor ? String(cursor[0]) : null,
+      cursor ? String(cursor[1]) : null,
+      limit + 1,
+    ]);
     return toPage(rows, limit, (r) => [r.opened_key, r.id], toStocktakeResponse);
   }
 
@@ -144,15 +131,10 @@ async function progress(db: EntityManager, stocktake: StocktakeRow): Promise<Sto
 
 /**
  * Which of these devices this count has already scanned, by either code. A serial counts only
- * where it names the device (no other device has it as asset tag), as in `MATCH_DEVICE`.
+ * where it names the device (no other device has it as asset tag), as the scan's match does.
  */
 async function devicesScanned(tx: EntityManager, stocktakeId: string, deviceIds: string[]): Promise<string[]> {
   if (deviceIds.length === 0) return [];
-  const rows: { id: string }[] = await tx.query(
-    `SELECT d.id FROM devices d WHERE d.id = ANY($2) AND EXISTS (
-       SELECT 1 FROM stocktake_scans s WHERE s.stocktake_id = $1
-         AND (s.code = d.asset_tag OR (s.code = d.serial_number AND NOT EXISTS (SELECT 1 FROM devices o WHERE o.asset_tag = s.code))))`,
-    [stocktakeId, deviceIds],
-  );
+  const rows = await runStatement(tx, STOCKTAKE_DEVICES_SCANNED, [stocktakeId, deviceIds]);
   return rows.map((r) => r.id);
 }
