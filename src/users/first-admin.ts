@@ -6,7 +6,9 @@ import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from '../common/actor.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { runStatement } from '../database/statements.js';
 import { verifyPassword } from './passwords.js';
+import { USER_ACTIVE_PASSWORD_HASH, USERS_BOOTSTRAP_LOCK, USERS_COUNT } from './users.queries.js';
 import { UsersService } from './users.service.js';
 
 export const DEMO_ADMIN_EMAIL = 'admin@laptop-loans.local';
@@ -35,8 +37,8 @@ export class FirstAdmin {
   async ensure(): Promise<LoginHint | null> {
     const demoFile = join(this.config.dataDir, 'demo-admin-password');
     const created = await this.dataSource.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock($1)`, [BOOTSTRAP_LOCK]);
-      const [{ count }] = await tx.query(`SELECT count(*)::int AS count FROM users`);
+      await runStatement(tx, USERS_BOOTSTRAP_LOCK, [BOOTSTRAP_LOCK]);
+      const [{ count }] = await runStatement(tx, USERS_COUNT, []);
       if (count > 0) return null;
       if (this.config.admin) {
         await this.users.createIn(tx, SYSTEM_ACTOR, { ...this.config.admin, name: 'Program administrator', role: 'program_admin' });
@@ -58,7 +60,7 @@ export class FirstAdmin {
   private async demoHint(demoFile: string): Promise<LoginHint | null> {
     if (!existsSync(demoFile)) return null;
     const password = readFileSync(demoFile, 'utf8').trim();
-    const [row] = await this.dataSource.query(`SELECT password_hash FROM users WHERE email = $1 AND active`, [DEMO_ADMIN_EMAIL]);
+    const [row] = await runStatement(this.dataSource.manager, USER_ACTIVE_PASSWORD_HASH, [DEMO_ADMIN_EMAIL]);
     if (!row || !(await verifyPassword(row.password_hash, password))) return null;
     return { email: DEMO_ADMIN_EMAIL, password, created: false };
   }
