@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { assertRole } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
@@ -8,7 +8,7 @@ import type { IdempotencyRequest } from '../common/idempotency.js';
 import { assertVersion } from '../common/if-match.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { Transactions } from '../database/transactions.js';
-import { prepared, runStatement } from '../database/statements.js';
+import { runStatement } from '../database/statements.js';
 import type { EligibilityRules } from './eligibility/eligibility-rules.js';
 import {
   type CreateProgramRequest,
@@ -22,18 +22,18 @@ import {
   type UpdateProgramRequest,
 } from './dto/program.dto.js';
 import { Program } from './program.entity.js';
+import {
+  PROGRAM_BY_ID,
+  PROGRAM_KNOWN_SCHOOLS,
+  PROGRAM_QUOTAS,
+  PROGRAM_QUOTAS_CLEAR,
+  PROGRAM_QUOTAS_INSERT,
+  PROGRAM_TERMS_INSERT,
+  PROGRAM_TERMS_LIST,
+  PROGRAM_TERMS_VERSION,
+} from './programs.queries.js';
 
 /** Programs, their versioned agreement terms and their quotas. Program admins write; all read. */
-// Every eligibility check reads its program: a prepared statement in the entity's shape (TypeORM's
-// query builder for this one row was 7% of an eligibility check's CPU; docs/benchmarks.md "Round two").
-export const PROGRAM_BY_ID = prepared<Program>(
-  'program_by_id',
-  `SELECT id, code, name, starts_on::text AS "startsOn", ends_on::text AS "endsOn", loan_due_date::text AS "loanDueDate",
-          loan_days AS "loanDays", max_extensions AS "maxExtensions", max_term_days AS "maxTermDays", rules,
-          terms_version AS "termsVersion", version, created_at AS "createdAt", updated_at AS "updatedAt"
-   FROM programs WHERE id = $1`,
-);
-
 @Injectable()
 export class ProgramsService {
   constructor(
@@ -58,7 +58,7 @@ export class ProgramsService {
           termsVersion: 1,
         }),
       );
-      await tx.query(`INSERT INTO program_terms (program_id, version, text, created_by) VALUES ($1, 1, $2, $3)`, [program.id, termsText, actor.id]);
+      await runStatement(tx, PROGRAM_TERMS_INSERT, [program.id, 1, termsText, actor.id]);
       const after = toProgramResponse(program);
       await this.audit.record(tx, actor, { action: 'program.created', entityType: 'program', entityId: program.id, schoolId: null, after: { ...after, termsVersion: 1 } });
       return after;
@@ -115,10 +115,7 @@ export class ProgramsService {
       if (!program) throw notFound('program_not_found');
       program.termsVersion += 1;
       await tx.save(program);
-      const [row] = await tx.query(
-        `INSERT INTO program_terms (program_id, version, text, created_by) VALUES ($1, $2, $3, $4) RETURNING created_at`,
-        [id, program.termsVersion, request.text, actor.id],
-      );
+      const [row] = await runStatement(tx, PROGRAM_TERMS_INSERT, [id, program.termsVersion, request.text, actor.id]);
       const terms = { programId: id, version: program.termsVersion, text: request.text, createdAt: row.created_at.toISOString() };
       await this.audit.record(tx, actor, { action: 'program.terms_changed', entityType: 'program', entityId: id, schoolId: null, after: { version: terms.version } });
       return terms;
@@ -127,12 +124,12 @@ export class ProgramsService {
 
   async listTerms(id: string): Promise<TermsResponse[]> {
     await this.find(id);
-    const rows = await this.dataSource.query(`SELECT version, text, created_at FROM program_terms WHERE program_id = $1 ORDER BY version`, [id]);
-    return rows.map((r: { version: number; text: string; created_at: Date }) => ({ programId: id, version: r.version, text: r.text, createdAt: r.created_at.toISOString() }));
+    const rows = await runStatement(this.dataSource.manager, PROGRAM_TERMS_LIST, [id]);
+    return rows.map((r) => ({ programId: id, version: r.version, text: r.text, createdAt: r.created_at.toISOString() }));
   }
 
   async getTerms(id: string, version: number): Promise<TermsResponse> {
-    const [row] = await this.dataSource.query(`SELECT text, created_at FROM program_terms WHERE program_id = $1 AND version = $2`, [id, version]);
+    const [row] = await runStatement(this.dataSource.manager, PROGRAM_TERMS_VERSION, [id, version]);
     if (!row) throw notFound('terms_not_found');
     return { programId: id, version, text: row.text, createdAt: row.created_at.toISOString() };
   }
@@ -144,17 +141,12 @@ export class ProgramsService {
     return this.transactions.run(undefined, async (tx) => {
       const program = await tx.findOne(Program, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!program) throw notFound('program_not_found');
-      const known = await tx.query(`SELECT id FROM schools WHERE id = ANY($1::uuid[])`, [schools]);
-      const unknown = schools.filter((s) => !known.some((k: { id: string }) => k.id === s));
+      const known = await runStatement(tx, PROGRAM_KNOWN_SCHOOLS, [schools]);
+      const unknown = schools.filter((s) => !known.some((k) => k.id === s));
       if (unknown.length) throw invalid(unknown.map((s) => fieldError('quotas', 'no_school_with_id', { id: s })));
-      const before = await this.quotas(id, tx.query.bind(tx));
-      await tx.query(`DELETE FROM program_quotas WHERE program_id = $1`, [id]);
-      if (request.quotas.length) {
-        await tx.query(
-          `INSERT INTO program_quotas (program_id, school_id, quota) SELECT $1, s, q FROM unnest($2::uuid[], $3::int[]) AS t(s, q)`,
-          [id, schools, request.quotas.map((q) => q.quota)],
-        );
-      }
+      const before = await this.quotas(tx, id);
+      await runStatement(tx, PROGRAM_QUOTAS_CLEAR, [id]);
+      if (request.quotas.length) await runStatement(tx, PROGRAM_QUOTAS_INSERT, [id, schools, request.quotas.map((q) => q.quota)]);
       const after = { quotas: request.quotas.map((q) => ({ schoolId: q.schoolId, quota: q.quota })) };
       await this.audit.record(tx, actor, { action: 'program.quotas_set', entityType: 'program', entityId: id, schoolId: null, before, after });
       return after;
@@ -163,11 +155,11 @@ export class ProgramsService {
 
   async getQuotas(id: string): Promise<QuotasResponse> {
     await this.find(id);
-    return this.quotas(id, this.dataSource.query.bind(this.dataSource));
+    return this.quotas(this.dataSource.manager, id);
   }
 
-  private async quotas(id: string, query: (sql: string, params: unknown[]) => Promise<{ school_id: string; quota: number }[]>): Promise<QuotasResponse> {
-    const rows = await query(`SELECT school_id, quota FROM program_quotas WHERE program_id = $1 ORDER BY school_id`, [id]);
+  private async quotas(db: EntityManager, id: string): Promise<QuotasResponse> {
+    const rows = await runStatement(db, PROGRAM_QUOTAS, [id]);
     return { quotas: rows.map((r) => ({ schoolId: r.school_id, quota: r.quota })) };
   }
 }

@@ -5,6 +5,7 @@ import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
 import { notFound } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
+import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
 import { Clock } from '../../common/clock.js';
 import { changeDeviceStatus, type LockedDevice } from '../../devices/device-state.js';
@@ -13,7 +14,16 @@ import type { AllocationRequest, AllocationResponse, SchoolAllocationResponse } 
 import { evaluateEligibility } from '../eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
 import { Program } from '../program.entity.js';
-import { APPLIED_KEY_SQL } from '../applications/applications.service.js';
+import {
+  ALLOCATION_NEW_RUN_ID,
+  ALLOCATION_PENDING,
+  ALLOCATION_PENDING_LOCK,
+  ALLOCATION_PROGRAM_LOCK,
+  ALLOCATION_RUN_INSERT,
+  ALLOCATION_SCHOOL_QUOTA,
+  ALLOCATION_SCHOOL_STOCK,
+  ALLOCATION_SCHOOL_STOCK_LOCK,
+} from './allocation.queries.js';
 import { planSchool, type SchoolPlan, type ServedSibling } from './allocation-plan.js';
 import { movedSchool, renderAllocationReason, ruleReason } from './allocation-reasons.js';
 
@@ -45,22 +55,17 @@ export class AllocationService {
     assertRole(actor, ['program_admin']);
     const dryRun = request.dryRun ?? false;
     return this.transactions.run(dryRun ? undefined : idempotency, async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('allocation:' || $1))`, [programId]);
+      await runStatement(tx, ALLOCATION_PROGRAM_LOCK, [programId]);
       const program = await tx.findOneBy(Program, { id: programId });
       if (!program) throw notFound('program_not_found');
       const date = this.clock.today();
       // applied_at to the microsecond (a JS Date would drop them), so first come is decided as the database records it.
       // A real run locks the pending applications: one withdrawn meanwhile is then either seen as
       // withdrawn here, or waits for this run and releases its device, never left reserved for nobody.
-      const pending: { id: string; status: 'pending'; student_id: string; school_id: string; applied_key: string }[] = await tx.query(
-        `SELECT id, status, student_id, school_id, ${APPLIED_KEY_SQL} AS applied_key FROM applications
-         WHERE program_id = $1 AND status = 'pending' ${request.schoolId ? 'AND school_id = $2' : ''}
-         ORDER BY school_id, id ${dryRun ? '' : 'FOR UPDATE'}`,
-        request.schoolId ? [programId, request.schoolId] : [programId],
-      );
+      const pending = await runStatement(tx, dryRun ? ALLOCATION_PENDING : ALLOCATION_PENDING_LOCK, [programId, request.schoolId || null]);
       const contexts = await gatherStudentContexts(tx, programId, pending.map((p) => p.student_id));
       const schools = [...new Set(pending.map((p) => p.school_id))].sort();
-      const runId: string | null = dryRun ? null : (await tx.query(`SELECT gen_random_uuid() AS id`))[0].id;
+      const runId: string | null = dryRun ? null : (await runStatement(tx, ALLOCATION_NEW_RUN_ID, []))[0].id;
       const results: SchoolRun[] = [];
       const servedFamilyCards = new Map<string, ServedSibling>();
       for (const schoolId of schools) {
@@ -84,15 +89,8 @@ export class AllocationService {
               familyCard: program.rules.onePerFamilyCard ? context.facts.familyCardNumber : null,
             };
           });
-        const devices: LockedDevice[] = await tx.query(
-          `SELECT id, status FROM devices WHERE school_id = $1 AND status = 'in_stock' ORDER BY asset_tag, id ${dryRun ? '' : 'FOR UPDATE SKIP LOCKED'}`,
-          [schoolId],
-        );
-        const [{ quota, already }] = await tx.query(
-          `SELECT (SELECT quota FROM program_quotas WHERE program_id = $1 AND school_id = $2) AS quota,
-                  (SELECT count(*)::int FROM applications WHERE program_id = $1 AND school_id = $2 AND status IN ('allocated', 'fulfilled')) AS already`,
-          [programId, schoolId],
-        );
+        const devices = await runStatement(tx, dryRun ? ALLOCATION_SCHOOL_STOCK : ALLOCATION_SCHOOL_STOCK_LOCK, [schoolId]);
+        const [{ quota, already }] = await runStatement(tx, ALLOCATION_SCHOOL_QUOTA, [programId, schoolId]);
         const plan = planSchool({ schoolId, candidates, devices: devices.map((d) => d.id), quota, alreadyAllocated: already, servedFamilyCards });
         if (!dryRun) {
           const locked = { devices: new Map(devices.map((d) => [d.id, d])), applications: new Map(pending.map((p) => [p.id, p])) };
@@ -102,9 +100,7 @@ export class AllocationService {
       }
       const run = { runId, dryRun, programId, date, allocated: results.reduce((n, s) => n + s.allocated.length, 0), schools: results };
       if (!dryRun) {
-        await tx.query(`INSERT INTO allocation_runs (id, program_id, run_by, allocated, result) VALUES ($1, $2, $3, $4, $5)`, [
-          runId, programId, actor.id, run.allocated, JSON.stringify(run),
-        ]);
+        await runStatement(tx, ALLOCATION_RUN_INSERT, [runId, programId, actor.id, run.allocated, JSON.stringify(run)]);
         await this.audit.record(tx, actor, { action: 'program.allocation_run', entityType: 'program', entityId: programId, schoolId: null, after: { runId, allocated: run.allocated } });
       }
       return { ...run, schools: run.schools.map(toSchoolAllocationResponse) };

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ApplicationStatus } from '../dto/application.dto.js';
-import type { ApplicationRow } from './applications.service.js';
+import { runStatement, statement } from '../../database/statements.js';
+import type { ApplicationRow } from './applications.queries.js';
 
 /**
  * The application state machine: the only place that says which status may follow which. An
@@ -28,6 +29,14 @@ export interface ApplicationStatusDetails {
   allocationRunId?: string;
 }
 
+/** The status write: $3 the device it is served by, $4 the run that allocated it (null keeps it). */
+export const APPLICATION_SET_STATUS = statement<ApplicationRow>(
+  'application_set_status',
+  `UPDATE applications SET status = $2, device_id = $3, allocation_run_id = coalesce($4, allocation_run_id), decided_at = now(), version = version + 1
+   WHERE id = $1
+   RETURNING id, program_id, student_id, school_id, status, priority, eligibility, device_id, applied_at, decided_at`,
+);
+
 /**
  * The one place an application's status is written. Callers check their own, more specific
  * conditions first (a withdrawal answers `application_not_withdrawable`), so a refused transition
@@ -42,12 +51,7 @@ export async function changeApplicationStatus(
   if (!APPLICATION_TRANSITIONS[application.status].includes(to)) {
     throw new Error(`An application cannot go from ${application.status} to ${to}`);
   }
-  // For UPDATE, TypeORM's postgres driver answers [rows, rowCount], not the rows.
-  const [[row]]: [ApplicationRow[], number] = await tx.query(
-    `UPDATE applications SET status = $2, device_id = $3, allocation_run_id = coalesce($4, allocation_run_id), decided_at = now(), version = version + 1
-     WHERE id = $1 RETURNING *`,
-    [application.id, to, details.deviceId, details.allocationRunId ?? null],
-  );
+  const [row] = await runStatement(tx, APPLICATION_SET_STATUS, [application.id, to, details.deviceId, details.allocationRunId ?? null]);
   application.status = to;
   return row;
 }

@@ -5,9 +5,11 @@ import type { Actor } from '../../common/actor.js';
 import { notFound } from '../../common/errors.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { runStatement } from '../../database/statements.js';
 import { FingerprintKey } from '../../students/import/fingerprints.js';
 import { StudentAccessLog } from '../../students/privacy/student-access-log.js';
 import type { ConflictingImports, DuplicateBeneficiariesResponse, DuplicateFamily, IdentityField } from '../dto/duplicate-beneficiaries.dto.js';
+import { type ConflictRow, DUPLICATE_CONFLICTING_IMPORTS, DUPLICATE_FAMILIES, DUPLICATE_PROGRAM_RULES } from './duplicate-beneficiaries.queries.js';
 
 /** How many NISNs with disagreeing imports the report lists. */
 const LISTED_CONFLICTS = 500;
@@ -36,7 +38,7 @@ export class DuplicateBeneficiariesService {
   }
 
   async report(actor: Actor, programId: string, schoolId?: string): Promise<DuplicateBeneficiariesResponse> {
-    const [program] = await this.dataSource.query(`SELECT rules FROM programs WHERE id = $1`, [programId]);
+    const [program] = await runStatement(this.dataSource.manager, DUPLICATE_PROGRAM_RULES, [programId]);
     if (!program) throw notFound('program_not_found');
     const limit = program.rules?.onePerFamilyCard ? 1 : null;
     const scope = readableSchoolFilter(actor, schoolId);
@@ -52,23 +54,7 @@ export class DuplicateBeneficiariesService {
   }
 
   private async families(programId: string, limit: number, scope: string | undefined): Promise<DuplicateFamily[]> {
-    const rows: { family_card_number: string; devices: number; students: { studentId: string; schoolId: string; via: 'loan' | 'allocation'; id: string }[] }[] =
-      await this.dataSource.query(
-        `WITH holdings AS (
-           SELECT s.family_card_number, s.id AS student_id, s.school_id, 'loan' AS via, l.id
-           FROM loans l JOIN students s ON s.id = l.student_id
-           WHERE l.program_id = $1 AND l.status = 'active' AND s.family_card_number IS NOT NULL
-           UNION ALL
-           SELECT s.family_card_number, s.id, s.school_id, 'allocation', a.id
-           FROM applications a JOIN students s ON s.id = a.student_id
-           WHERE a.program_id = $1 AND a.status = 'allocated' AND s.family_card_number IS NOT NULL)
-         SELECT family_card_number, count(*)::int AS devices,
-                jsonb_agg(jsonb_build_object('studentId', student_id, 'schoolId', school_id, 'via', via, 'id', id) ORDER BY student_id, id) AS students
-         FROM holdings GROUP BY family_card_number
-         HAVING count(*) > $2 ${scope ? 'AND bool_or(school_id = $3)' : ''}
-         ORDER BY count(*) DESC, family_card_number`,
-        scope ? [programId, limit, scope] : [programId, limit],
-      );
+    const rows = await runStatement(this.dataSource.manager, DUPLICATE_FAMILIES, [programId, limit, scope ?? null]);
     return rows.map((r) => ({
       familyCardNumber: r.family_card_number,
       devices: r.devices,
@@ -81,37 +67,9 @@ export class DuplicateBeneficiariesService {
    * rows that gave one). The fingerprints stay in the database: the answer numbers the variants.
    */
   private async conflictingImports(programId: string, scope: string | undefined): Promise<ConflictingImports[]> {
-    const scoped = scope ? 'AND f.school_id = $3 AND s.school_id = $3' : '';
-    const rows: ConflictRow[] = await this.dataSource.query(
-      `WITH accounts AS (
-         SELECT f.* FROM student_import_fingerprints f JOIN students s ON s.id = f.student_id
-         WHERE f.key_id = $1 ${scoped}
-       ), conflicted AS (
-         SELECT student_id, max(recorded_at) AS latest FROM accounts GROUP BY student_id
-         HAVING count(DISTINCT name_fp) > 1 OR count(DISTINCT birth_fp) > 1 OR count(DISTINCT nullif(card_fp, 0)) > 1
-         ORDER BY latest DESC, student_id LIMIT ${LISTED_CONFLICTS + 1}
-       )
-       SELECT s.id, s.nisn, s.school_id,
-              EXISTS (SELECT 1 FROM applications a WHERE a.student_id = s.id AND a.program_id = $2 AND a.status IN ('pending', 'allocated', 'fulfilled'))
-                OR EXISTS (SELECT 1 FROM loans l WHERE l.student_id = s.id AND l.program_id = $2 AND l.status = 'active') AS beneficiary,
-              (SELECT json_agg(json_build_object('importId', a.import_id, 'schoolId', a.school_id, 'recordedAt', a.recorded_at, 'accepted', a.accepted,
-                                                 'name', a.name_fp::text, 'birth', a.birth_fp::text, 'card', a.card_fp::text)
-                               ORDER BY a.recorded_at, a.import_id, a.name_fp, a.birth_fp, a.card_fp)
-                 FROM accounts a WHERE a.student_id = s.id) AS accounts
-       FROM conflicted c JOIN students s ON s.id = c.student_id
-       ORDER BY c.latest DESC, s.id`,
-      scope ? [this.fingerprintKeyId, programId, scope] : [this.fingerprintKeyId, programId],
-    );
+    const rows = await runStatement(this.dataSource.manager, DUPLICATE_CONFLICTING_IMPORTS, [this.fingerprintKeyId, programId, scope ?? null, LISTED_CONFLICTS + 1]);
     return rows.map(toConflict);
   }
-}
-
-interface ConflictRow {
-  id: string;
-  nisn: string;
-  school_id: string;
-  beneficiary: boolean;
-  accounts: { importId: string; schoolId: string; recordedAt: string; accepted: boolean; name: string; birth: string; card: string }[];
 }
 
 /** Numbers each field's distinct fingerprints in order of first appearance. */
