@@ -127,8 +127,18 @@ describe('the row types of the named statements', () => {
 
   it('finds the statements (a search that finds nothing proves nothing)', () => {
     expect(checked.map((s) => s.name)).toEqual(expect.arrayContaining(['issue_insert_loan', 'student_contexts', 'loan_by_id', 'auth_user_by_id', 'device_set_status']));
-    // Built per call (one per number of events): its text is not a literal to check here.
-    expect(dynamic).toEqual(['src/audit/audit-log.ts: `audit_record_${entries.length}`']);
+    expect(dynamic).toEqual([
+      // Built per call (one per number of events): its text is not a literal to check here.
+      'src/audit/audit-log.ts: `audit_record_${entries.length}`',
+      // Fixed texts, but they read the student import's temporary staging tables (made per import,
+      // dropped at commit), which the migrated schema here does not have: the import's tests run them.
+      "src/students/import/student-import-sql.ts: 'student_import_delete_demoted_rows'",
+      "src/students/import/student-import-sql.ts: 'student_import_match'",
+      "src/students/import/student-import-sql.ts: 'student_import_other_school'",
+      "src/students/import/student-import-sql.ts: 'student_import_update'",
+      "src/students/import/student-import-sql.ts: 'student_import_insert'",
+      "src/students/import/student-import-sql.ts: 'student_import_lifecycle'",
+    ]);
   });
 
   /** How a declared row type differs from the columns PostgreSQL describes for its statement. */
