@@ -94,9 +94,9 @@ export class RemindersService {
    */
   private async writeReminders(tx: EntityManager, today: string, now: Date): Promise<WrittenCount[]> {
     const days = this.levels.map((l) => l.days);
-    return runStatement(tx, REMINDER_WRITE, [
-      today, days, this.levels.map((l) => l.name), this.levels.map((l) => l.escalates), days[0], now, ...smsFormats(),
-    ]);
+    const names = this.levels.map((l) => l.name);
+    const escalates = this.levels.map((l) => l.escalates);
+    return runStatement(tx, REMINDER_WRITE, [today, days, names, escalates, days[0], now, ...smsFormats()]);
   }
 
   /**

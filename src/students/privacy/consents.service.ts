@@ -38,7 +38,15 @@ export class ConsentsService {
         throw invalidField('programId', 'unknown_program');
       }
       const [row] = await runStatement(tx, CONSENT_INSERT, [
-        studentId, schoolId, request.purpose, request.programId ?? null, request.method, request.evidenceRef ?? null, request.givenAt, actor.id, this.clock.now(),
+        studentId,
+        schoolId,
+        request.purpose,
+        request.programId ?? null,
+        request.method,
+        request.evidenceRef ?? null,
+        request.givenAt,
+        actor.id,
+        this.clock.now(),
       ]);
       await this.audit.record(tx, actor, { action: 'consent.given', entityType: 'guardian_consent', entityId: row.id, schoolId, after: toConsentAuditImage(row) });
       return toConsentResponse(row);
