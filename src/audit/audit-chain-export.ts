@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { runStatement } from '../database/statements.js';
+import { AUDIT_BLOCK_BY_HASH, AUDIT_BLOCK_EVENTS, AUDIT_BLOCK_OF_FIRST_EVENT_ABOUT, AUDIT_BLOCKS_BETWEEN } from './audit-chain-export.queries.js';
 
 /** The newest sealed block, as an evidence pack records it. */
 export interface ChainHead {
@@ -35,21 +37,13 @@ export class AuditChainExport {
   constructor(private readonly dataSource: DataSource) {}
 
   async block(hash: string): Promise<ChainHead | null> {
-    const [row]: { block_no: string; hash: string; sealed_at: Date }[] = await this.dataSource.query(
-      `SELECT block_no, encode(hash, 'hex') AS hash, sealed_at FROM audit_blocks WHERE hash = decode($1, 'hex')`,
-      [hash],
-    );
+    const [row] = await runStatement(this.dataSource.manager, AUDIT_BLOCK_BY_HASH, [hash]);
     return row ? { blockNo: Number(row.block_no), hash: row.hash, sealedAt: row.sealed_at.toISOString() } : null;
   }
 
   /** The sealed block holding the first event about an entity (e.g. a program's creation), or null. */
   async firstBlockAbout(entityType: string, entityId: string): Promise<number | null> {
-    const [row]: { block_no: string }[] = await this.dataSource.query(
-      `SELECT b.block_no FROM audit_blocks b
-       WHERE b.from_tx <= (SELECT min(tx_id) FROM audit_events WHERE entity_type = $1 AND entity_id = $2)
-         AND b.to_tx > (SELECT min(tx_id) FROM audit_events WHERE entity_type = $1 AND entity_id = $2)`,
-      [entityType, entityId],
-    );
+    const [row] = await runStatement(this.dataSource.manager, AUDIT_BLOCK_OF_FIRST_EVENT_ABOUT, [entityType, entityId]);
     return row ? Number(row.block_no) : null;
   }
 
@@ -59,18 +53,9 @@ export class AuditChainExport {
    */
   async *segment(from: number, to: number, schoolId: string | null): AsyncGenerator<SegmentBlock> {
     for (let start = from; start <= to; start += BLOCKS_PER_READ) {
-      const blocks: { block_no: string; from_tx: string; to_tx: string; event_count: number; prev_hash: string; hash: string; sealed_at: Date }[] = await this.dataSource.query(
-        `SELECT block_no, from_tx::text, to_tx::text, event_count, encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash, sealed_at
-         FROM audit_blocks WHERE block_no BETWEEN $1 AND $2 ORDER BY block_no`,
-        [start, Math.min(to, start + BLOCKS_PER_READ - 1)],
-      );
+      const blocks = await runStatement(this.dataSource.manager, AUDIT_BLOCKS_BETWEEN, [start, Math.min(to, start + BLOCKS_PER_READ - 1)]);
       for (const b of blocks) {
-        const events: { id: string; tx_id: string; hash: string; canonical: string | null }[] = await this.dataSource.query(
-          `SELECT e.id::text, e.tx_id::text, encode(e.hash, 'hex') AS hash,
-                  CASE WHEN $3::uuid IS NULL OR e.school_id = $3 THEN audit_event_canonical(e) END AS canonical
-           FROM audit_events e WHERE e.tx_id >= $1::xid8 AND e.tx_id < $2::xid8 ORDER BY e.tx_id, e.id`,
-          [b.from_tx, b.to_tx, schoolId],
-        );
+        const events = await runStatement(this.dataSource.manager, AUDIT_BLOCK_EVENTS, [b.from_tx, b.to_tx, schoolId]);
         yield {
           block: { blockNo: Number(b.block_no), fromTx: b.from_tx, toTx: b.to_tx, eventCount: b.event_count, prevHash: b.prev_hash, hash: b.hash, sealedAt: b.sealed_at.toISOString() },
           events: events.map((e) => ({ id: e.id, txId: e.tx_id, hash: e.hash, ...(e.canonical === null ? {} : { canonical: e.canonical, content: contentOf(e.canonical) }) })),

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Inject } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
+import { runStatement } from '../database/statements.js';
+import { AUDIT_SEAL_BLOCK, AUDIT_SEAL_CUT, AUDIT_SEAL_FIRST_TX, AUDIT_SEAL_HEAD, AUDIT_SEAL_HORIZON, AUDIT_SEAL_TRY_LOCK } from './audit-sealer.queries.js';
 
 /** Only sealers take this advisory lock; writers of audit events never wait on it. */
 const SEAL_LOCK = 0x4155_4449; // "AUDI"
@@ -52,36 +54,27 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
 
   private sealOneBlock(): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
-      const [{ locked }] = await tx.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [SEAL_LOCK]);
+      const [{ locked }] = await runStatement(tx, AUDIT_SEAL_TRY_LOCK, [SEAL_LOCK]);
       if (!locked) return 0;
-      const [head] = await tx.query(`SELECT block_no, to_tx::text AS to_tx, hash FROM audit_blocks ORDER BY block_no DESC LIMIT 1`);
+      const [head] = await runStatement(tx, AUDIT_SEAL_HEAD, []);
       const blockNo = head ? Number(head.block_no) + 1 : 1;
       const from: string = head?.to_tx ?? '1';
       const prevHash: Buffer = head?.hash ?? GENESIS;
       // Every transaction older than the snapshot's xmin has finished, so the set of events in
       // [from, horizon) can no longer change.
-      const [{ horizon }] = await tx.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`);
+      const [{ horizon }] = await runStatement(tx, AUDIT_SEAL_HORIZON, []);
       if (BigInt(horizon) <= BigInt(from)) return 0;
-      const [cut] = await tx.query(
-        `SELECT tx_id::text AS tx FROM audit_events WHERE tx_id >= $1 AND tx_id < $2 ORDER BY tx_id, id OFFSET $3 LIMIT 1`,
-        [from, horizon, MAX_EVENTS_PER_BLOCK],
-      );
+      const [cut] = await runStatement(tx, AUDIT_SEAL_CUT, [from, horizon, MAX_EVENTS_PER_BLOCK]);
       // A block always holds whole transactions; one huge transaction makes one big block. The cut
       // is compared with the first transaction in the range (not with `from`, which usually lies
       // before it): otherwise a first transaction of more than MAX_EVENTS_PER_BLOCK events gives
       // the empty range [from, its tx) and sealing stops for good.
-      const [first] = cut
-        ? await tx.query(`SELECT min(tx_id)::text AS tx FROM audit_events WHERE tx_id >= $1 AND tx_id < $2`, [from, horizon])
-        : [undefined];
-      const to = !cut ? horizon : BigInt(cut.tx) > BigInt(first.tx) ? cut.tx : String(BigInt(first.tx) + 1n);
-      const rows = await tx.query(
-        `INSERT INTO audit_blocks (block_no, from_tx, to_tx, event_count, prev_hash, hash)
-         SELECT $1, $2::xid8, $3::xid8, d.event_count, $4, d.hash
-         FROM audit_block_digest($1, $2::xid8, $3::xid8, $4) d
-         WHERE d.event_count > 0
-         RETURNING event_count`,
-        [blockNo, from, to, prevHash],
-      );
+      let to = horizon;
+      if (cut) {
+        const [first] = await runStatement(tx, AUDIT_SEAL_FIRST_TX, [from, horizon]);
+        to = BigInt(cut.tx) > BigInt(first.tx) ? cut.tx : String(BigInt(first.tx) + 1n);
+      }
+      const rows = await runStatement(tx, AUDIT_SEAL_BLOCK, [blockNo, from, to, prevHash]);
       return rows.length ? Number(rows[0].event_count) : 0;
     });
   }

@@ -3,24 +3,10 @@ import { DataSource } from 'typeorm';
 import { type Actor } from '../common/actor.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { readableSchoolFilter } from '../auth/access.js';
+import { runStatement } from '../database/statements.js';
+import { AUDIT_EVENTS_PAGE, AUDIT_FIRST_BAD_BLOCK, AUDIT_FIRST_BAD_EVENT, AUDIT_VERIFICATION_COUNTS, type AuditRow } from './audit.queries.js';
 import { AuditSealer } from './audit-sealer.js';
 import { AuditEventQuery, AuditEventResponse, AuditVerificationResponse } from './dto/audit.dto.js';
-
-interface AuditRow {
-  id: string;
-  occurred_at: Date;
-  actor_type: AuditEventResponse['actorType'];
-  actor_id: string | null;
-  actor_role: string | null;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  school_id: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  request_id: string | null;
-  hash: Buffer;
-}
 
 @Injectable()
 export class AuditService {
@@ -31,29 +17,20 @@ export class AuditService {
 
   async list(actor: Actor, query: AuditEventQuery): Promise<Page<AuditEventResponse>> {
     const limit = query.limit ?? 50;
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
     const schoolId = readableSchoolFilter(actor, query.schoolId);
-    if (schoolId) add('school_id = ?', schoolId);
-    if (query.action) add('action = ?', query.action);
-    if (query.entityType) add('entity_type = ?', query.entityType);
-    if (query.entityId) add('entity_id = ?', query.entityId);
-    if (query.actorId) add('actor_id = ?', query.actorId);
-    if (query.from) add('occurred_at >= ?', query.from);
-    if (query.to) add('occurred_at < ?', query.to);
     const cursor = decodeCursor(query.cursor, 1);
-    if (cursor) add('id < ?', String(cursor[0]));
-    params.push(limit + 1);
-    // Newest first: an auditor usually asks "what happened lately".
-    const rows: AuditRow[] = await this.dataSource.query(
-      `SELECT * FROM audit_events ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-       ORDER BY id DESC LIMIT $${params.length}`,
-      params,
-    );
+    // Newest first: an auditor usually asks "what happened lately". An empty filter is no filter.
+    const rows = await runStatement(this.dataSource.manager, AUDIT_EVENTS_PAGE, [
+      schoolId || null,
+      query.action || null,
+      query.entityType || null,
+      query.entityId || null,
+      query.actorId || null,
+      query.from || null,
+      query.to || null,
+      cursor ? String(cursor[0]) : null,
+      limit + 1,
+    ]);
     return toPage(rows, limit, (row) => [row.id], toAuditEventResponse);
   }
 
@@ -64,35 +41,9 @@ export class AuditService {
   async verify(): Promise<AuditVerificationResponse> {
     await this.sealer.sealPending();
     return this.dataSource.transaction('REPEATABLE READ', async (tx) => {
-      const [badEvent] = await tx.query(
-        `SELECT id FROM audit_events e WHERE e.hash IS DISTINCT FROM audit_event_digest(e) ORDER BY tx_id, id LIMIT 1`,
-      );
-      const [badBlock] = await tx.query(`
-        WITH chain AS (
-          SELECT b.*, lag(b.hash) OVER w AS expected_prev, lag(b.to_tx) OVER w AS expected_from,
-                 lag(b.block_no) OVER w AS previous_no
-          FROM audit_blocks b WINDOW w AS (ORDER BY b.block_no))
-        SELECT c.block_no,
-               CASE
-                 WHEN c.block_no <> coalesce(c.previous_no, 0) + 1 THEN 'block numbers are not contiguous'
-                 WHEN c.prev_hash <> coalesce(c.expected_prev, '\\x${'00'.repeat(32)}'::bytea) THEN 'does not link to the previous block'
-                 WHEN c.expected_from IS NOT NULL AND c.from_tx <> c.expected_from THEN 'leaves a gap after the previous block'
-                 WHEN d.event_count <> c.event_count THEN 'events were removed or added (' || d.event_count || ' found, ' || c.event_count || ' sealed)'
-                 ELSE 'digest of its events does not match'
-               END AS reason
-        FROM chain c CROSS JOIN LATERAL audit_block_digest(c.block_no, c.from_tx, c.to_tx, c.prev_hash) d
-        WHERE c.block_no <> coalesce(c.previous_no, 0) + 1
-           OR c.prev_hash <> coalesce(c.expected_prev, '\\x${'00'.repeat(32)}'::bytea)
-           OR (c.expected_from IS NOT NULL AND c.from_tx <> c.expected_from)
-           OR d.event_count <> c.event_count
-           OR d.hash <> c.hash
-        ORDER BY c.block_no LIMIT 1`);
-      const [counts] = await tx.query(`
-        SELECT (SELECT count(*) FROM audit_events) AS events,
-               (SELECT count(*) FROM audit_blocks) AS blocks,
-               (SELECT count(*) FROM audit_events
-                 WHERE tx_id >= coalesce((SELECT to_tx FROM audit_blocks ORDER BY block_no DESC LIMIT 1), '0'::xid8)) AS unsealed,
-               (SELECT encode(hash, 'hex') FROM audit_blocks ORDER BY block_no DESC LIMIT 1) AS head`);
+      const [badEvent] = await runStatement(tx, AUDIT_FIRST_BAD_EVENT, []);
+      const [badBlock] = await runStatement(tx, AUDIT_FIRST_BAD_BLOCK, []);
+      const [counts] = await runStatement(tx, AUDIT_VERIFICATION_COUNTS, []);
       const firstBrokenLink = badEvent
         ? { kind: 'event' as const, at: String(badEvent.id), reason: 'content does not match its hash' }
         : badBlock

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import type { AppConfig, NotificationSettings } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { NotificationPayloadResponse, NotificationRow } from './dto/notification.dto.js';
+import { runStatement } from '../database/statements.js';
+import { type ClaimedRow, OUTBOX_CLAIM_DUE, OUTBOX_GIVE_UP, OUTBOX_LEASE, OUTBOX_MARK_FAILED, OUTBOX_MARK_SENT } from './notification-dispatcher.queries.js';
 import { retryDelayMs } from './notification-rules.js';
 
 /** Rows claimed (and posted concurrently) at a time. */
@@ -18,10 +19,6 @@ export interface DispatchResult {
   dead: number;
   cancelled: number;
 }
-
-type Claimed = Pick<NotificationRow, 'id' | 'kind' | 'level' | 'recipient_type' | 'recipient' | 'attempts' | 'created_at'> & {
-  payload: NotificationPayloadResponse;
-};
 
 /**
  * Delivers queued outbox rows to NOTIFY_WEBHOOK_URL (see docs/notifications.md). A short
@@ -85,27 +82,18 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
     return result;
   }
 
-  private claim(): Promise<{ live: Claimed[]; cancelled: number; claimed: number }> {
+  private claim(): Promise<{ live: ClaimedRow[]; cancelled: number; claimed: number }> {
     const now = this.clock.now();
     return this.dataSource.transaction(async (tx) => {
-      const rows: (Claimed & { still_due: boolean })[] = await tx.query(
-        `SELECT o.id, o.kind, o.level, o.recipient_type, o.recipient, o.payload, o.attempts, o.created_at,
-                l.status = 'active' AND to_char(l.due_date, 'YYYY-MM-DD') = o.payload->>'dueDate' AS still_due
-         FROM outbox o JOIN loans l ON l.id = o.loan_id
-         WHERE o.status IN ('queued', 'failed') AND o.next_attempt_at <= $1
-         ORDER BY o.next_attempt_at, o.id
-         LIMIT $2
-         FOR UPDATE OF o SKIP LOCKED`,
-        [now, BATCH],
-      );
+      const rows = await runStatement(tx, OUTBOX_CLAIM_DUE, [now, BATCH]);
       // A reminder about a loan returned, lost or extended since it was written would be wrong now.
       const stale = rows.filter((r) => !r.still_due).map((r) => r.id);
       if (stale.length) {
-        await tx.query(`UPDATE outbox SET status = 'dead', last_error = $2 WHERE id = ANY($1::uuid[])`, [stale, CANCELLED]);
+        await runStatement(tx, OUTBOX_GIVE_UP, [stale, CANCELLED]);
       }
       const live = rows.filter((r) => r.still_due);
       if (live.length) {
-        await tx.query(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2 WHERE id = ANY($1::uuid[])`, [
+        await runStatement(tx, OUTBOX_LEASE, [
           live.map((r) => r.id),
           new Date(now.getTime() + this.settings.timeoutMs + LEASE_MARGIN_MS),
         ]);
@@ -115,7 +103,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
   }
 
   /** One POST; answers null when the gateway took it (2xx), else why not. */
-  private async post(row: Claimed): Promise<string | null> {
+  private async post(row: ClaimedRow): Promise<string | null> {
     const { webhookUrl, webhookToken, timeoutMs } = this.settings;
     try {
       const response = await fetch(webhookUrl!, {
@@ -152,15 +140,15 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
    * Writes the outcome, only if the row is still the one this pass claimed (same attempt count):
    * had the lease run out and another replica taken it over, that replica owns the row now.
    */
-  private async record(row: Claimed, error: string | null): Promise<'sent' | 'failed' | 'dead'> {
+  private async record(row: ClaimedRow, error: string | null): Promise<'sent' | 'failed' | 'dead'> {
     const now = this.clock.now();
     if (error === null) {
-      await this.dataSource.query(`UPDATE outbox SET status = 'sent', sent_at = $3, last_error = NULL WHERE id = $1 AND attempts = $2`, [row.id, row.attempts, now]);
+      await runStatement(this.dataSource.manager, OUTBOX_MARK_SENT, [row.id, row.attempts, now]);
       return 'sent';
     }
     const outcome = row.attempts >= this.settings.maxAttempts ? 'dead' : 'failed';
     const next = new Date(now.getTime() + retryDelayMs(row.attempts, this.settings.retryBaseMs));
-    await this.dataSource.query(`UPDATE outbox SET status = $3, next_attempt_at = $4, last_error = $5 WHERE id = $1 AND attempts = $2`, [
+    await runStatement(this.dataSource.manager, OUTBOX_MARK_FAILED, [
       row.id,
       row.attempts,
       outcome,

@@ -127,14 +127,20 @@ describe('the row types of the named statements', () => {
 
   it('finds the statements (a search that finds nothing proves nothing)', () => {
     expect(checked.map((s) => s.name)).toEqual(expect.arrayContaining(['issue_insert_loan', 'student_contexts', 'loan_by_id', 'auth_user_by_id', 'device_set_status']));
-    // Built per call (one per number of events): its text is not a literal to check here.
-    // The device import's statements on its staging table: a temporary table, which exists only
-    // inside an import's transaction, so PostgreSQL cannot describe them on the migrated schema.
     expect(dynamic).toEqual([
+      // Built per call (one per number of events): its text is not a literal to check here.
       'src/audit/audit-log.ts: `audit_record_${entries.length}`',
+      // Fixed texts, but they read the imports' temporary staging tables (made per import, dropped
+      // at commit), which the migrated schema here does not have: the imports' tests run them.
       "src/devices/import/import-sql.ts: 'device_import_demote_staged'",
       "src/devices/import/import-sql.ts: 'device_import_staged_clashes'",
       "src/devices/import/import-sql.ts: 'device_import_insert_staged'",
+      "src/students/import/student-import-sql.ts: 'student_import_delete_demoted_rows'",
+      "src/students/import/student-import-sql.ts: 'student_import_match'",
+      "src/students/import/student-import-sql.ts: 'student_import_other_school'",
+      "src/students/import/student-import-sql.ts: 'student_import_update'",
+      "src/students/import/student-import-sql.ts: 'student_import_insert'",
+      "src/students/import/student-import-sql.ts: 'student_import_lifecycle'",
     ]);
   });
 

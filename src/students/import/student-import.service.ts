@@ -6,34 +6,39 @@ import { assertSchoolAccess, ownSchool } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
-import { affected, copyInto, first, inPieces, withFile } from '../../common/csv-import/copy.js';
+import { copyInto, inPieces, withFile } from '../../common/csv-import/copy.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
 import { ImportErrors, LISTED_ERRORS } from '../../common/csv-import/import-errors.js';
 import { importError, invalidField, notFound, renderRowError } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
 import { School } from '../../schools/school.entity.js';
 import { StudentsService } from '../students.service.js';
 import { FingerprintKey } from './fingerprints.js';
 import type { StudentImportQuery, StudentImportResponse } from './student-import.dto.js';
 import {
-  ACTIVE_LOANS_SQL,
   COPY_FINGERPRINTS,
   COPY_STAGING,
   COPY_STUDENTS,
-  CREATE_STAGING,
-  DELETE_DEMOTED_SQL,
-  DELETE_DEMOTED_STUDENTS_SQL,
   fingerprintLine,
-  INSERT_SQL,
-  LIFECYCLE_SQL,
-  MATCH_SQL,
-  OTHER_SCHOOL_SQL,
   stagingLine,
+  STUDENT_IMPORT_ACTIVE_LOANS,
+  STUDENT_IMPORT_BACK_TO_SAVEPOINT,
+  STUDENT_IMPORT_CREATE_STAGING,
+  STUDENT_IMPORT_DELETE_DEMOTED_ROWS,
+  STUDENT_IMPORT_DELETE_DEMOTED_STUDENTS,
+  STUDENT_IMPORT_INSERT,
+  STUDENT_IMPORT_LIFECYCLE,
+  STUDENT_IMPORT_MATCH,
+  STUDENT_IMPORT_OTHER_SCHOOL,
+  STUDENT_IMPORT_SAVEPOINT,
+  STUDENT_IMPORT_TIMEOUT,
+  STUDENT_IMPORT_UPDATE,
   studentLine,
-  UPDATE_SQL,
+  type LifecycleRow,
 } from './student-import-sql.js';
 import { scanStudentFile, type StudentFileScan } from './student-scan.js';
 
@@ -102,8 +107,7 @@ export class StudentImportService {
     const file = await readFile();
     // A dry run is checked again each time it is asked: there is nothing to replay.
     return dryRunnable(dryRun, (answer) => this.transactions.run(dryRun ? undefined : withFile(idempotency, file, mode, schoolId), async (tx) => {
-      // A large file legitimately takes longer than the per-statement limit meant for API calls.
-      await tx.query(`SET LOCAL statement_timeout = '10min'`);
+      await runStatement(tx, STUDENT_IMPORT_TIMEOUT, []);
       if (!(await tx.existsBy(School, { id: schoolId }))) throw notFound('school_not_found');
       const context = { schoolId, today: this.clock.today(), importId: randomUUID() };
       const { scan, errors, good, finish } = (await this.importDirect(tx, file, context)) ?? (await this.importStaged(tx, file, context));
@@ -136,7 +140,7 @@ export class StudentImportService {
     /** The new students' lines in the file, and their fingerprints (starting with the student id), COPYed once the students are in. */
     const lines: number[] = [];
     let fingerprints: string[] = [];
-    await tx.query('SAVEPOINT student_import');
+    await runStatement(tx, STUDENT_IMPORT_SAVEPOINT, []);
     const { scan, copyText } = await scanStudentFile(file, context.today, errors, (line, row) => {
       const id = randomUUID();
       lines.push(line);
@@ -147,14 +151,14 @@ export class StudentImportService {
       await copyInto(tx, COPY_STUDENTS, copyText);
     } catch (error) {
       if ((error as { code?: string }).code !== '23505') throw error;
-      await tx.query('ROLLBACK TO SAVEPOINT student_import');
+      await runStatement(tx, STUDENT_IMPORT_BACK_TO_SAVEPOINT, []);
       return null;
     }
     let good = scan.good;
     if (scan.demoted.length) {
       const demoted = new Set(scan.demoted);
       const ids = fingerprints.filter((_, i) => demoted.has(lines[i])).map((fp) => fp.slice(0, 36));
-      good -= await affected(tx, DELETE_DEMOTED_STUDENTS_SQL, [ids]);
+      good -= (await runStatement(tx, STUDENT_IMPORT_DELETE_DEMOTED_STUDENTS, [ids])).length;
       fingerprints = fingerprints.filter((_, i) => !demoted.has(lines[i]));
     }
     const finish = async (): Promise<Written> => {
@@ -167,19 +171,19 @@ export class StudentImportService {
   /** Every good row into a staging table; registered NISNs found and locked in one join; updates and inserts in one statement each. */
   private async importStaged(tx: EntityManager, file: CsvFile, context: ImportContext): Promise<Outcome> {
     const errors = new ImportErrors();
-    await tx.query(CREATE_STAGING);
+    await runStatement(tx, STUDENT_IMPORT_CREATE_STAGING, []);
     const { scan, copyText } = await scanStudentFile(file, context.today, errors, (line, row) => stagingLine(line, row, this.fingerprints.of(row)));
     await copyInto(tx, COPY_STAGING, copyText);
     let good = scan.good;
-    if (scan.demoted.length) good -= await affected(tx, DELETE_DEMOTED_SQL, [scan.demoted]);
-    await tx.query(MATCH_SQL);
-    const other = await first<{ total: number; listed: number[] }>(tx, OTHER_SCHOOL_SQL, [context.schoolId, LISTED_ERRORS]);
+    if (scan.demoted.length) good -= (await runStatement(tx, STUDENT_IMPORT_DELETE_DEMOTED_ROWS, [scan.demoted])).length;
+    await runStatement(tx, STUDENT_IMPORT_MATCH, []);
+    const [other] = await runStatement(tx, STUDENT_IMPORT_OTHER_SCHOOL, [context.schoolId, LISTED_ERRORS]);
     for (const line of other.listed) errors.add({ ...importError(line, scan.layout.label.nisn!, 'nisn_at_other_school'), rank: scan.layout.position.nisn! });
     errors.countUnlisted(other.total - other.listed.length);
     good -= other.total;
     const finish = async (): Promise<Written> => {
-      const { updated, statuses } = await first<{ updated: number; statuses: { id: string }[] }>(tx, UPDATE_SQL, [context.schoolId, context.today]);
-      const { created } = await first<{ created: number }>(tx, INSERT_SQL, [context.schoolId, context.today, context.importId, this.fingerprints.id]);
+      const [{ updated, statuses }] = await runStatement(tx, STUDENT_IMPORT_UPDATE, [context.schoolId, context.today]);
+      const [{ created }] = await runStatement(tx, STUDENT_IMPORT_INSERT, [context.schoolId, context.today, context.importId, this.fingerprints.id]);
       return { created, updated, statuses };
     };
     return { scan, errors, good, finish };
@@ -192,10 +196,10 @@ export class StudentImportService {
   private async recordLifecycle(tx: EntityManager, actor: Actor, ids: string[]): Promise<Lifecycle> {
     const result: Lifecycle = { left: 0, reenrolled: 0, loansFlagged: 0 };
     if (ids.length === 0) return result;
-    const rows: LifecycleRow[] = await tx.query(LIFECYCLE_SQL, [ids]);
+    const rows = await runStatement(tx, STUDENT_IMPORT_LIFECYCLE, [ids]);
     const leaving = (r: LifecycleRow) => r.was_status === 'enrolled' && r.enrolment_status !== 'enrolled';
     const leavers = rows.filter(leaving).map((r) => r.id);
-    if (leavers.length) result.loansFlagged = (await first<{ n: number }>(tx, ACTIVE_LOANS_SQL, [leavers])).n;
+    if (leavers.length) result.loansFlagged = (await runStatement(tx, STUDENT_IMPORT_ACTIVE_LOANS, [leavers]))[0].n;
     for (const row of rows) {
       const returning = row.was_status !== 'enrolled' && row.enrolment_status === 'enrolled';
       if (!leaving(row) && !returning) continue;
@@ -211,21 +215,4 @@ export class StudentImportService {
     }
     return result;
   }
-}
-
-interface LifecycleRow {
-  id: string;
-  school_id: string;
-  grade: number;
-  resident: boolean;
-  social_aid: string[];
-  enrolment_status: string;
-  left_at: string | null;
-  version: number;
-  was_grade: number;
-  was_resident: boolean;
-  was_social_aid: string[];
-  was_status: string;
-  was_left_at: string | null;
-  was_version: number;
 }

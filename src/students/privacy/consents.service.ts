@@ -7,10 +7,11 @@ import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { conflict, invalidField, notFound } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
+import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
+import { CONSENT_INSERT, CONSENT_LOCK, CONSENT_PROGRAM_EXISTS, CONSENT_STUDENT_SCHOOL, CONSENT_WITHDRAW, CONSENTS_OF_STUDENT } from './consents.queries.js';
 import {
   type ConsentResponse,
-  type ConsentRow,
   type CreateConsentRequest,
   toConsentAuditImage,
   toConsentResponse,
@@ -33,14 +34,20 @@ export class ConsentsService {
     }
     return this.transactions.run(idempotency, async (tx) => {
       const schoolId = await studentSchool(tx, actor, studentId, 'operate');
-      if (request.programId && !(await exists(tx, 'SELECT 1 FROM programs WHERE id = $1', [request.programId]))) {
+      if (request.programId && (await runStatement(tx, CONSENT_PROGRAM_EXISTS, [request.programId])).length === 0) {
         throw invalidField('programId', 'unknown_program');
       }
-      const [row]: ConsentRow[] = await tx.query(
-        `INSERT INTO guardian_consents (student_id, school_id, purpose, program_id, method, evidence_ref, given_at, recorded_by, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [studentId, schoolId, request.purpose, request.programId ?? null, request.method, request.evidenceRef ?? null, request.givenAt, actor.id, this.clock.now()],
-      );
+      const [row] = await runStatement(tx, CONSENT_INSERT, [
+        studentId,
+        schoolId,
+        request.purpose,
+        request.programId ?? null,
+        request.method,
+        request.evidenceRef ?? null,
+        request.givenAt,
+        actor.id,
+        this.clock.now(),
+      ]);
       await this.audit.record(tx, actor, { action: 'consent.given', entityType: 'guardian_consent', entityId: row.id, schoolId, after: toConsentAuditImage(row) });
       return toConsentResponse(row);
     });
@@ -48,10 +55,7 @@ export class ConsentsService {
 
   async list(actor: Actor, studentId: string): Promise<ConsentResponse[]> {
     await studentSchool(this.dataSource.manager, actor, studentId, 'read');
-    const rows: ConsentRow[] = await this.dataSource.query(
-      `SELECT * FROM guardian_consents WHERE student_id = $1 ORDER BY given_at DESC, recorded_at DESC, id`,
-      [studentId],
-    );
+    const rows = await runStatement(this.dataSource.manager, CONSENTS_OF_STUDENT, [studentId]);
     return rows.map(toConsentResponse);
   }
 
@@ -59,16 +63,12 @@ export class ConsentsService {
   withdraw(actor: Actor, studentId: string, consentId: string, request: WithdrawConsentRequest, idempotency?: IdempotencyRequest): Promise<ConsentResponse> {
     return this.transactions.run(idempotency, async (tx) => {
       const schoolId = await studentSchool(tx, actor, studentId, 'operate');
-      const [current]: ConsentRow[] = await tx.query(`SELECT * FROM guardian_consents WHERE id = $1 AND student_id = $2 FOR UPDATE`, [consentId, studentId]);
+      const [current] = await runStatement(tx, CONSENT_LOCK, [consentId, studentId]);
       if (!current) throw notFound('consent_not_found');
       if (current.withdrawn_at) throw conflict('consent_already_withdrawn', {}, { withdrawnAt: current.withdrawn_at.toISOString() });
       const now = this.clock.now();
       const withdrawnAt = now < current.given_at ? current.given_at : now;
-      const [[row]]: [ConsentRow[], number] = await tx.query(
-        `UPDATE guardian_consents SET withdrawn_at = $2, withdrawn_by = $3, withdraw_reason = $4, version = version + 1
-         WHERE id = $1 RETURNING *`,
-        [consentId, withdrawnAt, actor.id, request.reason ?? null],
-      );
+      const [row] = await runStatement(tx, CONSENT_WITHDRAW, [consentId, withdrawnAt, actor.id, request.reason ?? null]);
       // No more reminders to this guardian, including those already written and waiting.
       if (row.purpose === 'guardian_notifications') await cancelGuardianReminders(tx, studentId);
       await this.audit.record(tx, actor, {
@@ -86,12 +86,8 @@ export class ConsentsService {
 
 /** The student's school, after the access check; another school's student is a 404. */
 export async function studentSchool(tx: EntityManager, actor: Actor, studentId: string, access: 'read' | 'operate'): Promise<string> {
-  const [student]: { school_id: string }[] = await tx.query(`SELECT school_id FROM students WHERE id = $1`, [studentId]);
+  const [student] = await runStatement(tx, CONSENT_STUDENT_SCHOOL, [studentId]);
   if (!student) throw notFound('student_not_found');
   assertSchoolAccess(actor, student.school_id, access, 'student_not_found');
   return student.school_id;
-}
-
-async function exists(tx: EntityManager, sql: string, params: unknown[]): Promise<boolean> {
-  return (await tx.query(sql, params)).length > 0;
 }

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { toAuditEventResponse } from '../../audit/audit.service.js';
-import type { AuditEventResponse } from '../../audit/dto/audit.dto.js';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { notFound } from '../../common/errors.js';
+import { runStatement, type Statement } from '../../database/statements.js';
 import { assertSchoolAccess } from '../../auth/access.js';
 import { toStudentResponse } from '../dto/student.dto.js';
 import { Student } from '../student.entity.js';
 import {
-  type ConsentRow,
   type DataExportResponse,
   type ExportedApplication,
   type ExportedCharge,
@@ -22,6 +21,21 @@ import {
   type ExportedSignature,
   toConsentResponse,
 } from './dto/privacy.dto.js';
+import {
+  DATA_EXPORT_ACCESS_LOG,
+  DATA_EXPORT_APPLICATIONS,
+  DATA_EXPORT_AUDIT_EVENTS,
+  DATA_EXPORT_CHARGES,
+  DATA_EXPORT_CONSENTS,
+  DATA_EXPORT_EXTENSIONS,
+  DATA_EXPORT_IMPORT_FINGERPRINTS,
+  DATA_EXPORT_LOANS,
+  DATA_EXPORT_LOSSES,
+  DATA_EXPORT_NOTIFICATIONS,
+  DATA_EXPORT_RETURNS,
+  DATA_EXPORT_SIGNATURES,
+  type ExportJson,
+} from './data-export.queries.js';
 import { StudentAccessLog, toAccessLogEntry } from './student-access-log.js';
 
 /**
@@ -43,44 +57,25 @@ export class DataExportService {
       const student = await tx.findOneBy(Student, { id: studentId });
       if (!student) throw notFound('student_not_found');
       assertSchoolAccess(actor, student.schoolId, 'read', 'student_not_found');
-      const q = (sql: string, params: unknown[] = [studentId]) => tx.query(sql, params);
+      const run = <Row>(statement: Statement<Row>, values: unknown[] = [studentId]) => runStatement(tx, statement, values);
+      const rows = async (statement: Statement<ExportJson>, values?: unknown[]) => (await run(statement, values)).map((r) => r.j);
 
-      const consents: ConsentRow[] = await q(`SELECT * FROM guardian_consents WHERE student_id = $1 ORDER BY given_at, id`);
-      // to_jsonb renders dates as YYYY-MM-DD and times as ISO-8601, whatever the column type.
-      const rows = async (sql: string, params?: unknown[]) => ((await q(sql, params)) as { j: Row }[]).map((r) => r.j);
-      const applications = await rows(`SELECT to_jsonb(a) AS j FROM applications a WHERE student_id = $1 ORDER BY applied_at, id`);
-      const loans = await rows(`SELECT to_jsonb(l) AS j FROM loans l WHERE student_id = $1 ORDER BY issued_at, id`);
+      const consents = await run(DATA_EXPORT_CONSENTS);
+      const applications = await rows(DATA_EXPORT_APPLICATIONS);
+      const loans = await rows(DATA_EXPORT_LOANS);
       const loanIds = loans.map((l) => l.id as string);
-      // The drawn signatures as stored: the image itself (base64) while it is kept, and its hash.
-      const signatures = await rows(
-        `SELECT jsonb_build_object('loan_id', loan_id, 'sha256', encode(sha256, 'hex'), 'png_base64', translate(encode(png, 'base64'), E'\n', ''),
-                'byte_size', byte_size, 'width', width, 'height', height, 'recorded_by', recorded_by, 'recorded_at', recorded_at,
-                'anonymised_at', anonymised_at) AS j
-         FROM loan_signatures WHERE student_id = $1`,
-      );
+      const signatures = await rows(DATA_EXPORT_SIGNATURES);
       const [returns, extensions, losses, notifications] = await Promise.all([
-        rows(`SELECT to_jsonb(r) AS j FROM loan_returns r WHERE loan_id = ANY($1::uuid[])`, [loanIds]),
-        rows(`SELECT to_jsonb(e) AS j FROM loan_extensions e WHERE loan_id = ANY($1::uuid[]) ORDER BY extended_at, id`, [loanIds]),
-        rows(`SELECT to_jsonb(x) AS j FROM loan_losses x WHERE loan_id = ANY($1::uuid[])`, [loanIds]),
-        rows(
-          `SELECT jsonb_build_object('id', id, 'kind', kind, 'loan_id', loan_id, 'level', level, 'recipient_type', recipient_type,
-                  'recipient', recipient, 'payload', payload, 'status', status, 'created_at', created_at, 'sent_at', sent_at) AS j
-           FROM outbox WHERE loan_id = ANY($1::uuid[]) AND recipient_type = 'guardian' ORDER BY created_at, id`,
-          [loanIds],
-        ),
+        rows(DATA_EXPORT_RETURNS, [loanIds]),
+        rows(DATA_EXPORT_EXTENSIONS, [loanIds]),
+        rows(DATA_EXPORT_LOSSES, [loanIds]),
+        rows(DATA_EXPORT_NOTIFICATIONS, [loanIds]),
       ]);
-      const charges = await rows(`SELECT to_jsonb(c) AS j FROM charges c WHERE student_id = $1 ORDER BY created_at, id`);
+      const charges = await rows(DATA_EXPORT_CHARGES);
       const entityIds = [studentId, ...loanIds, ...[...applications, ...charges, ...consents].map((r) => r.id as string)];
-      const audit = await q(`SELECT * FROM audit_events WHERE entity_id = ANY($1::text[]) ORDER BY id`, [entityIds]);
-      const access = await q(
-        `SELECT id::text, occurred_at, actor_type, actor_id, actor_role, student_id, school_id, operation, request_id
-         FROM student_access_log WHERE student_id = $1 ORDER BY occurred_at, id`,
-      );
-      const fingerprints = await rows(
-        `SELECT jsonb_build_object('import_id', import_id, 'school_id', school_id, 'key_id', key_id, 'name_fp', name_fp::text,
-                'birth_fp', birth_fp::text, 'card_fp', card_fp::text, 'accepted', accepted, 'recorded_at', recorded_at) AS j
-         FROM student_import_fingerprints WHERE student_id = $1 ORDER BY recorded_at, import_id`,
-      );
+      const audit = await run(DATA_EXPORT_AUDIT_EVENTS, [entityIds]);
+      const access = await run(DATA_EXPORT_ACCESS_LOG);
+      const fingerprints = await rows(DATA_EXPORT_IMPORT_FINGERPRINTS);
       const perLoan = <T>(list: Row[], id: string) => list.filter((r) => r.loan_id === id).map((r) => plain<T>(r));
       return {
         exportedAt: this.clock.now().toISOString(),
@@ -96,7 +91,7 @@ export class DataExportService {
         })),
         charges: charges.map((c) => plain<ExportedCharge>(c)),
         notifications: notifications.map((n) => plain<ExportedNotification>(n)),
-        auditEvents: audit.map(toAuditEventResponse) as AuditEventResponse[],
+        auditEvents: audit.map(toAuditEventResponse),
         accessLog: access.map(toAccessLogEntry),
         importFingerprints: fingerprints.map((f) => plain<ExportedImportFingerprint>(f)),
       };

@@ -11,7 +11,16 @@ import type { Actor } from '../../common/actor.js';
 import { addDays, Clock } from '../../common/clock.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
+import {
+  RETENTION_ANONYMISE_STUDENT,
+  RETENTION_DUE,
+  RETENTION_FORGET_FINGERPRINTS,
+  RETENTION_HELD_BACK_COUNT,
+  RETENTION_NISN_TAKEN,
+  RETENTION_SCRUB_CONSENTS,
+} from './retention.queries.js';
 import type { AnonymiseResultResponse } from './dto/privacy.dto.js';
 
 /** Students anonymised per transaction: keeps each transaction (and its row locks) short. */
@@ -51,41 +60,26 @@ export class RetentionService {
       total.loansScrubbed += batch.loansScrubbed;
       if (batch.anonymised < BATCH) break;
     }
-    const [{ n }] = await this.transactions.run(undefined, (tx) => tx.query(
-      `SELECT count(*)::int AS n FROM students s WHERE s.anonymised_at IS NULL AND s.left_at <= $1 AND ${HELD_BACK}`,
-      [cutoff],
-    ));
+    const [{ n }] = await this.transactions.run(undefined, (tx) => runStatement(tx, RETENTION_HELD_BACK_COUNT, [cutoff]));
     total.skipped = n;
     // Claimed now; a concurrent run with the same key that finished first is replayed instead.
     return this.transactions.run(idempotency, async () => total);
   }
 
   private async anonymiseBatch(tx: EntityManager, actor: Actor, cutoff: string) {
-    // SKIP LOCKED: two replicas running the job at once split the work instead of waiting.
-    const due: { id: string; nisn: string; school_id: string }[] = await tx.query(
-      `SELECT s.id, s.nisn, s.school_id FROM students s
-       WHERE s.anonymised_at IS NULL AND s.left_at <= $1 AND NOT ${HELD_BACK}
-       ORDER BY s.left_at, s.id LIMIT ${BATCH} FOR UPDATE OF s SKIP LOCKED`,
-      [cutoff],
-    );
+    const due = await runStatement(tx, RETENTION_DUE, [cutoff, BATCH]);
     let loansScrubbed = 0;
     const now = this.clock.now();
     for (const student of due) {
       const pseudonym = await this.freePseudonym(tx, student.nisn);
-      await tx.query(
-        `UPDATE students SET nisn = $2, full_name = $3, date_of_birth = NULL, class_name = NULL,
-                guardian_name = NULL, guardian_relation = NULL, guardian_phone = NULL, family_card_number = NULL,
-                anonymised_at = $4, version = version + 1, updated_at = $4
-         WHERE id = $1`,
-        [student.id, pseudonym, ANONYMOUS_NAME, now],
-      );
+      await runStatement(tx, RETENTION_ANONYMISE_STUDENT, [student.id, pseudonym, ANONYMOUS_NAME, now]);
       // What student imports said about who they are: keyed fingerprints, pseudonymous but still theirs.
-      await tx.query(`DELETE FROM student_import_fingerprints WHERE student_id = $1`, [student.id]);
+      await runStatement(tx, RETENTION_FORGET_FINGERPRINTS, [student.id]);
       // The agreement's copy of who signed, and the drawn signature's image.
       const loans = await scrubGuardianOnLoans(tx, student.id, ANONYMOUS_NAME, now);
       loansScrubbed += loans;
       // Free text on consents may name the guardian; the records themselves (purpose, dates) stay.
-      await tx.query(`UPDATE guardian_consents SET evidence_ref = NULL, withdraw_reason = NULL, version = version + 1 WHERE student_id = $1`, [student.id]);
+      await runStatement(tx, RETENTION_SCRUB_CONSENTS, [student.id]);
       // Reminders went to the guardian's phone; nothing still queued may go out to it.
       await forgetGuardianRecipient(tx, student.id);
       await this.audit.record(tx, actor, {
@@ -111,14 +105,10 @@ export class RetentionService {
   private async freePseudonym(tx: EntityManager, nisn: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const candidate = pseudonymFor(this.config.privacy.pseudonymSecret, attempt === 0 ? nisn : `${nisn}:${attempt}`);
-      if ((await tx.query(`SELECT 1 FROM students WHERE nisn = $1`, [candidate])).length === 0) return candidate;
+      if ((await runStatement(tx, RETENTION_NISN_TAKEN, [candidate])).length === 0) return candidate;
     }
   }
 }
-
-/** A student kept past the retention period: something is still owed in either direction. */
-const HELD_BACK = `(EXISTS (SELECT 1 FROM loans l WHERE l.student_id = s.id AND l.status = 'active')
-  OR EXISTS (SELECT 1 FROM charges c WHERE c.student_id = s.id AND c.status = 'open'))`;
 
 export function pseudonymFor(secret: string, value: string): string {
   const digest = createHmac('sha256', secret).update(value).digest();

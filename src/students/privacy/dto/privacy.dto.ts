@@ -69,6 +69,7 @@ export interface ConsentRow {
   evidence_ref: string | null;
   given_at: Date;
   withdrawn_at: Date | null;
+  withdrawn_by: string | null;
   withdraw_reason: string | null;
   recorded_by: string | null;
   recorded_at: Date;
