@@ -13,7 +13,8 @@ const REPORT_WORK_MEM = '32MB';
 /**
  * Opens the snapshot in one round trip (a simple-protocol batch): TypeORM's `transaction()`
  * would send START TRANSACTION, SET TRANSACTION ISOLATION LEVEL, and then our READ ONLY and
- * work_mem, four round trips that were most of a small report's time.
+ * work_mem, four round trips that were most of a small report's time. Transaction control, not a
+ * named statement: two commands in one message go only by the simple protocol.
  */
 const BEGIN = `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL work_mem = '${REPORT_WORK_MEM}'`;
 
