@@ -7,7 +7,9 @@ import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { conflict, forbidden, notFound } from '../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { runStatement } from '../database/statements.js';
 import { Transactions } from '../database/transactions.js';
+import { CHARGE_HARDSHIP_WAIVABLE, CHARGE_INSERT, CHARGE_LOCK, CHARGE_PAGE } from './charges.queries.js';
 import { type ChargeQuery, type ChargeResponse, type ChargeRow, type PayChargeRequest, toChargeResponse, type WaiveChargeRequest } from './dto/charge.dto.js';
 
 export interface NewCharge {
@@ -32,11 +34,7 @@ export class ChargesService {
   async create(tx: EntityManager, actor: Actor, charges: NewCharge[]): Promise<ChargeResponse[]> {
     const created: ChargeResponse[] = [];
     for (const c of charges.filter((c) => c.amount > 0)) {
-      const [row]: ChargeRow[] = await tx.query(
-        `INSERT INTO charges (loan_id, student_id, school_id, item_code, description, amount, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-        [c.loanId, c.studentId, c.schoolId, c.itemCode, c.description, c.amount, actor.id],
-      );
+      const [row] = await runStatement(tx, CHARGE_INSERT, [c.loanId, c.studentId, c.schoolId, c.itemCode, c.description, c.amount, actor.id]);
       const charge = toChargeResponse(row);
       await this.audit.record(tx, actor, { action: 'charge.created', entityType: 'charge', entityId: row.id, schoolId: c.schoolId, after: charge });
       created.push(charge);
@@ -46,23 +44,17 @@ export class ChargesService {
 
   async list(actor: Actor, query: ChargeQuery): Promise<Page<ChargeResponse>> {
     const limit = query.limit ?? 50;
-    const params: unknown[] = [];
-    const where: string[] = [];
     const schoolId = readableSchoolFilter(actor, query.schoolId);
-    if (schoolId) where.push(`school_id = $${params.push(schoolId)}`);
-    if (query.studentId) where.push(`student_id = $${params.push(query.studentId)}`);
-    if (query.status) where.push(`status = $${params.push(query.status)}`);
-    if (query.loanId) where.push(`loan_id = $${params.push(query.loanId)}`);
     const cursor = decodeCursor(query.cursor, 2);
-    if (cursor) where.push(`(created_at, id) < ($${params.push(cursor[0])}::timestamptz, $${params.push(cursor[1])}::uuid)`);
-    // The cursor keeps created_at to the microsecond: the charges of one return share one
-    // transaction's now(), and a JS Date (milliseconds) would skip the rest of them on the next page.
-    const rows: (ChargeRow & { created_key: string })[] = await this.dataSource.query(
-      `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key
-       FROM charges ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.push(limit + 1)}`,
-      params,
-    );
+    const rows = await runStatement(this.dataSource.manager, CHARGE_PAGE, [
+      schoolId ?? null,
+      query.studentId ?? null,
+      query.status ?? null,
+      query.loanId ?? null,
+      cursor?.[0] ?? null,
+      cursor?.[1] ?? null,
+      limit + 1,
+    ]);
     return toPage(rows, limit, (r) => [r.created_key, r.id], toChargeResponse);
   }
 
@@ -77,14 +69,7 @@ export class ChargesService {
   waive(actor: Actor, id: string, request: WaiveChargeRequest, idempotency?: IdempotencyRequest): Promise<ChargeResponse> {
     return this.settle(actor, id, idempotency, 'charge.waived', async (tx, charge) => {
       if (!isProgramOffice(actor)) {
-        const [hardship] = await tx.query(
-          `SELECT 1 FROM charges c
-           JOIN loans l ON l.id = c.loan_id
-           JOIN program_price_items p ON p.program_id = l.program_id AND p.code = c.item_code AND p.waivable_for_social_aid
-           JOIN students s ON s.id = c.student_id AND cardinality(s.social_aid) > 0
-           WHERE c.id = $1`,
-          [charge.id],
-        );
+        const [hardship] = await runStatement(tx, CHARGE_HARDSHIP_WAIVABLE, [charge.id]);
         if (!hardship) throw forbidden('waive_needs_program_admin');
       }
       return { to: 'waived', waivedBy: actor.id, reason: request.reason };
@@ -101,7 +86,7 @@ export class ChargesService {
   ): Promise<ChargeResponse> {
     // With a key, a retried payment replays the first answer instead of a 409 "not open".
     return this.transactions.run(idempotency, async (tx) => {
-      const [charge]: ChargeRow[] = await tx.query(`SELECT * FROM charges WHERE id = $1 FOR UPDATE`, [id]);
+      const [charge] = await runStatement(tx, CHARGE_LOCK, [id]);
       if (!charge) throw notFound('charge_not_found');
       assertSchoolAccess(actor, charge.school_id, 'operate', 'charge_not_found');
       if (charge.status !== 'open') throw conflict('charge_not_open', { status: charge.status }, { currentStatus: charge.status });

@@ -6,6 +6,7 @@ import type { Actor } from '../common/actor.js';
 import { addDays, Clock, daysBetween } from '../common/clock.js';
 import { fieldError, invalidField, refused } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
+import { runStatement } from '../database/statements.js';
 import { Transactions } from '../database/transactions.js';
 import { assertDeviceTransition } from '../devices/device-status.js';
 import { changeDeviceStatus, lockDeviceState } from '../devices/device-state.js';
@@ -22,7 +23,9 @@ import {
   type TransferLoanRequest,
 } from './dto/loan.dto.js';
 import { lockActiveLoan } from './loan-lock.js';
+import { LOAN_EXTENSION_INSERT, LOAN_EXTENSION_LIMITS, LOAN_LOSS_INSERT, LOAN_STUDENT_SCHOOL } from './loan-changes.queries.js';
 import { assertLoanTransition } from './loan-status.js';
+import { PRICE_LIST_REPLACEMENT } from './price-list.queries.js';
 
 /** Extending, reporting a loss or theft, and moving a loan with a student who changes school. */
 @Injectable()
@@ -38,10 +41,7 @@ export class LoanChangesService {
   extend(actor: Actor, loanId: string, request: ExtendLoanRequest, idempotency?: IdempotencyRequest): Promise<LoanResponse> {
     return this.transactions.run(idempotency, async (tx) => {
       const loan = await lockActiveLoan(tx, actor, loanId);
-      const [limits]: { max_extensions: number; max_term_days: number | null }[] = await tx.query(
-        `SELECT max_extensions, max_term_days FROM programs WHERE id = $1`,
-        [loan.programId],
-      );
+      const [limits] = await runStatement(tx, LOAN_EXTENSION_LIMITS, [loan.programId]);
       if (request.newDueDate <= loan.dueDate) throw invalidField('newDueDate', 'not_after_due_date', { dueDate: loan.dueDate });
       if (loan.extensions >= limits.max_extensions) {
         throw refused('extensions_used', { max: limits.max_extensions, used: loan.extensions });
@@ -52,10 +52,7 @@ export class LoanChangesService {
         throw refused('term_exceeded', { days: limits.max_term_days, latest: addDays(issuedOn, limits.max_term_days) });
       }
       const before = toLoanAuditImage(loan);
-      await tx.query(
-        `INSERT INTO loan_extensions (loan_id, school_id, previous_due_date, new_due_date, reason, extended_by) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [loan.id, loan.schoolId, loan.dueDate, request.newDueDate, request.reason, actor.id],
-      );
+      await runStatement(tx, LOAN_EXTENSION_INSERT, [loan.id, loan.schoolId, loan.dueDate, request.newDueDate, request.reason, actor.id]);
       loan.dueDate = request.newDueDate;
       loan.extensions += 1;
       if (loan.actionRequired === 'overdue_escalated') loan.actionRequired = null;
@@ -96,15 +93,9 @@ export class LoanChangesService {
       loan.closedAt = this.clock.now();
       loan.actionRequired = null;
       await tx.save(loan);
-      await tx.query(
-        `INSERT INTO loan_losses (loan_id, school_id, kind, occurred_on, police_report, notes, reported_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [loan.id, loan.schoolId, request.kind, request.occurredOn, request.policeReportNumber ?? null, request.notes ?? null, actor.id],
-      );
+      await runStatement(tx, LOAN_LOSS_INSERT, [loan.id, loan.schoolId, request.kind, request.occurredOn, request.policeReportNumber ?? null, request.notes ?? null, actor.id]);
       await changeDeviceStatus(tx, device, request.kind);
-      const [replacement]: { description: string; amount: string }[] = await tx.query(
-        `SELECT description, amount FROM program_price_items WHERE program_id = $1 AND code = 'replacement'`,
-        [loan.programId],
-      );
+      const [replacement] = await runStatement(tx, PRICE_LIST_REPLACEMENT, [loan.programId]);
       let created = replacement
         ? await this.charges.create(tx, actor, [
             { loanId: loan.id, studentId: loan.studentId, schoolId: loan.schoolId, itemCode: 'replacement', description: replacement.description, amount: Number(replacement.amount) },
@@ -135,7 +126,7 @@ export class LoanChangesService {
       const loan = await lockActiveLoan(tx, actor, loanId, 'read');
       // It touches two schools' data: the program office does it (the loan's own school gets 403).
       assertRole(actor, ['program_admin']);
-      const [student]: { school_id: string }[] = await tx.query(`SELECT school_id FROM students WHERE id = $1`, [loan.studentId]);
+      const [student] = await runStatement(tx, LOAN_STUDENT_SCHOOL, [loan.studentId]);
       if (request.toSchoolId === loan.schoolId) throw invalidField('toSchoolId', 'loan_already_at_school');
       if (student.school_id !== request.toSchoolId) {
         throw refused('move_student_first', {}, { errors: [fieldError('toSchoolId', 'student_not_at_school')] });

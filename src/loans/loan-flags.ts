@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { runStatement } from '../database/statements.js';
+import { LOAN_FLAG_ACTIVE_OF_STUDENT, LOAN_FLAG_LONG_OVERDUE, LOAN_SCRUB_GUARDIAN, LOAN_SIGNATURE_SCRUB_IMAGE, type OverdueFlaggedLoan } from './loan-flags.queries.js';
 
 /**
  * The loans module's writes that other modules ask for: flags that put an active loan on a
@@ -7,26 +9,13 @@ import type { EntityManager } from 'typeorm';
  * statements that change `loans` stay here.
  */
 
+export type { OverdueFlaggedLoan };
+
 export type LoanFlag = 'return_due' | 'transfer_needed';
 
 /** Flags a student's active loans; answers the flagged loans for the caller's audit events. */
-export async function flagActiveLoansOf(tx: EntityManager, studentId: string, flag: LoanFlag): Promise<{ id: string; school_id: string }[]> {
-  // TypeORM answers an UPDATE ... RETURNING with [rows, rowCount].
-  const [flagged]: [{ id: string; school_id: string }[], number] = await tx.query(
-    `UPDATE loans SET action_required = $2, action_flagged_at = now(), version = version + 1
-     WHERE student_id = $1 AND status = 'active' RETURNING id, school_id`,
-    [studentId, flag],
-  );
-  return flagged;
-}
-
-export interface OverdueFlaggedLoan {
-  id: string;
-  school_id: string;
-  agreement_number: string;
-  due_date: string;
-  days_overdue: number;
-  previous: string | null;
+export function flagActiveLoansOf(tx: EntityManager, studentId: string, flag: LoanFlag): Promise<{ id: string; school_id: string }[]> {
+  return runStatement(tx, LOAN_FLAG_ACTIVE_OF_STUDENT, [studentId, flag]);
 }
 
 /**
@@ -35,23 +24,7 @@ export interface OverdueFlaggedLoan {
  * each one had before.
  */
 export function flagLongOverdueLoans(tx: EntityManager, today: string, days: number, now: Date): Promise<OverdueFlaggedLoan[]> {
-  return tx.query(
-    `WITH target AS (
-       SELECT id, action_required FROM loans
-       WHERE status = 'active' AND due_date <= $1::date - $2::int
-         AND (action_required IS NULL OR action_required = 'return_due')
-       ORDER BY id
-       FOR UPDATE
-     ),
-     flagged AS (
-       UPDATE loans l SET action_required = 'overdue_escalated', action_flagged_at = $3, version = l.version + 1
-       FROM target t WHERE l.id = t.id
-       RETURNING l.id, l.school_id, l.agreement_number, to_char(l.due_date, 'YYYY-MM-DD') AS due_date,
-                 $1::date - l.due_date AS days_overdue, t.action_required AS previous
-     )
-     SELECT * FROM flagged ORDER BY id`,
-    [today, days, now],
-  );
+  return runStatement(tx, LOAN_FLAG_LONG_OVERDUE, [today, days, now]);
 }
 
 /**
@@ -60,7 +33,7 @@ export function flagLongOverdueLoans(tx: EntityManager, today: string, days: num
  * too; its hash stays, because the printed agreement names it. Answers how many loans changed.
  */
 export async function scrubGuardianOnLoans(tx: EntityManager, studentId: string, name: string, now: Date): Promise<number> {
-  const [, loans]: [unknown, number] = await tx.query(`UPDATE loans SET guardian_name = $2, guardian_phone = NULL WHERE student_id = $1`, [studentId, name]);
-  await tx.query(`UPDATE loan_signatures SET png = NULL, anonymised_at = $2 WHERE student_id = $1 AND png IS NOT NULL`, [studentId, now]);
-  return loans;
+  const loans = await runStatement(tx, LOAN_SCRUB_GUARDIAN, [studentId, name]);
+  await runStatement(tx, LOAN_SIGNATURE_SCRUB_IMAGE, [studentId, now]);
+  return loans.length;
 }

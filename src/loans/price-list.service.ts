@@ -4,15 +4,10 @@ import { assertRole } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
 import { invalidField, notFound } from '../common/errors.js';
+import { runStatement } from '../database/statements.js';
 import { Transactions } from '../database/transactions.js';
 import type { PriceItem, PriceListRequest, PriceListResponse } from './dto/charge.dto.js';
-
-interface PriceRow {
-  code: string;
-  description: string;
-  amount: string;
-  waivable_for_social_aid: boolean;
-}
+import { PRICE_LIST_DELETE, PRICE_LIST_INSERT_ITEM, PRICE_LIST_ITEMS, PRICE_LIST_PROGRAM, PRICE_LIST_PROGRAM_LOCK, type PriceRow } from './price-list.queries.js';
 
 /** A program's price list: what a return or a loss charges, in whole rupiah. */
 @Injectable()
@@ -24,9 +19,9 @@ export class PriceListService {
   ) {}
 
   async get(programId: string): Promise<PriceListResponse> {
-    const [program] = await this.dataSource.query(`SELECT 1 FROM programs WHERE id = $1`, [programId]);
+    const [program] = await runStatement(this.dataSource.manager, PRICE_LIST_PROGRAM, [programId]);
     if (!program) throw notFound('program_not_found');
-    const rows: PriceRow[] = await this.dataSource.query(`SELECT * FROM program_price_items WHERE program_id = $1 ORDER BY code`, [programId]);
+    const rows = await runStatement(this.dataSource.manager, PRICE_LIST_ITEMS, [programId]);
     return { programId, items: rows.map(toPriceItem) };
   }
 
@@ -35,15 +30,12 @@ export class PriceListService {
     const codes = request.items.map((i) => i.code);
     if (new Set(codes).size !== codes.length) throw invalidField('items', 'code_repeated');
     return this.transactions.run(undefined, async (tx) => {
-      const [program] = await tx.query(`SELECT 1 FROM programs WHERE id = $1 FOR UPDATE`, [programId]);
+      const [program] = await runStatement(tx, PRICE_LIST_PROGRAM_LOCK, [programId]);
       if (!program) throw notFound('program_not_found');
-      const before: PriceRow[] = await tx.query(`SELECT * FROM program_price_items WHERE program_id = $1 ORDER BY code`, [programId]);
-      await tx.query(`DELETE FROM program_price_items WHERE program_id = $1`, [programId]);
+      const before = await runStatement(tx, PRICE_LIST_ITEMS, [programId]);
+      await runStatement(tx, PRICE_LIST_DELETE, [programId]);
       for (const item of request.items) {
-        await tx.query(
-          `INSERT INTO program_price_items (program_id, code, description, amount, waivable_for_social_aid) VALUES ($1, $2, $3, $4, $5)`,
-          [programId, item.code, item.description, item.amount, item.waivableForSocialAid ?? false],
-        );
+        await runStatement(tx, PRICE_LIST_INSERT_ITEM, [programId, item.code, item.description, item.amount, item.waivableForSocialAid ?? false]);
       }
       const after = { programId, items: [...request.items].sort((a, b) => a.code.localeCompare(b.code)).map((i) => ({ ...i, waivableForSocialAid: i.waivableForSocialAid ?? false })) };
       await this.audit.record(tx, actor, { action: 'program.price_list_set', entityType: 'program', entityId: programId, schoolId: null, before: { items: before.map(toPriceItem) }, after });

@@ -5,6 +5,7 @@ import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { fieldError, invalid } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
+import { runStatement } from '../database/statements.js';
 import { Transactions } from '../database/transactions.js';
 import { assertDeviceTransition } from '../devices/device-status.js';
 import { changeDeviceStatus, lockDeviceState } from '../devices/device-state.js';
@@ -12,7 +13,9 @@ import { ChargesService, type NewCharge } from './charges.service.js';
 import { type ReturnLoanRequest, type ReturnResponse, toLoanAuditImage, toLoanResponse } from './dto/loan.dto.js';
 import type { Loan } from './loan.entity.js';
 import { lockActiveLoan } from './loan-lock.js';
+import { LOAN_RETURN_INSERT } from './loan-changes.queries.js';
 import { assertLoanTransition } from './loan-status.js';
+import { PRICE_LIST_FOR_RETURN } from './price-list.queries.js';
 
 /**
  * A return: the loan becomes `returned`, the device goes where the operator says, and charges
@@ -48,10 +51,7 @@ export class ReturnsService {
     loan.closedAt = this.clock.now();
     loan.actionRequired = null;
     await tx.save(loan);
-    await tx.query(
-      `INSERT INTO loan_returns (loan_id, school_id, received_by, condition, checklist, damage_notes, next_status) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [loan.id, loan.schoolId, actor.id, request.condition, JSON.stringify(request.checklist), request.damageNotes ?? null, request.nextStatus],
-    );
+    await runStatement(tx, LOAN_RETURN_INSERT, [loan.id, loan.schoolId, actor.id, request.condition, JSON.stringify(request.checklist), request.damageNotes ?? null, request.nextStatus]);
     await changeDeviceStatus(tx, device, request.nextStatus, {
       condition: request.condition,
       retiredReason: request.nextStatus === 'retired' ? 'written_off' : undefined,
@@ -78,10 +78,7 @@ export class ReturnsService {
   }
 
   private async chargesFor(tx: EntityManager, loan: Loan, kit: Record<string, boolean>, request: ReturnLoanRequest): Promise<NewCharge[]> {
-    const prices: { code: string; description: string; amount: string }[] = await tx.query(
-      `SELECT code, description, amount FROM program_price_items WHERE program_id = $1`,
-      [loan.programId],
-    );
+    const prices = await runStatement(tx, PRICE_LIST_FOR_RETURN, [loan.programId]);
     const price = new Map(prices.map((p) => [p.code, p]));
     const unknown = (request.damageItems ?? []).filter((code) => !price.has(code));
     if (unknown.length) throw invalid(unknown.map((code) => fieldError('damageItems', 'not_on_price_list', { code })));

@@ -1,5 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { runStatement } from '../database/statements.js';
+import { ACTIVITY_TALLY_FOLD } from './activity-report.queries.js';
 
 /** Often enough that the deltas table stays a few seconds of writes long. */
 export const FOLD_INTERVAL_MS = 2000;
@@ -32,9 +34,8 @@ export class ActivityTallyFolder implements OnApplicationBootstrap, OnApplicatio
 
   /** Folds every committed delta; returns how many delta rows it folded. */
   fold(): Promise<number> {
-    this.running ??= this.dataSource
-      .query(`SELECT fold_activity_tally() AS n`)
-      .then(([row]: { n: number }[]) => row.n)
+    this.running ??= runStatement(this.dataSource.manager, ACTIVITY_TALLY_FOLD, [])
+      .then(([row]) => row.n)
       .finally(() => (this.running = undefined));
     return this.running;
   }

@@ -7,6 +7,7 @@ import type { CoverageFigures, CoverageQuery, CoverageReport, CoverageRow } from
 import type { CsvTable } from './report-output.js';
 import { type ReportDb, ReportReader } from './report-reader.js';
 import { ReportScope } from './report-scope.js';
+import { COVERAGE_BY_SCHOOL_GRADE_AID, COVERAGE_PROGRAM, type CoverageSqlRow } from './coverage.queries.js';
 
 /**
  * The program's target population: the eligibility engine's rules about who a student is (see
@@ -34,18 +35,6 @@ export function populationOf(rules: EligibilityRules): Population {
 
 const FIGURES = ['eligible', 'applications', 'allocated', 'onLoan', 'served'] as const;
 
-interface CoverageSqlRow {
-  schoolId: string;
-  schoolName: string;
-  grade: number;
-  socialAid: 'with' | 'without';
-  eligible: number;
-  applications: number;
-  allocated: number;
-  onLoan: number;
-  served: number;
-}
-
 /** Coverage of one program per school, grade and social-aid group, from the coverage summary tables. */
 @Injectable()
 export class CoverageService {
@@ -62,7 +51,7 @@ export class CoverageService {
 
   /** For a resolved scope, inside a report's snapshot. */
   async compute(db: ReportDb, programId: string, schoolId: string | null): Promise<CoverageReport> {
-    const programs: { id: string; code: string; rules: EligibilityRules }[] = await db.query(`SELECT id, code, rules FROM programs WHERE id = $1`, [programId]);
+    const programs = await db.run(COVERAGE_PROGRAM, [programId]);
     if (programs.length === 0) throw notFound('program_not_found');
     const program = programs[0];
     const rows = await this.rows(db, program.id, populationOf(program.rules), schoolId);
@@ -88,36 +77,7 @@ export class CoverageService {
    * The population rules are applied to the cells, so any program's rules work.
    */
   private rows(db: ReportDb, programId: string, p: Population, schoolId: string | null): Promise<CoverageSqlRow[]> {
-    const eligible = (c: string) => `($3::boolean IS FALSE OR ${c}.enrolled)
-      AND ($4::int IS NULL OR ${c}.grade >= $4) AND ($5::int IS NULL OR ${c}.grade <= $5)
-      AND ($6::text[] IS NULL OR sc.level = ANY($6::text[])) AND ($7::boolean IS FALSE OR ${c}.resident)`;
-    return db.query(
-      `WITH population AS (
-         SELECT c.school_id, c.grade, c.with_aid, coalesce(sum(c.students) FILTER (WHERE ${eligible('c')}), 0)::int AS eligible
-         FROM report_student_cells c JOIN schools sc ON sc.id = c.school_id
-         WHERE $2::uuid IS NULL OR c.school_id = $2
-         GROUP BY c.school_id, c.grade, c.with_aid
-       ), taken AS (
-         SELECT f.school_id, f.grade, f.with_aid,
-                count(*) FILTER (WHERE f.applications > 0)::int AS applications,
-                count(*) FILTER (WHERE f.allocated > 0)::int AS allocated,
-                count(*) FILTER (WHERE f.active_loans > 0)::int AS on_loan,
-                count(*) FILTER (WHERE ${eligible('f')} AND (f.allocated > 0 OR f.loans > 0))::int AS served,
-                count(*) FILTER (WHERE f.applications > 0 OR f.loans > 0)::int AS involved
-         FROM report_program_students f JOIN schools sc ON sc.id = f.school_id
-         WHERE f.program_id = $1 AND ($2::uuid IS NULL OR f.school_id = $2)
-         GROUP BY f.school_id, f.grade, f.with_aid
-       )
-       SELECT g.school_id AS "schoolId", sc.name AS "schoolName", g.grade,
-              CASE WHEN g.with_aid THEN 'with' ELSE 'without' END AS "socialAid",
-              coalesce(g.eligible, 0) AS eligible, coalesce(g.applications, 0) AS applications,
-              coalesce(g.allocated, 0) AS allocated, coalesce(g.on_loan, 0) AS "onLoan", coalesce(g.served, 0) AS served
-       FROM (SELECT * FROM population FULL JOIN taken USING (school_id, grade, with_aid)) g
-       JOIN schools sc ON sc.id = g.school_id
-       WHERE g.eligible > 0 OR g.involved > 0
-       ORDER BY sc.name, g.school_id, g.grade, g.with_aid DESC`,
-      [programId, schoolId, p.enrolmentRequired, p.minGrade, p.maxGrade, p.schoolLevels, p.residencyRequired],
-    );
+    return db.run(COVERAGE_BY_SCHOOL_GRADE_AID, [programId, schoolId, p.enrolmentRequired, p.minGrade, p.maxGrade, p.schoolLevels, p.residencyRequired]);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isRecoveryConflict, ReadReplica, type ReadSource } from '../database/read-replica.js';
+import { runStatement, type Statement } from '../database/statements.js';
 
 /**
  * Memory for one report's sorts and hashes. PostgreSQL's default (4MB) sends a city-wide
@@ -12,12 +13,24 @@ const REPORT_WORK_MEM = '32MB';
 /**
  * Opens the snapshot in one round trip (a simple-protocol batch): TypeORM's `transaction()`
  * would send START TRANSACTION, SET TRANSACTION ISOLATION LEVEL, and then our READ ONLY and
- * work_mem, four round trips that were most of a small report's time.
+ * work_mem, four round trips that were most of a small report's time. Transaction control, not a
+ * named statement: two commands in one message go only by the simple protocol.
  */
 const BEGIN = `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL work_mem = '${REPORT_WORK_MEM}'`;
 
-/** What a report's queries run on: the snapshot's connection. */
-export type ReportDb = Pick<EntityManager, 'query'>;
+/** What a report's named statements run on: a snapshot's connection, or the reader for one statement alone. */
+export interface ReportDb {
+  run<Row>(statement: Statement<Row>, values: unknown[]): Promise<Row[]>;
+}
+
+/** One report's snapshot: every statement runs on the snapshot's connection (`manager`). */
+export class ReportSnapshot implements ReportDb {
+  constructor(readonly manager: EntityManager) {}
+
+  run<Row>(statement: Statement<Row>, values: unknown[]): Promise<Row[]> {
+    return runStatement(this.manager, statement, values);
+  }
+}
 
 /**
  * Runs all of one report's queries in one read-only REPEATABLE READ transaction: they see one
@@ -36,11 +49,11 @@ export class ReportReader implements ReportDb {
    * report (one school's activity or losses). For reports that are one SELECT and aggregate
    * little (their sorts fit the default work_mem).
    */
-  query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
-    return this.onSource((dataSource) => dataSource.query(sql, parameters));
+  run<Row>(statement: Statement<Row>, values: unknown[]): Promise<Row[]> {
+    return this.onSource((dataSource) => runStatement(dataSource.manager, statement, values));
   }
 
-  read<T>(work: (db: ReportDb) => Promise<T>): Promise<T> {
+  read<T>(work: (db: ReportSnapshot) => Promise<T>): Promise<T> {
     return this.onSource((dataSource) => this.snapshot(dataSource, work));
   }
 
@@ -55,12 +68,12 @@ export class ReportReader implements ReportDb {
     }
   }
 
-  private async snapshot<T>(dataSource: DataSource, work: (db: ReportDb) => Promise<T>): Promise<T> {
+  private async snapshot<T>(dataSource: DataSource, work: (db: ReportSnapshot) => Promise<T>): Promise<T> {
     const runner = dataSource.createQueryRunner();
     try {
       await runner.query(BEGIN);
       try {
-        const result = await work(runner.manager);
+        const result = await work(new ReportSnapshot(runner.manager));
         await runner.query('COMMIT');
         return result;
       } catch (error) {

@@ -4,6 +4,8 @@ import { isHeldToOwnSchool, readableSchoolFilter } from '../auth/access.js';
 import type { Actor } from '../common/actor.js';
 import { addDays } from '../common/clock.js';
 import { invalidField, notFound } from '../common/errors.js';
+import { runStatement } from '../database/statements.js';
+import { REPORT_SCHOOL_EXISTS } from './report-lookups.queries.js';
 
 /**
  * Who may see which school in a report, decided once per request before any figure is computed:
@@ -19,7 +21,7 @@ export class ReportScope {
     const schoolId = readableSchoolFilter(actor, requested);
     // A school admin's own school was checked by the filter; anyone else may name a school that does not exist.
     if (requested !== undefined && !isHeldToOwnSchool(actor)) {
-      const found = await this.dataSource.query(`SELECT 1 FROM schools WHERE id = $1`, [requested]);
+      const found = await runStatement(this.dataSource.manager, REPORT_SCHOOL_EXISTS, [requested]);
       if (found.length === 0) throw notFound('school_not_found');
     }
     return schoolId ?? null;
@@ -30,13 +32,6 @@ export class ReportScope {
 export function wibStartOf(date: string): Date {
   return new Date(`${date}T00:00:00+07:00`);
 }
-
-/**
- * A moment as local time in Western Indonesia Time, as SQL: a fixed offset rather than
- * 'Asia/Jakarta' so the answer does not depend on the server's time zone database (Indonesia has
- * had no daylight saving since 1964), and the same day boundaries as `Clock.today()`.
- */
-export const wibLocalSql = (column: string) => `(${column} AT TIME ZONE INTERVAL '+07:00')`;
 
 export interface DateRange {
   /** First day, inclusive (YYYY-MM-DD, WIB). */

@@ -5,8 +5,9 @@ import { Clock } from '../common/clock.js';
 import { StockService } from '../devices/stock.service.js';
 import type { BatchStockRow, SchoolStockRow, StockMismatch, StockReconciliationQuery, StockReconciliationReport } from './dto/stock-report.dto.js';
 import type { CsvTable } from './report-output.js';
-import { type ReportDb, ReportReader } from './report-reader.js';
+import { type ReportDb, ReportReader, type ReportSnapshot } from './report-reader.js';
 import { ReportScope } from './report-scope.js';
+import { STOCK_LOCATIONS, STOCK_MISMATCHES } from './stock-report.queries.js';
 
 const STATUSES = ['inStock', 'reserved', 'onLoan', 'inRepair', 'lost', 'stolen', 'retired'] as const;
 const CENTRAL_STORE = 'Gudang pusat (central store)';
@@ -31,13 +32,11 @@ export class StockReportService {
   }
 
   /** For a resolved scope, inside a report's snapshot. */
-  async compute(db: ReportDb, actor: Actor, schoolId: string | null): Promise<StockReconciliationReport> {
-    // StockService reads through the DataSource it is given; given the snapshot's connection
-    // (it only calls `query`), its counts are read in the same snapshot as everything below.
-    const stock = new StockService(db as DataSource);
+  async compute(db: ReportSnapshot, actor: Actor, schoolId: string | null): Promise<StockReconciliationReport> {
+    const stock = new StockService(snapshotAsDataSource(db));
     const batches = schoolId === null ? await this.batches(stock, actor) : [];
     const schools = await this.schools(db, stock, actor, schoolId);
-    const deviceMismatches: StockMismatch[] = await db.query(mismatchSql(schoolId), schoolId ? [schoolId] : []);
+    const deviceMismatches = await db.run(STOCK_MISMATCHES, [schoolId]);
     const batchMismatches: StockMismatch[] = batches
       .filter((b) => b.mismatch)
       .map((b) => ({
@@ -66,21 +65,7 @@ export class StockReportService {
   /** Every school in scope (and the central store city-wide), with zeros where nothing is. */
   private async schools(db: ReportDb, stock: StockService, actor: Actor, schoolId: string | null): Promise<SchoolStockRow[]> {
     const counts = await stock.counts(actor, { schoolId: schoolId ?? undefined });
-    const locations: { schoolId: string | null; schoolName: string; activeLoans: number; allocatedApplications: number }[] = await db.query(
-      `WITH active AS (
-         SELECT school_id, count(*)::int AS n FROM loans WHERE status = 'active' AND ($1::uuid IS NULL OR school_id = $1) GROUP BY school_id
-       ), allocated AS (
-         SELECT d.school_id, count(*)::int AS n FROM applications a JOIN devices d ON d.id = a.device_id
-         WHERE a.status = 'allocated' AND ($1::uuid IS NULL OR d.school_id = $1) GROUP BY d.school_id
-       )
-       SELECT sc.id AS "schoolId", sc.name AS "schoolName", coalesce(active.n, 0) AS "activeLoans", coalesce(allocated.n, 0) AS "allocatedApplications"
-       FROM schools sc LEFT JOIN active ON active.school_id = sc.id LEFT JOIN allocated ON allocated.school_id = sc.id
-       WHERE $1::uuid IS NULL OR sc.id = $1
-       UNION ALL
-       SELECT NULL, $2, 0, coalesce((SELECT n FROM allocated WHERE school_id IS NULL), 0)
-       WHERE $1::uuid IS NULL`,
-      [schoolId, CENTRAL_STORE],
-    );
+    const locations = await db.run(STOCK_LOCATIONS, [schoolId, CENTRAL_STORE]);
     const byLocation = new Map(counts.items.map((c) => [c.schoolId, c]));
     return locations
       .map((location) => {
@@ -93,50 +78,14 @@ export class StockReportService {
   }
 }
 
-/** The columns every mismatch row starts with after its kind: where it is and which device. */
-const device = (school: string) => `${school} AS "schoolId", d.batch_id AS "batchId", d.id AS "deviceId", d.asset_tag AS "assetTag"`;
-
 /**
- * Each device, loan or allocation that disagrees with another, by anti-joins. City-wide each
- * check is one pass over the status it checks. For one school, a check over a pair (a loan or
- * application and its device) is listed when either record is at the school, and each side is
- * reached through its own school index (a UNION of the two), so a school's report does not read
- * the whole city's loans.
+ * StockService reads through the DataSource it is given: `query`, or `manager` for its named
+ * statements (runStatement). Given both as the snapshot's connection, its counts are read in the
+ * same snapshot as everything else of the report.
  */
-function mismatchSql(schoolId: string | null): string {
-  const at = (alias: string) => (schoolId ? ` AND ${alias}.school_id = $1` : '');
-  const pair = (select: string, from: string, where: string) =>
-    schoolId
-      ? `SELECT ${select} FROM ${from} WHERE ${where}${at('x')} UNION SELECT ${select} FROM ${from} WHERE ${where}${at('d')}`
-      : `SELECT ${select} FROM ${from} WHERE ${where}`;
-  return `SELECT * FROM (
-      SELECT 'on_loan_without_active_loan' AS kind, ${device('d.school_id')}, NULL::uuid AS "loanId", NULL::uuid AS "applicationId",
-             'The device is on loan but no active loan holds it' AS detail
-      FROM devices d
-      WHERE d.status = 'on_loan'${at('d')} AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.device_id = d.id AND l.status = 'active')
-      UNION ALL
-      SELECT 'reserved_without_allocation', ${device('d.school_id')}, NULL::uuid, NULL::uuid, 'The device is reserved but no allocated application holds it'
-      FROM devices d
-      WHERE d.status = 'reserved'${at('d')} AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.device_id = d.id AND a.status = 'allocated')
-      UNION ALL
-      -- Both loan checks in one pass over the active loans and their devices.
-      (${pair(
-        `k.kind, ${device('x.school_id')}, x.id, NULL::uuid, k.detail`,
-        `loans x JOIN devices d ON d.id = x.device_id CROSS JOIN LATERAL (VALUES
-           ('active_loan_device_not_on_loan', d.status <> 'on_loan', 'Loan ' || x.agreement_number || ' is active but its device is ' || d.status),
-           ('loan_device_elsewhere', d.school_id IS DISTINCT FROM x.school_id,
-            'Loan ' || x.agreement_number || ' is active at its school but its device is recorded at '
-            || CASE WHEN d.school_id IS NULL THEN 'the central store' ELSE 'another school' END)
-         ) k(kind, broken, detail)`,
-        `x.status = 'active' AND (d.status <> 'on_loan' OR d.school_id IS DISTINCT FROM x.school_id) AND k.broken`,
-      )})
-      UNION ALL
-      (${pair(
-        `'allocated_device_not_reserved', ${device('x.school_id')}, NULL::uuid, x.id, 'The application is allocated but its device is ' || d.status`,
-        `applications x JOIN devices d ON d.id = x.device_id`,
-        `x.status = 'allocated' AND d.status <> 'reserved'`,
-      )})
-    ) m ORDER BY kind, "assetTag", "loanId", "applicationId"`;
+function snapshotAsDataSource(db: ReportSnapshot): DataSource {
+  const { manager } = db;
+  return { manager, query: (sql: string, parameters?: unknown[]) => manager.query(sql, parameters) } as unknown as DataSource;
 }
 
 export function stockTable(report: StockReconciliationReport, view: StockReconciliationQuery['view'] = 'batches'): CsvTable {

@@ -6,10 +6,11 @@ import type { Actor } from '../../common/actor.js';
 import { DomainError, invalidField, notFound } from '../../common/errors.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
-import type { LoanStatus } from '../loan-status.js';
+import { runStatement } from '../../database/statements.js';
 import { agreementQrPayload, isVerifyCode, parseAgreementNumber } from './agreement-number.js';
 import { reserveAttempt } from '../../auth/login-attempts.js';
 import { type AgreementDocument, renderAgreementPdf } from './agreement-pdf.js';
+import { AGREEMENT_DOCUMENT, AGREEMENT_EXTENSIONS, AGREEMENT_VERIFY } from './agreement.queries.js';
 import type { AgreementVerificationResponse } from './dto/agreement.dto.js';
 import { wibDate } from './indonesian.js';
 import { GuardianSignatures } from '../signature/guardian-signatures.js';
@@ -17,37 +18,6 @@ import { GuardianSignatures } from '../signature/guardian-signatures.js';
 export interface AgreementFile {
   fileName: string;
   content: Buffer;
-}
-
-interface AgreementRow {
-  school_id: string;
-  student_id: string;
-  agreement_number: string;
-  issued_at: Date;
-  due_date: string;
-  terms_version: number;
-  terms_text: string;
-  guardian_name: string;
-  guardian_relation: string;
-  guardian_phone: string | null;
-  consent_signed_at: Date;
-  consent_method: 'paper' | 'digital';
-  program_code: string;
-  program_name: string;
-  school_name: string;
-  school_npsn: string;
-  school_district: string;
-  student_name: string;
-  nisn: string;
-  grade: number;
-  class_name: string | null;
-  asset_tag: string;
-  serial_number: string;
-  accessories: Record<string, boolean>;
-  manufacturer: string;
-  model: string;
-  category: string;
-  issuer_name: string | null;
 }
 
 /**
@@ -70,34 +40,14 @@ export class AgreementService {
 
   /** The plain data the PDF is drawn from; the terms are the loan's snapshot, never the program's current ones. */
   async document(actor: Actor, loanId: string): Promise<AgreementDocument> {
-    const [row]: AgreementRow[] = await this.dataSource.query(
-      `SELECT l.school_id, l.student_id, l.agreement_number, l.issued_at, l.due_date::text, l.terms_version, l.terms_text,
-              l.guardian_name, l.guardian_relation, l.guardian_phone, l.consent_signed_at, l.consent_method,
-              p.code AS program_code, p.name AS program_name,
-              sc.name AS school_name, sc.npsn AS school_npsn, sc.district AS school_district,
-              st.full_name AS student_name, st.nisn, st.grade, st.class_name,
-              d.asset_tag, d.serial_number, d.accessories, m.manufacturer, m.model, m.category,
-              u.name AS issuer_name
-       FROM loans l
-       JOIN programs p ON p.id = l.program_id
-       JOIN schools sc ON sc.id = l.school_id
-       JOIN students st ON st.id = l.student_id
-       JOIN devices d ON d.id = l.device_id
-       JOIN device_models m ON m.id = d.model_id
-       LEFT JOIN users u ON u.id = l.issued_by
-       WHERE l.id = $1`,
-      [loanId],
-    );
+    const [row] = await runStatement(this.dataSource.manager, AGREEMENT_DOCUMENT, [loanId]);
     if (!row) throw notFound('loan_not_found');
     assertSchoolAccess(actor, row.school_id, 'read', 'loan_not_found');
     this.accessLog.record(actor, 'loan.agreement-pdf', [{ id: row.student_id, schoolId: row.school_id }]);
 
     const [extensions, signature] = await Promise.all([
-      this.dataSource.query(
-        `SELECT previous_due_date::text, new_due_date::text, extended_at FROM loan_extensions WHERE loan_id = $1 ORDER BY extended_at, id`,
-        [loanId],
-      ) as Promise<{ previous_due_date: string; new_due_date: string; extended_at: Date }[]>,
-      this.signatures.forDocument(this.dataSource, loanId),
+      runStatement(this.dataSource.manager, AGREEMENT_EXTENSIONS, [loanId]),
+      this.signatures.forDocument(this.dataSource.manager, loanId),
     ]);
     return {
       agreementNumber: row.agreement_number,
@@ -139,10 +89,7 @@ export class AgreementService {
     }
     const notFound = () => new DomainError('not-found', 'agreement_not_found', { agreementNumber }, { agreementNumber, valid: false });
     if (!isVerifyCode(this.config.verifyLinkSecret, agreementNumber, code)) throw notFound();
-    const [row]: { status: LoanStatus; school_name: string }[] = await this.dataSource.query(
-      `SELECT l.status, s.name AS school_name FROM loans l JOIN schools s ON s.id = l.school_id WHERE l.agreement_number = $1`,
-      [agreementNumber],
-    );
+    const [row] = await runStatement(this.dataSource.manager, AGREEMENT_VERIFY, [agreementNumber]);
     if (!row) throw notFound();
     return { agreementNumber, valid: true, status: row.status, school: { name: row.school_name } };
   }

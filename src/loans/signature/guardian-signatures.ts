@@ -4,7 +4,9 @@ import { assertSchoolAccess } from '../../auth/access.js';
 import type { AuditEntry } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
 import { DomainError, notFound } from '../../common/errors.js';
+import { runStatement } from '../../database/statements.js';
 import { StudentAccessLog } from '../../students/privacy/student-access-log.js';
+import { SIGNATURE_FOR_DOCUMENT, SIGNATURE_INSERT, SIGNATURE_OF_LOAN } from './guardian-signatures.queries.js';
 import type { SignatureImage } from './signature-png.js';
 
 /** What the agreement PDF shows of a loan's drawn signature. */
@@ -27,11 +29,7 @@ export class GuardianSignatures {
 
   /** Stores the signature of a loan just issued in `tx`; returns the audit event to write with the loan's. */
   async record(tx: EntityManager, actor: Actor, loan: { id: string; schoolId: string; studentId: string }, image: SignatureImage): Promise<AuditEntry> {
-    await tx.query(
-      `INSERT INTO loan_signatures (loan_id, school_id, student_id, png, sha256, byte_size, width, height, recorded_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [loan.id, loan.schoolId, loan.studentId, image.png, image.sha256, image.png.length, image.width, image.height, actor.id],
-    );
+    await runStatement(tx, SIGNATURE_INSERT, [loan.id, loan.schoolId, loan.studentId, image.png, image.sha256, image.png.length, image.width, image.height, actor.id]);
     // The hash goes into the audit chain: the stored image can later be shown to be the one signed.
     return {
       action: 'loan.signature_recorded',
@@ -44,10 +42,7 @@ export class GuardianSignatures {
 
   /** The PNG as drawn. A loan without one, or whose image the retention job cleared, is a 404. */
   async png(actor: Actor, loanId: string): Promise<{ png: Buffer; sha256: string }> {
-    const [row]: { school_id: string; student_id: string; png: Buffer | null; sha256: Buffer | null }[] = await this.dataSource.query(
-      `SELECT l.school_id, l.student_id, s.png, s.sha256 FROM loans l LEFT JOIN loan_signatures s ON s.loan_id = l.id WHERE l.id = $1`,
-      [loanId],
-    );
+    const [row] = await runStatement(this.dataSource.manager, SIGNATURE_OF_LOAN, [loanId]);
     if (!row) throw notFound('loan_not_found');
     assertSchoolAccess(actor, row.school_id, 'read', 'loan_not_found');
     if (!row.sha256) throw notFound('signature_not_found');
@@ -57,8 +52,8 @@ export class GuardianSignatures {
   }
 
   /** For documents already access-checked and logged by their caller. */
-  async forDocument(db: Pick<EntityManager, 'query'>, loanId: string): Promise<SignatureForDocument | null> {
-    const [row]: { png: Buffer | null; sha256: Buffer }[] = await db.query(`SELECT png, sha256 FROM loan_signatures WHERE loan_id = $1`, [loanId]);
+  async forDocument(db: EntityManager, loanId: string): Promise<SignatureForDocument | null> {
+    const [row] = await runStatement(db, SIGNATURE_FOR_DOCUMENT, [loanId]);
     return row ? { sha256: row.sha256.toString('hex'), png: row.png } : null;
   }
 }

@@ -11,6 +11,7 @@ import { Clock } from '../../common/clock.js';
 import { notFound } from '../../common/errors.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
 import { agreementQrPayload } from '../../loans/agreement/agreement-number.js';
 import { StudentAccessLog } from '../../students/privacy/student-access-log.js';
@@ -19,12 +20,14 @@ import { CoverageService, coverageTable } from '../coverage.service.js';
 import { LossesReportService, lossesTable } from '../losses-report.service.js';
 import { OverdueReportService, overdueTable } from '../overdue-report.service.js';
 import { type CsvTable, renderCsv } from '../report-output.js';
+import { REPORT_SCHOOL_HEADING } from '../report-lookups.queries.js';
 import { ReportReader } from '../report-reader.js';
 import { ReportScope } from '../report-scope.js';
 import { StockReportService, stockTable } from '../stock-report.service.js';
 import { SummaryService } from '../summary/summary.service.js';
 import type { EvidencePackQuery } from './evidence-pack.dto.js';
 import { AGREEMENT_COLUMNS, agreementRegister, CHARGE_COLUMNS, chargesLedger } from './evidence-registers.js';
+import { EVIDENCE_PROGRAM, type EvidenceProgram } from './evidence.queries.js';
 import { evidenceReadme } from './evidence-readme.js';
 import { ManifestedZip } from './manifested-zip.js';
 
@@ -33,14 +36,6 @@ export const EVIDENCE_PACK_FORMAT = 'laptop-loans-evidence-pack/1';
 export interface EvidencePack {
   fileName: string;
   stream: Readable;
-}
-
-interface Program {
-  id: string;
-  code: string;
-  name: string;
-  starts_on: string;
-  ends_on: string;
 }
 
 /**
@@ -73,9 +68,9 @@ export class EvidencePackService {
 
   async create(actor: Actor, query: EvidencePackQuery): Promise<EvidencePack> {
     const schoolId = await this.scope.school(actor, query.schoolId);
-    const [program]: Program[] = await this.dataSource.query(`SELECT id, code, name, starts_on::text, ends_on::text FROM programs WHERE id = $1`, [query.programId]);
+    const [program] = await runStatement(this.dataSource.manager, EVIDENCE_PROGRAM, [query.programId]);
     if (!program) throw notFound('program_not_found');
-    const [school]: { id: string; npsn: string; name: string }[] = schoolId ? await this.dataSource.query(`SELECT id, npsn, name FROM schools WHERE id = $1`, [schoolId]) : [];
+    const [school] = schoolId ? await runStatement(this.dataSource.manager, REPORT_SCHOOL_HEADING, [schoolId]) : [];
     const createdAt = this.clock.now();
     const asOf = this.clock.today();
     const packId = randomUUID();
@@ -133,7 +128,7 @@ export class EvidencePackService {
   }
 
   /** Every report as the CSV its own endpoint answers, for the pack's scope. */
-  private async reports(actor: Actor, program: Program, schoolId: string | undefined, asOf: string): Promise<(CsvTable & { parameters: object })[]> {
+  private async reports(actor: Actor, program: EvidenceProgram, schoolId: string | undefined, asOf: string): Promise<(CsvTable & { parameters: object })[]> {
     // Losses and activity over the program's life so far.
     const to = program.ends_on < asOf ? program.ends_on : asOf;
     const from = program.starts_on <= to ? program.starts_on : to;

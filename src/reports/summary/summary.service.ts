@@ -6,7 +6,8 @@ import { CoverageService } from '../coverage.service.js';
 import type { SummaryQuery } from '../dto/summary.dto.js';
 import { LossesReportService } from '../losses-report.service.js';
 import { OverdueReportService } from '../overdue-report.service.js';
-import { type ReportDb, ReportReader } from '../report-reader.js';
+import { REPORT_PROGRAM_CURRENT, REPORT_PROGRAM_HEADING, REPORT_SCHOOL_HEADING, type ReportProgramHeading } from '../report-lookups.queries.js';
+import { type ReportDb, ReportReader, type ReportSnapshot } from '../report-reader.js';
 import { ReportScope } from '../report-scope.js';
 import { StockReportService } from '../stock-report.service.js';
 import { renderSummaryPdf, type SummaryDocument } from './summary-pdf.js';
@@ -40,10 +41,10 @@ export class SummaryService {
   }
 
   /** Every figure from one snapshot, so the printed tables agree with each other. */
-  private async gather(db: ReportDb, actor: Actor, schoolId: string | null, programId: string | undefined): Promise<SummaryDocument> {
+  private async gather(db: ReportSnapshot, actor: Actor, schoolId: string | null, programId: string | undefined): Promise<SummaryDocument> {
     const asOf = this.clock.today();
     const program = await this.program(db, programId, asOf);
-    const school: { name: string; npsn: string } | null = schoolId ? (await db.query(`SELECT name, npsn FROM schools WHERE id = $1`, [schoolId]))[0] : null;
+    const school = schoolId ? (await db.run(REPORT_SCHOOL_HEADING, [schoolId]))[0] : null;
     const stock = await this.stock.compute(db, actor, schoolId);
     const overdue = await this.overdue.schools(db, schoolId, null, asOf);
     const losses = await this.losses.rows(db, schoolId, null);
@@ -91,17 +92,13 @@ export class SummaryService {
   }
 
   /** The program asked for, or the latest one running today, or the latest one started. */
-  private async program(db: ReportDb, programId: string | undefined, today: string): Promise<{ id: string; code: string; name: string } | null> {
+  private async program(db: ReportDb, programId: string | undefined, today: string): Promise<ReportProgramHeading | null> {
     if (programId) {
-      const rows = await db.query(`SELECT id, code, name FROM programs WHERE id = $1`, [programId]);
+      const rows = await db.run(REPORT_PROGRAM_HEADING, [programId]);
       if (rows.length === 0) throw notFound('program_not_found');
       return rows[0];
     }
-    const rows = await db.query(
-      `SELECT id, code, name FROM programs
-       ORDER BY (starts_on <= $1::date AND ends_on >= $1::date) DESC, starts_on DESC, created_at DESC, id LIMIT 1`,
-      [today],
-    );
+    const rows = await db.run(REPORT_PROGRAM_CURRENT, [today]);
     return rows[0] ?? null;
   }
 }
