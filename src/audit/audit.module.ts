@@ -7,5 +7,5 @@ import { AuditService } from './audit.service.js';
 
 /** Global: every feature module records events through `AuditLog`. */
 @Global()
-@Module({ controllers: [AuditController], providers: [AuditLog, AuditSealer, AuditService, AuditChainExport], exports: [AuditLog, AuditSealer, AuditService, AuditChainExport] })
+@Module({ controllers: [AuditController], providers: [AuditLog, AuditSealer, AuditService, AuditChainExport], exports: [AuditLog, AuditService, AuditChainExport] })
 export class AuditModule {}

@@ -6,6 +6,7 @@ import { readableSchoolFilter } from '../auth/access.js';
 import { runStatement } from '../database/statements.js';
 import { AUDIT_EVENTS_PAGE, AUDIT_FIRST_BAD_BLOCK, AUDIT_FIRST_BAD_EVENT, AUDIT_VERIFICATION_COUNTS, type AuditRow } from './audit.queries.js';
 import { AuditSealer } from './audit-sealer.js';
+import { toAuditEventResponse } from './audit-event-response.js';
 import { AuditEventQuery, AuditEventResponse, AuditVerificationResponse } from './dto/audit.dto.js';
 
 @Injectable()
@@ -60,22 +61,4 @@ export class AuditService {
       };
     });
   }
-}
-
-export function toAuditEventResponse(row: AuditRow): AuditEventResponse {
-  return {
-    id: String(row.id),
-    occurredAt: row.occurred_at.toISOString(),
-    actorType: row.actor_type,
-    actorId: row.actor_id,
-    actorRole: row.actor_role,
-    action: row.action,
-    entityType: row.entity_type,
-    entityId: row.entity_id,
-    schoolId: row.school_id,
-    before: row.before,
-    after: row.after,
-    requestId: row.request_id,
-    hash: row.hash.toString('hex'),
-  };
 }

@@ -1,17 +1,19 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { CredentialsService } from './credentials.service.js';
+import { RequestBudget } from './login-attempts.js';
 
-@Global()
 @Module({
   imports: [
+    ApiKeysModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       // A KeyObject made once: given the secret as a string, jsonwebtoken first tries (and fails)
@@ -21,7 +23,8 @@ import { CredentialsService } from './credentials.service.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, CredentialsService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [CredentialsService],
+  providers: [AuthService, CredentialsService, RequestBudget, { provide: APP_GUARD, useClass: AuthGuard }],
+  // The agreement's public verify page keeps a per-address budget on the login counters.
+  exports: [RequestBudget],
 })
 export class AuthModule {}

@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors.js';
 import { runStatement, statement } from '../database/statements.js';
 
@@ -32,14 +33,22 @@ export const LOGIN_ATTEMPT_CLEAR = statement('login_attempt_clear', `DELETE FROM
 export const LOGIN_ATTEMPT_PRUNE = statement('login_attempt_prune', `DELETE FROM login_attempts WHERE window_start <= now() - make_interval(secs => $1)`);
 
 /**
- * Counts one request against `key` in a fixed window of `windowSeconds` (the shared counters in
- * `login_attempts`), for any public operation that needs a per-address budget; refuses with 429
- * (Retry-After to the window's end) once `limit` is passed.
+ * A per-address budget for a public operation on the same shared counters (the printed
+ * agreement's verify page); AuthModule exports it, the counters stay here.
  */
-export async function reserveAttempt(dataSource: DataSource, scope: Scope, key: string, windowSeconds: number, limit: number): Promise<void> {
-  const [row] = await runStatement(dataSource.manager, LOGIN_ATTEMPT_RESERVE, [scope, key, windowSeconds]);
-  if (row.count > limit) {
-    throw new DomainError('too-many-requests', 'too_many_requests_wait', { seconds: row.retry_after }, { retryAfterSeconds: row.retry_after });
+@Injectable()
+export class RequestBudget {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Counts one request against `key` in a fixed window of `windowSeconds`; refuses with 429
+   * (Retry-After to the window's end) once `limit` is passed.
+   */
+  async reserve(scope: 'verify', key: string, windowSeconds: number, limit: number): Promise<void> {
+    const [row] = await runStatement(this.dataSource.manager, LOGIN_ATTEMPT_RESERVE, [scope, key, windowSeconds]);
+    if (row.count > limit) {
+      throw new DomainError('too-many-requests', 'too_many_requests_wait', { seconds: row.retry_after }, { retryAfterSeconds: row.retry_after });
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { recordDeviceMovement } from './device-movements.js';
+import { DeviceMovements } from './device-movements.js';
 import type { EntityManager } from 'typeorm';
 import { assertSchoolAccess, canReadSchool } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -10,7 +10,7 @@ import { assertVersion } from '../common/if-match.js';
 import { Transactions } from '../database/transactions.js';
 import { School } from '../schools/school.entity.js';
 import { Device } from './device.entity.js';
-import { changeDeviceStatus } from './device-state.js';
+import { DeviceStates } from './device-state.js';
 import { lockDevice, reloadDevice } from './devices.service.js';
 import {
   type BulkTransferRequest,
@@ -27,6 +27,8 @@ export class DeviceMovesService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly deviceMovements: DeviceMovements,
+    private readonly deviceStates: DeviceStates,
   ) {}
 
   transfer(actor: Actor, id: string, request: TransferDeviceRequest, expectedVersion?: number, idempotency?: IdempotencyRequest): Promise<DeviceResponse> {
@@ -71,7 +73,7 @@ export class DeviceMovesService {
         throw conflict('retire_in_repair', {}, { currentStatus: device.status });
       }
       const before = toDeviceResponse(device);
-      await changeDeviceStatus(tx, device, 'retired', { retiredReason: request.reason, notes: request.notes ?? undefined });
+      await this.deviceStates.change(tx, device, 'retired', { retiredReason: request.reason, notes: request.notes ?? undefined });
       const after = toDeviceResponse(await reloadDevice(tx, id));
       await this.audit.record(tx, actor, { action: 'device.retired', entityType: 'device', entityId: id, schoolId: device.schoolId, before, after });
       return after;
@@ -89,7 +91,7 @@ export class DeviceMovesService {
     const before = toDeviceResponse(device);
     device.schoolId = to;
     const after = toDeviceResponse(await tx.save(device));
-    await recordDeviceMovement(tx, actor, { deviceId: device.id, from, to, reason: request.reason ?? null });
+    await this.deviceMovements.record(tx, actor, { deviceId: device.id, from, to, reason: request.reason ?? null });
     // Audited on each side, so each school's admin sees the device arrive or leave.
     for (const schoolId of new Set([from, to])) {
       await this.audit.record(tx, actor, { action: 'device.transferred', entityType: 'device', entityId: device.id, schoolId, before, after });

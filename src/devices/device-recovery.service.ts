@@ -5,7 +5,7 @@ import type { Actor } from '../common/actor.js';
 import { conflict } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
-import { changeDeviceStatus } from './device-state.js';
+import { DeviceStates } from './device-state.js';
 import { lockDevice, reloadDevice } from './devices.service.js';
 import { type DeviceResponse, type RecoverDeviceRequest, toDeviceResponse } from './dto/device.dto.js';
 
@@ -19,6 +19,7 @@ export class DeviceRecoveryService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly deviceStates: DeviceStates,
   ) {}
 
   recover(actor: Actor, id: string, request: RecoverDeviceRequest, idempotency?: IdempotencyRequest): Promise<DeviceResponse> {
@@ -29,7 +30,7 @@ export class DeviceRecoveryService {
         throw conflict('recover_not_lost', { status: device.status }, { currentStatus: device.status });
       }
       const before = toDeviceResponse(device);
-      await changeDeviceStatus(tx, device, 'in_stock', { condition: request.condition, notes: request.notes ?? undefined, seen: true });
+      await this.deviceStates.change(tx, device, 'in_stock', { condition: request.condition, notes: request.notes ?? undefined, seen: true });
       const after = toDeviceResponse(await reloadDevice(tx, id));
       await this.audit.record(tx, actor, { action: 'device.recovered', entityType: 'device', entityId: id, schoolId: device.schoolId, before, after });
       return after;

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { prepared, runStatement, statement } from '../database/statements.js';
 import type { DeviceCondition, RetireReason } from './device.entity.js';
@@ -37,24 +38,31 @@ export const DEVICE_LOCK_STATE = statement<LockedDevice & { accessories: Record<
 );
 
 /**
- * The one place a device's status is written. It checks the state machine from the locked row,
- * writes the new status (and what changes with it) and brings the caller's row up to date. The
- * audit event stays with the caller, which knows why the device moved (lent for a loan, reserved by
- * a run, released by a withdrawal) and records it with its own events in one statement.
+ * The one place a device's status is written, exported by DevicesModule to the modules that move
+ * a device through a loan (loans) or an allocation (programs).
  */
-export async function changeDeviceStatus(tx: EntityManager, device: LockedDevice, to: DeviceStatus, details: DeviceStatusDetails = {}): Promise<void> {
-  assertDeviceTransition(device.status, to);
-  const { condition, retiredReason, notes, seen } = details;
-  if (condition === undefined && retiredReason === undefined && notes === undefined && !seen) {
-    await runStatement(tx, SET_DEVICE_STATUS, [device.id, to]);
-  } else {
-    await runStatement(tx, SET_STATUS_WITH_DETAILS, [device.id, to, condition ?? null, retiredReason ?? null, notes !== undefined, notes ?? null, seen ?? false]);
+@Injectable()
+export class DeviceStates {
+  /**
+   * Checks the state machine from the locked row, writes the new status (and what changes with
+   * it) and brings the caller's row up to date. The audit event stays with the caller, which
+   * knows why the device moved (lent for a loan, reserved by a run, released by a withdrawal) and
+   * records it with its own events in one statement.
+   */
+  async change(tx: EntityManager, device: LockedDevice, to: DeviceStatus, details: DeviceStatusDetails = {}): Promise<void> {
+    assertDeviceTransition(device.status, to);
+    const { condition, retiredReason, notes, seen } = details;
+    if (condition === undefined && retiredReason === undefined && notes === undefined && !seen) {
+      await runStatement(tx, SET_DEVICE_STATUS, [device.id, to]);
+    } else {
+      await runStatement(tx, SET_STATUS_WITH_DETAILS, [device.id, to, condition ?? null, retiredReason ?? null, notes !== undefined, notes ?? null, seen ?? false]);
+    }
+    device.status = to;
   }
-  device.status = to;
-}
 
-/** Locks a device's row for the rest of the transaction, for a status change; absent is null. */
-export async function lockDeviceState(tx: EntityManager, id: string): Promise<(LockedDevice & { accessories: Record<string, boolean> }) | null> {
-  const [row] = await runStatement(tx, DEVICE_LOCK_STATE, [id]);
-  return row ?? null;
+  /** Locks a device's row for the rest of the transaction, for a status change; absent is null. */
+  async lock(tx: EntityManager, id: string): Promise<(LockedDevice & { accessories: Record<string, boolean> }) | null> {
+    const [row] = await runStatement(tx, DEVICE_LOCK_STATE, [id]);
+    return row ?? null;
+  }
 }

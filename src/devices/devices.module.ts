@@ -16,10 +16,13 @@ import { StockService } from './stock.service.js';
 import { StocktakeClosingService } from './stocktakes/stocktake-closing.service.js';
 import { StocktakesController } from './stocktakes/stocktakes.controller.js';
 import { StocktakesService } from './stocktakes/stocktakes.service.js';
+import { DeviceMovements } from './device-movements.js';
+import { DeviceStates } from './device-state.js';
 
 @Module({
   controllers: [AssetLabelsController, DeviceModelsController, ProcurementBatchesController, DeviceImportController, DevicesController, StocktakesController],
-  providers: [AssetLabelsService, DeviceRecoveryService, DeviceModelsService, ProcurementBatchesService, DevicesService, DeviceImportService, DeviceMovesService, RepairsService, StockService, StocktakesService, StocktakeClosingService],
-  exports: [DevicesService, DeviceMovesService],
+  providers: [AssetLabelsService, DeviceRecoveryService, DeviceModelsService, ProcurementBatchesService, DevicesService, DeviceImportService, DeviceMovesService, RepairsService, StockService, StocktakesService, StocktakeClosingService, DeviceStates, DeviceMovements],
+  // A device's status and school change only here; loans, allocation and the stock report ask.
+  exports: [DeviceStates, DeviceMovements, StockService],
 })
 export class DevicesModule {}

@@ -7,7 +7,7 @@ import { conflict, notFound } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { runStatement } from '../database/statements.js';
 import { Transactions } from '../database/transactions.js';
-import { changeDeviceStatus } from './device-state.js';
+import { DeviceStates } from './device-state.js';
 import { DEVICE_SCHOOL } from './devices.queries.js';
 import { lockDevice, reloadDevice } from './devices.service.js';
 import { type CloseRepairRequest, type OpenRepairRequest, type RepairResponse, toDeviceResponse } from './dto/device.dto.js';
@@ -24,6 +24,7 @@ export class RepairsService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly deviceStates: DeviceStates,
   ) {}
 
   open(actor: Actor, deviceId: string, request: OpenRepairRequest, idempotency?: IdempotencyRequest): Promise<RepairResponse> {
@@ -31,7 +32,7 @@ export class RepairsService {
       const device = await lockDevice(tx, deviceId);
       assertSchoolAccess(actor, device.schoolId, 'operate', 'device_not_found');
       const before = toDeviceResponse(device);
-      await changeDeviceStatus(tx, device, 'in_repair');
+      await this.deviceStates.change(tx, device, 'in_repair');
       const after = toDeviceResponse(await reloadDevice(tx, deviceId));
       const [repair] = await runStatement(tx, REPAIR_OPEN, [deviceId, device.schoolId, request.vendor, request.problem, request.costEstimate ?? null, actor.id]);
       await this.audit.record(tx, actor, {
@@ -55,7 +56,7 @@ export class RepairsService {
       if (open.closed_at) throw conflict('repair_already_closed');
       const next = request.outcome === 'repaired' ? 'in_stock' : 'retired';
       const before = toDeviceResponse(device);
-      await changeDeviceStatus(tx, device, next, { retiredReason: next === 'retired' ? 'unrepairable' : undefined });
+      await this.deviceStates.change(tx, device, next, { retiredReason: next === 'retired' ? 'unrepairable' : undefined });
       const after = toDeviceResponse(await reloadDevice(tx, deviceId));
       const [closed] = await runStatement(tx, REPAIR_CLOSE, [repairId, request.outcome, request.finalCost, request.notes ?? null, actor.id]);
       await this.audit.record(tx, actor, {

@@ -9,8 +9,8 @@ import type { IdempotencyRequest } from '../common/idempotency.js';
 import { runStatement } from '../database/statements.js';
 import { Transactions } from '../database/transactions.js';
 import { assertDeviceTransition } from '../devices/device-status.js';
-import { changeDeviceStatus, lockDeviceState } from '../devices/device-state.js';
-import { moveDeviceRecord } from '../devices/device-movements.js';
+import { DeviceStates } from '../devices/device-state.js';
+import { DeviceMovements } from '../devices/device-movements.js';
 import { ChargesService } from './charges.service.js';
 import { toChargeResponse } from './dto/charge.dto.js';
 import {
@@ -33,6 +33,8 @@ export class LoanChangesService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly deviceMovements: DeviceMovements,
+    private readonly deviceStates: DeviceStates,
     private readonly charges: ChargesService,
     private readonly clock: Clock,
   ) {}
@@ -84,7 +86,7 @@ export class LoanChangesService {
     return this.transactions.run(idempotency, async (tx) => {
       const loan = await lockActiveLoan(tx, actor, loanId);
       assertLoanTransition(loan.status, request.kind);
-      const device = (await lockDeviceState(tx, loan.deviceId))!;
+      const device = (await this.deviceStates.lock(tx, loan.deviceId))!;
       const missingFrom = device.status;
       // Checked before anything is written, so a refused report leaves no trace.
       assertDeviceTransition(missingFrom, request.kind);
@@ -94,7 +96,7 @@ export class LoanChangesService {
       loan.actionRequired = null;
       await tx.save(loan);
       await runStatement(tx, LOAN_LOSS_INSERT, [loan.id, loan.schoolId, request.kind, request.occurredOn, request.policeReportNumber ?? null, request.notes ?? null, actor.id]);
-      await changeDeviceStatus(tx, device, request.kind);
+      await this.deviceStates.change(tx, device, request.kind);
       const [replacement] = await runStatement(tx, PRICE_LIST_REPLACEMENT, [loan.programId]);
       let created = replacement
         ? await this.charges.create(tx, actor, [
@@ -136,7 +138,7 @@ export class LoanChangesService {
       loan.schoolId = request.toSchoolId;
       if (loan.actionRequired === 'transfer_needed') loan.actionRequired = null;
       await tx.save(loan);
-      await moveDeviceRecord(tx, actor, { deviceId: loan.deviceId, from, to: request.toSchoolId, reason: request.reason ?? 'loan transferred with the student' });
+      await this.deviceMovements.followLoan(tx, actor, { deviceId: loan.deviceId, from, to: request.toSchoolId, reason: request.reason ?? 'loan transferred with the student' });
       const after = toLoanAuditImage(loan);
       for (const schoolId of [from, request.toSchoolId]) {
         await this.audit.record(tx, actor, { action: 'loan.transferred', entityType: 'loan', entityId: loan.id, schoolId, before, after });

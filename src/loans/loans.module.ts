@@ -14,10 +14,16 @@ import { GuardianSignatureController } from './signature/signature.controller.js
 import { GuardianSignatures } from './signature/guardian-signatures.js';
 import { ReturnReceiptController } from './receipt/return-receipt.controller.js';
 import { ReturnReceiptService } from './receipt/return-receipt.service.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { DevicesModule } from '../devices/devices.module.js';
+import { ProgramsModule } from '../programs/programs.module.js';
+import { LoanFlags } from './loan-flags.js';
 
 @Module({
+  imports: [DevicesModule, ProgramsModule, AuthModule],
   controllers: [LoansController, ChargesController, AgreementController, GuardianSignatureController, ReturnReceiptController],
-  providers: [BulkLoansService, LoansService, ReturnsService, LoanChangesService, LoanQueriesService, ChargesService, PriceListService, AgreementService, GuardianSignatures, ReturnReceiptService],
-  exports: [LoansService, ReturnsService, LoanQueriesService],
+  providers: [BulkLoansService, LoansService, ReturnsService, LoanChangesService, LoanQueriesService, ChargesService, PriceListService, AgreementService, GuardianSignatures, ReturnReceiptService, LoanFlags],
+  // A student leaving, the reminder job and the retention job flag or scrub loans through it.
+  exports: [LoanFlags],
 })
 export class LoansModule {}

@@ -8,8 +8,8 @@ import { conflict, fieldError, invalidField, notFound, refused } from '../common
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { Transactions } from '../database/transactions.js';
 import type { DeviceStatus } from '../devices/device-status.js';
-import { changeDeviceStatus, lockDeviceState } from '../devices/device-state.js';
-import { changeApplicationStatus } from '../programs/applications/application-state.js';
+import { DeviceStates } from '../devices/device-state.js';
+import { ApplicationStates } from '../programs/applications/application-state.js';
 import { evaluateEligibility } from '../programs/eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts, type StudentContext } from '../programs/eligibility/eligibility-facts.js';
 import type { Program } from '../programs/program.entity.js';
@@ -84,6 +84,8 @@ export class LoansService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly applicationStates: ApplicationStates,
+    private readonly deviceStates: DeviceStates,
     private readonly clock: Clock,
     private readonly signatures: GuardianSignatures,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -196,7 +198,7 @@ export class LoansService {
     const signed = signature ? [await this.signatures.record(tx, actor, loan, signature)] : [];
     // The device's new status and the events: two statements, sent together.
     await Promise.all([
-      changeDeviceStatus(tx, device, 'on_loan'),
+      this.deviceStates.change(tx, device, 'on_loan'),
       this.audit.record(
         tx,
         actor,
@@ -225,12 +227,12 @@ export class LoansService {
   /** The application is fulfilled; a device reserved for it but not the one issued goes back to stock. */
   private async fulfil(tx: EntityManager, actor: Actor, application: OpenApplication, deviceId: string, schoolId: string) {
     if (application.device_id && application.device_id !== deviceId) {
-      const reserved = (await lockDeviceState(tx, application.device_id))!;
+      const reserved = (await this.deviceStates.lock(tx, application.device_id))!;
       const releasedFrom = reserved.status;
-      await changeDeviceStatus(tx, reserved, 'in_stock');
+      await this.deviceStates.change(tx, reserved, 'in_stock');
       await this.audit.record(tx, actor, { action: 'device.released', entityType: 'device', entityId: application.device_id, schoolId, before: { status: releasedFrom }, after: { status: 'in_stock' } });
     }
-    await changeApplicationStatus(tx, application, 'fulfilled', { deviceId });
+    await this.applicationStates.change(tx, application, 'fulfilled', { deviceId });
     await this.audit.record(tx, actor, { action: 'application.fulfilled', entityType: 'application', entityId: application.id, schoolId, after: { status: 'fulfilled', deviceId } });
   }
 }

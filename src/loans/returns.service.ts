@@ -8,7 +8,7 @@ import type { IdempotencyRequest } from '../common/idempotency.js';
 import { runStatement } from '../database/statements.js';
 import { Transactions } from '../database/transactions.js';
 import { assertDeviceTransition } from '../devices/device-status.js';
-import { changeDeviceStatus, lockDeviceState } from '../devices/device-state.js';
+import { DeviceStates } from '../devices/device-state.js';
 import { ChargesService, type NewCharge } from './charges.service.js';
 import { type ReturnLoanRequest, type ReturnResponse, toLoanAuditImage, toLoanResponse } from './dto/loan.dto.js';
 import type { Loan } from './loan.entity.js';
@@ -28,6 +28,7 @@ export class ReturnsService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly deviceStates: DeviceStates,
     private readonly charges: ChargesService,
     private readonly clock: Clock,
   ) {}
@@ -40,7 +41,7 @@ export class ReturnsService {
   async returnIn(tx: EntityManager, actor: Actor, loanId: string, request: ReturnLoanRequest): Promise<ReturnResponse> {
     const loan = await lockActiveLoan(tx, actor, loanId);
     assertLoanTransition(loan.status, 'returned');
-    const device = (await lockDeviceState(tx, loan.deviceId))!;
+    const device = (await this.deviceStates.lock(tx, loan.deviceId))!;
     const returnedFrom = device.status;
     // Checked before the charges are worked out, so a refused return does no work.
     assertDeviceTransition(returnedFrom, request.nextStatus);
@@ -52,7 +53,7 @@ export class ReturnsService {
     loan.actionRequired = null;
     await tx.save(loan);
     await runStatement(tx, LOAN_RETURN_INSERT, [loan.id, loan.schoolId, actor.id, request.condition, JSON.stringify(request.checklist), request.damageNotes ?? null, request.nextStatus]);
-    await changeDeviceStatus(tx, device, request.nextStatus, {
+    await this.deviceStates.change(tx, device, request.nextStatus, {
       condition: request.condition,
       retiredReason: request.nextStatus === 'retired' ? 'written_off' : undefined,
       seen: true,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { flagLongOverdueLoans } from '../loans/loan-flags.js';
+import { LoanFlags } from '../loans/loan-flags.js';
 import type { EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import { assertRole } from '../auth/access.js';
@@ -58,6 +58,7 @@ export class RemindersService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly loanFlags: LoanFlags,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -106,7 +107,7 @@ export class RemindersService {
    * transfer first); `return_due` (the student left) is superseded, being the weaker signal.
    */
   private async flagLongOverdue(tx: EntityManager, actor: Actor, today: string, now: Date): Promise<number> {
-    const flagged = await flagLongOverdueLoans(tx, today, this.config.notifications.overdueFlagDays, now);
+    const flagged = await this.loanFlags.flagLongOverdue(tx, today, this.config.notifications.overdueFlagDays, now);
     for (const loan of flagged) {
       await this.audit.record(tx, actor, {
         action: 'loan.overdue_flagged',

@@ -7,10 +7,14 @@ import { DuplicateBeneficiariesService } from './duplicates/duplicate-beneficiar
 import { EligibilityService } from './eligibility/eligibility.service.js';
 import { ProgramsController } from './programs.controller.js';
 import { ProgramsService } from './programs.service.js';
+import { DevicesModule } from '../devices/devices.module.js';
+import { ApplicationStates } from './applications/application-state.js';
 
 @Module({
+  imports: [DevicesModule],
   controllers: [EligibilityPreviewController, ProgramsController, ApplicationsController],
-  providers: [DuplicateBeneficiariesService, ProgramsService, EligibilityService, ApplicationsService, AllocationService],
-  exports: [ProgramsService, EligibilityService],
+  providers: [DuplicateBeneficiariesService, ProgramsService, EligibilityService, ApplicationsService, AllocationService, ApplicationStates],
+  // An issue fulfils an application and checks the student against the program's rules.
+  exports: [ApplicationStates],
 })
 export class ProgramsModule {}

@@ -11,9 +11,11 @@ import { ReportsController } from './reports.controller.js';
 import { StockReportService } from './stock-report.service.js';
 import { SummaryService } from './summary/summary.service.js';
 import { ActivityTallyFolder } from './activity-tally-folder.js';
+import { DevicesModule } from '../devices/devices.module.js';
 
 /** Read models for the education office: JSON/CSV reports and the printable summary (docs/reports.md). */
 @Module({
+  imports: [DevicesModule],
   controllers: [ReportsController, EvidencePackController],
   providers: [ReportReader, ReportScope, CoverageService, StockReportService, OverdueReportService, LossesReportService, ActivityReportService, SummaryService, EvidencePackService, ActivityTallyFolder],
 })

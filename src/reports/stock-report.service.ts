@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import type { Actor } from '../common/actor.js';
 import { Clock } from '../common/clock.js';
 import { StockService } from '../devices/stock.service.js';
 import type { BatchStockRow, SchoolStockRow, StockMismatch, StockReconciliationQuery, StockReconciliationReport } from './dto/stock-report.dto.js';
 import type { CsvTable } from './report-output.js';
-import { type ReportDb, ReportReader, type ReportSnapshot } from './report-reader.js';
+import { ReportReader, type ReportSnapshot } from './report-reader.js';
 import { ReportScope } from './report-scope.js';
 import { STOCK_LOCATIONS, STOCK_MISMATCHES } from './stock-report.queries.js';
 
@@ -24,6 +23,7 @@ export class StockReportService {
     private readonly reader: ReportReader,
     private readonly scope: ReportScope,
     private readonly clock: Clock,
+    private readonly stock: StockService,
   ) {}
 
   async report(actor: Actor, query: StockReconciliationQuery): Promise<StockReconciliationReport> {
@@ -33,9 +33,8 @@ export class StockReportService {
 
   /** For a resolved scope, inside a report's snapshot. */
   async compute(db: ReportSnapshot, actor: Actor, schoolId: string | null): Promise<StockReconciliationReport> {
-    const stock = new StockService(snapshotAsDataSource(db));
-    const batches = schoolId === null ? await this.batches(stock, actor) : [];
-    const schools = await this.schools(db, stock, actor, schoolId);
+    const batches = schoolId === null ? await this.batches(db, actor) : [];
+    const schools = await this.schools(db, actor, schoolId);
     const deviceMismatches = await db.run(STOCK_MISMATCHES, [schoolId]);
     const batchMismatches: StockMismatch[] = batches
       .filter((b) => b.mismatch)
@@ -57,14 +56,14 @@ export class StockReportService {
     };
   }
 
-  private async batches(stock: StockService, actor: Actor): Promise<BatchStockRow[]> {
-    const { items } = await stock.reconciliation(actor);
+  private async batches(db: ReportSnapshot, actor: Actor): Promise<BatchStockRow[]> {
+    const { items } = await this.stock.reconciliation(actor, db.manager);
     return items.map(({ schoolId: _location, ...row }) => row);
   }
 
   /** Every school in scope (and the central store city-wide), with zeros where nothing is. */
-  private async schools(db: ReportDb, stock: StockService, actor: Actor, schoolId: string | null): Promise<SchoolStockRow[]> {
-    const counts = await stock.counts(actor, { schoolId: schoolId ?? undefined });
+  private async schools(db: ReportSnapshot, actor: Actor, schoolId: string | null): Promise<SchoolStockRow[]> {
+    const counts = await this.stock.counts(actor, { schoolId: schoolId ?? undefined }, db.manager);
     const locations = await db.run(STOCK_LOCATIONS, [schoolId, CENTRAL_STORE]);
     const byLocation = new Map(counts.items.map((c) => [c.schoolId, c]));
     return locations
@@ -76,16 +75,6 @@ export class StockReportService {
       })
       .sort((a, b) => (a.schoolId === null ? -1 : b.schoolId === null ? 1 : a.schoolName.localeCompare(b.schoolName) || a.schoolId.localeCompare(b.schoolId)));
   }
-}
-
-/**
- * StockService reads through the DataSource it is given: `query`, or `manager` for its named
- * statements (runStatement). Given both as the snapshot's connection, its counts are read in the
- * same snapshot as everything else of the report.
- */
-function snapshotAsDataSource(db: ReportSnapshot): DataSource {
-  const { manager } = db;
-  return { manager, query: (sql: string, parameters?: unknown[]) => manager.query(sql, parameters) } as unknown as DataSource;
 }
 
 export function stockTable(report: StockReconciliationReport, view: StockReconciliationQuery['view'] = 'batches'): CsvTable {

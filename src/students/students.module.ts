@@ -3,6 +3,7 @@ import { StudentImportController } from './import/student-import.controller.js';
 import { StudentImportService } from './import/student-import.service.js';
 import { StudentsController } from './students.controller.js';
 import { StudentsService } from './students.service.js';
+import { LoansModule } from '../loans/loans.module.js';
 
-@Module({ controllers: [StudentImportController, StudentsController], providers: [StudentsService, StudentImportService], exports: [StudentsService] })
+@Module({ imports: [LoansModule], controllers: [StudentImportController, StudentsController], providers: [StudentsService, StudentImportService] })
 export class StudentsModule {}

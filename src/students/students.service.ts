@@ -1,7 +1,7 @@
 import { Clock } from '../common/clock.js';
 import { isSchoolAgeBirthDate, schoolAgeBirthDates } from '../common/plausible.js';
 import { Injectable } from '@nestjs/common';
-import { flagActiveLoansOf, type LoanFlag } from '../loans/loan-flags.js';
+import { LoanFlags, type LoanFlag } from '../loans/loan-flags.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { assertRole, assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -30,6 +30,7 @@ export class StudentsService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly loanFlags: LoanFlags,
     private readonly accessLog: StudentAccessLog,
     private readonly clock: Clock,
   ) {}
@@ -141,7 +142,7 @@ export class StudentsService {
    * Also used by the student import (src/students/import), inside its transaction.
    */
   async flagActiveLoans(tx: EntityManager, actor: Actor, studentId: string, reason: LoanFlag): Promise<void> {
-    const flagged = await flagActiveLoansOf(tx, studentId, reason);
+    const flagged = await this.loanFlags.flagActiveLoansOf(tx, studentId, reason);
     for (const loan of flagged) {
       await this.audit.record(tx, actor, { action: 'loan.flagged', entityType: 'loan', entityId: loan.id, schoolId: loan.school_id, after: { actionRequired: reason, studentId } });
     }

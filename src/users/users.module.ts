@@ -3,5 +3,5 @@ import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 import { FirstAdmin } from './first-admin.js';
 
-@Module({ controllers: [UsersController], providers: [UsersService, FirstAdmin], exports: [UsersService, FirstAdmin] })
+@Module({ controllers: [UsersController], providers: [UsersService, FirstAdmin] })
 export class UsersModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { recordDeviceMovement } from '../device-movements.js';
+import { DeviceMovements } from '../device-movements.js';
 import type { EntityManager } from 'typeorm';
 import { assertProgramOffice, assertSchoolAccess } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
@@ -25,6 +25,7 @@ export class StocktakeClosingService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly deviceMovements: DeviceMovements,
   ) {}
 
   close(actor: Actor, id: string, request: CloseStocktakeRequest, idempotency?: IdempotencyRequest): Promise<StocktakeDetailResponse> {
@@ -86,7 +87,7 @@ export class StocktakeClosingService {
     device.schoolId = to;
     if (seenAt && (!device.lastSeenAt || device.lastSeenAt < seenAt)) device.lastSeenAt = seenAt;
     const after = { ...toDeviceResponse(await tx.save(device)), stocktakeId: stocktake.id };
-    await recordDeviceMovement(tx, actor, { deviceId: device.id, from, to, reason: `found at stock-take ${stocktake.id}` });
+    await this.deviceMovements.record(tx, actor, { deviceId: device.id, from, to, reason: `found at stock-take ${stocktake.id}` });
     for (const schoolId of new Set([from, to])) {
       await this.audit.record(tx, actor, { action: 'device.transferred', entityType: 'device', entityId: device.id, schoolId, before, after });
     }

@@ -8,7 +8,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { runStatement } from '../../database/statements.js';
 import { agreementQrPayload, isVerifyCode, parseAgreementNumber } from './agreement-number.js';
-import { reserveAttempt } from '../../auth/login-attempts.js';
+import { RequestBudget } from '../../auth/login-attempts.js';
 import { type AgreementDocument, renderAgreementPdf } from './agreement-pdf.js';
 import { AGREEMENT_DOCUMENT, AGREEMENT_EXTENSIONS, AGREEMENT_VERIFY } from './agreement.queries.js';
 import type { AgreementVerificationResponse } from './dto/agreement.dto.js';
@@ -31,6 +31,7 @@ export class AgreementService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly accessLog: StudentAccessLog,
     private readonly signatures: GuardianSignatures,
+    private readonly budget: RequestBudget,
   ) {}
 
   async pdf(actor: Actor, loanId: string): Promise<AgreementFile> {
@@ -82,7 +83,7 @@ export class AgreementService {
    * printed before codes) is answered exactly like an unknown one (docs/decisions.md 39).
    */
   async verify(rawNumber: string, code: string | undefined, clientAddress: string): Promise<AgreementVerificationResponse> {
-    await reserveAttempt(this.dataSource, 'verify', clientAddress, 60, this.config.verifyPerMinute);
+    await this.budget.reserve('verify', clientAddress, 60, this.config.verifyPerMinute);
     const agreementNumber = parseAgreementNumber(rawNumber);
     if (!agreementNumber) {
       throw invalidField('number', 'not_agreement_number');

@@ -8,8 +8,8 @@ import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
 import { Clock } from '../../common/clock.js';
-import { changeDeviceStatus, type LockedDevice } from '../../devices/device-state.js';
-import { changeApplicationStatus, type LockedApplication } from '../applications/application-state.js';
+import { DeviceStates, type LockedDevice } from '../../devices/device-state.js';
+import { ApplicationStates, type LockedApplication } from '../applications/application-state.js';
 import type { AllocationRequest, AllocationResponse, SchoolAllocationResponse } from '../dto/application.dto.js';
 import { evaluateEligibility } from '../eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
@@ -48,6 +48,8 @@ export class AllocationService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly applicationStates: ApplicationStates,
+    private readonly deviceStates: DeviceStates,
     private readonly clock: Clock,
   ) {}
 
@@ -109,8 +111,8 @@ export class AllocationService {
 
   private async reserve(tx: EntityManager, actor: Actor, runId: string, schoolId: string, allocated: SchoolAllocationResponse['allocated'], locked: LockedRows): Promise<void> {
     for (const entry of allocated) {
-      await changeDeviceStatus(tx, locked.devices.get(entry.deviceId)!, 'reserved');
-      await changeApplicationStatus(tx, locked.applications.get(entry.applicationId)!, 'allocated', { deviceId: entry.deviceId, allocationRunId: runId });
+      await this.deviceStates.change(tx, locked.devices.get(entry.deviceId)!, 'reserved');
+      await this.applicationStates.change(tx, locked.applications.get(entry.applicationId)!, 'allocated', { deviceId: entry.deviceId, allocationRunId: runId });
       await this.audit.record(tx, actor, {
         action: 'application.allocated',
         entityType: 'application',

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ApplicationStatus } from '../dto/application.dto.js';
 import { runStatement, statement } from '../../database/statements.js';
@@ -38,20 +39,19 @@ export const APPLICATION_SET_STATUS = statement<ApplicationRow>(
 );
 
 /**
- * The one place an application's status is written. Callers check their own, more specific
- * conditions first (a withdrawal answers `application_not_withdrawable`), so a refused transition
- * here is a programming error, not a client's: it is thrown as one.
+ * The one place an application's status is written, exported by ProgramsModule to loans (an
+ * issue fulfils the application). Callers check their own, more specific conditions first (a
+ * withdrawal answers `application_not_withdrawable`), so a refused transition here is a
+ * programming error, not a client's: it is thrown as one.
  */
-export async function changeApplicationStatus(
-  tx: EntityManager,
-  application: LockedApplication,
-  to: ApplicationStatus,
-  details: ApplicationStatusDetails,
-): Promise<ApplicationRow> {
-  if (!APPLICATION_TRANSITIONS[application.status].includes(to)) {
-    throw new Error(`An application cannot go from ${application.status} to ${to}`);
+@Injectable()
+export class ApplicationStates {
+  async change(tx: EntityManager, application: LockedApplication, to: ApplicationStatus, details: ApplicationStatusDetails): Promise<ApplicationRow> {
+    if (!APPLICATION_TRANSITIONS[application.status].includes(to)) {
+      throw new Error(`An application cannot go from ${application.status} to ${to}`);
+    }
+    const [row] = await runStatement(tx, APPLICATION_SET_STATUS, [application.id, to, details.deviceId, details.allocationRunId ?? null]);
+    application.status = to;
+    return row;
   }
-  const [row] = await runStatement(tx, APPLICATION_SET_STATUS, [application.id, to, details.deviceId, details.allocationRunId ?? null]);
-  application.status = to;
-  return row;
 }

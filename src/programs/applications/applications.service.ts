@@ -9,13 +9,13 @@ import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
 import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
 import { Clock } from '../../common/clock.js';
-import { changeDeviceStatus, lockDeviceState } from '../../devices/device-state.js';
+import { DeviceStates } from '../../devices/device-state.js';
 import type { ApplicationQuery, ApplicationResponse, ApplyRequest } from '../dto/application.dto.js';
 import { evaluateEligibility } from '../eligibility/eligibility.js';
 import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
 import { renderRuleOutcome } from '../eligibility/eligibility-reasons.js';
 import { Program } from '../program.entity.js';
-import { changeApplicationStatus } from './application-state.js';
+import { ApplicationStates } from './application-state.js';
 import { APPLICATION_BY_ID, APPLICATION_INSERT, APPLICATION_LIST, APPLICATION_LIVE, APPLICATION_LOCK, type ApplicationRow } from './applications.queries.js';
 
 /**
@@ -28,6 +28,8 @@ export class ApplicationsService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly applicationStates: ApplicationStates,
+    private readonly deviceStates: DeviceStates,
     private readonly clock: Clock,
   ) {}
 
@@ -91,13 +93,13 @@ export class ApplicationsService {
       assertSchoolAccess(actor, row.school_id, 'operate', 'application_not_found');
       if (row.status !== 'pending' && row.status !== 'allocated') throw conflict('application_not_withdrawable', { status: row.status }, { currentStatus: row.status });
       if (row.device_id) {
-        const device = (await lockDeviceState(tx, row.device_id))!;
+        const device = (await this.deviceStates.lock(tx, row.device_id))!;
         const releasedFrom = device.status;
-        await changeDeviceStatus(tx, device, 'in_stock');
+        await this.deviceStates.change(tx, device, 'in_stock');
         await this.audit.record(tx, actor, { action: 'device.released', entityType: 'device', entityId: row.device_id, schoolId: row.school_id, before: { status: releasedFrom }, after: { status: 'in_stock' } });
       }
       const withdrawnFrom = row.status;
-      const updated = await changeApplicationStatus(tx, row, 'withdrawn', { deviceId: null });
+      const updated = await this.applicationStates.change(tx, row, 'withdrawn', { deviceId: null });
       await this.audit.record(tx, actor, { action: 'application.withdrawn', entityType: 'application', entityId: id, schoolId: row.school_id, before: { status: withdrawnFrom }, after: { status: 'withdrawn' } });
       return toApplicationResponse(updated);
     });

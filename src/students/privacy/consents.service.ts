@@ -1,4 +1,4 @@
-import { cancelGuardianReminders } from '../../notifications/guardian-opt-out.js';
+import { GuardianReminders } from '../../notifications/guardian-reminders.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { assertSchoolAccess } from '../../auth/access.js';
@@ -25,6 +25,7 @@ export class ConsentsService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly guardianReminders: GuardianReminders,
     private readonly clock: Clock,
   ) {}
 
@@ -70,7 +71,7 @@ export class ConsentsService {
       const withdrawnAt = now < current.given_at ? current.given_at : now;
       const [row] = await runStatement(tx, CONSENT_WITHDRAW, [consentId, withdrawnAt, actor.id, request.reason ?? null]);
       // No more reminders to this guardian, including those already written and waiting.
-      if (row.purpose === 'guardian_notifications') await cancelGuardianReminders(tx, studentId);
+      if (row.purpose === 'guardian_notifications') await this.guardianReminders.cancelOptedOut(tx, studentId);
       await this.audit.record(tx, actor, {
         action: 'consent.withdrawn',
         entityType: 'guardian_consent',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { toAuditEventResponse } from '../../audit/audit.service.js';
+import { toAuditEventResponse } from '../../audit/audit-event-response.js';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { notFound } from '../../common/errors.js';

@@ -7,6 +7,8 @@ import { RetentionScheduler } from './retention-scheduler.js';
 import { RetentionService } from './retention.service.js';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AccessLogInterceptor, StudentAccessLog } from './student-access-log.js';
+import { LoansModule } from '../../loans/loans.module.js';
+import { NotificationsModule } from '../../notifications/notifications.module.js';
 
 /**
  * Student data rights under Law 27/2022 (docs/privacy.md). Global so that any module serving a
@@ -14,6 +16,7 @@ import { AccessLogInterceptor, StudentAccessLog } from './student-access-log.js'
  */
 @Global()
 @Module({
+  imports: [LoansModule, NotificationsModule],
   controllers: [ConsentsController, DataRightsController],
   providers: [ConsentsService, DataExportService, RetentionService, RetentionScheduler, StudentAccessLog, { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor }],
   exports: [StudentAccessLog],

@@ -1,8 +1,8 @@
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { createHmac } from 'node:crypto';
 import { forgetStoredResponsesNaming } from '../../database/transactions.js';
-import { scrubGuardianOnLoans } from '../../loans/loan-flags.js';
-import { forgetGuardianRecipient } from '../../notifications/outbox-writes.js';
+import { LoanFlags } from '../../loans/loan-flags.js';
+import { GuardianReminders } from '../../notifications/guardian-reminders.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
@@ -39,6 +39,8 @@ export class RetentionService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly guardianReminders: GuardianReminders,
+    private readonly loanFlags: LoanFlags,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -76,12 +78,12 @@ export class RetentionService {
       // What student imports said about who they are: keyed fingerprints, pseudonymous but still theirs.
       await runStatement(tx, RETENTION_FORGET_FINGERPRINTS, [student.id]);
       // The agreement's copy of who signed, and the drawn signature's image.
-      const loans = await scrubGuardianOnLoans(tx, student.id, ANONYMOUS_NAME, now);
+      const loans = await this.loanFlags.scrubGuardian(tx, student.id, ANONYMOUS_NAME, now);
       loansScrubbed += loans;
       // Free text on consents may name the guardian; the records themselves (purpose, dates) stay.
       await runStatement(tx, RETENTION_SCRUB_CONSENTS, [student.id]);
       // Reminders went to the guardian's phone; nothing still queued may go out to it.
-      await forgetGuardianRecipient(tx, student.id);
+      await this.guardianReminders.forgetRecipient(tx, student.id);
       await this.audit.record(tx, actor, {
         action: 'student.anonymised',
         entityType: 'student',
