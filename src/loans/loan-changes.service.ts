@@ -24,6 +24,7 @@ import {
 } from './dto/loan.dto.js';
 import { lockActiveLoan } from './loan-lock.js';
 import { LOAN_EXTENSION_INSERT, LOAN_EXTENSION_LIMITS, LOAN_LOSS_INSERT, LOAN_STUDENT_SCHOOL } from './loan-changes.queries.js';
+import { closeLoan } from './loan-state.js';
 import { assertLoanTransition } from './loan-status.js';
 import { PRICE_LIST_REPLACEMENT } from './price-list.queries.js';
 
@@ -91,10 +92,7 @@ export class LoanChangesService {
       // Checked before anything is written, so a refused report leaves no trace.
       assertDeviceTransition(missingFrom, request.kind);
       const before = toLoanAuditImage(loan);
-      loan.status = request.kind;
-      loan.closedAt = this.clock.now();
-      loan.actionRequired = null;
-      await tx.save(loan);
+      await closeLoan(tx, loan, request.kind, this.clock.now());
       await runStatement(tx, LOAN_LOSS_INSERT, [loan.id, loan.schoolId, request.kind, request.occurredOn, request.policeReportNumber ?? null, request.notes ?? null, actor.id]);
       await this.deviceStates.change(tx, device, request.kind);
       const [replacement] = await runStatement(tx, PRICE_LIST_REPLACEMENT, [loan.programId]);

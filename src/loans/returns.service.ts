@@ -14,6 +14,7 @@ import { type ReturnLoanRequest, type ReturnResponse, toLoanAuditImage, toLoanRe
 import type { Loan } from './loan.entity.js';
 import { lockActiveLoan } from './loan-lock.js';
 import { LOAN_RETURN_INSERT } from './loan-changes.queries.js';
+import { closeLoan } from './loan-state.js';
 import { assertLoanTransition } from './loan-status.js';
 import { PRICE_LIST_FOR_RETURN } from './price-list.queries.js';
 
@@ -48,10 +49,7 @@ export class ReturnsService {
     const charges = await this.chargesFor(tx, loan, device.accessories, request);
 
     const before = toLoanAuditImage(loan);
-    loan.status = 'returned';
-    loan.closedAt = this.clock.now();
-    loan.actionRequired = null;
-    await tx.save(loan);
+    await closeLoan(tx, loan, 'returned', this.clock.now());
     await runStatement(tx, LOAN_RETURN_INSERT, [loan.id, loan.schoolId, actor.id, request.condition, JSON.stringify(request.checklist), request.damageNotes ?? null, request.nextStatus]);
     await this.deviceStates.change(tx, device, request.nextStatus, {
       condition: request.condition,

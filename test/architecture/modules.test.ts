@@ -15,4 +15,22 @@ describe('modules that tell the truth (docs/architecture.md)', () => {
   it('finds no internal of another module imported, no export unused and no import for nothing', () => {
     expect(moduleViolations(sources)).toEqual([]);
   });
+
+  it('catches an internal imported across modules, a provider used without its module, an unused export', () => {
+    const stray = [
+      ...sources,
+      { path: 'src/notifications/stray.ts', text: "import { SET_DEVICE_STATUS } from '../devices/device-state.js';\n" },
+      { path: 'src/worklists/stray.ts', text: "import { DeviceStates } from '../devices/device-state.js';\nimport { type LockedDevice } from '../devices/device-state.js';\n" },
+      {
+        path: 'src/schools/schools.module.ts',
+        text: "@Module({ imports: [UsersModule], controllers: [SchoolsController], providers: [SchoolsService], exports: [SchoolsService] })\nexport class SchoolsModule {}\n",
+      },
+    ].filter((f, i, all) => all.findLastIndex((g) => g.path === f.path) === i);
+    expect(moduleViolations(stray).sort()).toEqual([
+      'SchoolsModule exports SchoolsService, which no other module uses',
+      'SchoolsModule imports UsersModule and uses none of its exports',
+      'src/notifications/stray.ts: imports SET_DEVICE_STATUS from src/devices/device-state.ts, an internal of DevicesModule (use a provider it exports)',
+      'src/worklists/stray.ts: uses DeviceStates of DevicesModule, which WorklistsModule does not import',
+    ]);
+  });
 });

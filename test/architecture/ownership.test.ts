@@ -25,10 +25,12 @@ describe('one owner per table (docs/architecture.md)', () => {
       { path: 'src/loans/stray.ts', text: "await tx.query(`UPDATE devices SET status = 'on_loan' WHERE id = $1`, [id]);" },
       { path: 'src/devices/stray.ts', text: "await tx.query(`UPDATE applications SET status = 'fulfilled' WHERE id = $1`, [id]);" },
       { path: 'src/reports/stray.ts', text: 'await tx.update(Device, { id }, { notes });' },
+      { path: 'src/loans/stray-close.ts', text: "loan.status = 'returned';\nawait tx.save(loan);" },
     ];
     expect(ownershipViolations(stray, owners).sort()).toEqual([
       'src/devices/stray.ts: UPDATE applications outside its owner src/programs/',
       'src/devices/stray.ts: sets applications.status outside src/programs/applications/application-state.ts',
+      "src/loans/stray-close.ts: a loan's status assigned outside src/loans/loan-state.ts (loan.status =)",
       'src/loans/stray.ts: UPDATE devices outside its owner src/devices/',
       'src/loans/stray.ts: sets devices.status outside src/devices/device-state.ts',
       'src/reports/stray.ts: update(Device) writes devices outside its owner src/devices/',

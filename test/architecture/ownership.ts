@@ -12,6 +12,7 @@ export const STATE_WRITERS: Record<string, string> = {
   devices: 'src/devices/device-state.ts',
   applications: 'src/programs/applications/application-state.ts',
   charges: 'src/loans/charge-state.ts',
+  loans: 'src/loans/loan-state.ts',
 };
 
 /** The "Tables and their owners" table of docs/architecture.md: table -> owner folder. */
@@ -63,8 +64,12 @@ export function ownershipViolations(files: SourceFile[], owners: Map<string, str
         if (outside(file.path, table)) found.push(`${file.path}: ${match[1]}(${name}) writes ${table} outside its owner ${owners.get(table)}`);
       }
     }
-    for (const match of file.text.matchAll(/\bdevice\.status\s*=(?!=)|Object\.assign\(device,\s*\{\s*status:/g)) {
-      if (file.path !== STATE_WRITERS.devices) found.push(`${file.path}: a device's status assigned outside ${STATE_WRITERS.devices} (${match[0].trim()})`);
+    // An entity's status assigned before a save: the same write by another road.
+    for (const [table, variable] of [['devices', 'device'], ['applications', 'application'], ['charges', 'charge'], ['loans', 'loan']]) {
+      const assigned = new RegExp(`\\b${variable}\\.status\\s*=(?!=)|Object\\.assign\\(${variable},\\s*\\{\\s*status:`, 'g');
+      for (const match of file.text.matchAll(assigned)) {
+        if (file.path !== STATE_WRITERS[table]) found.push(`${file.path}: a ${variable}'s status assigned outside ${STATE_WRITERS[table]} (${match[0].trim()})`);
+      }
     }
   }
   return found;
