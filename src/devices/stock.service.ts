@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { assertRole, readableSchoolFilter } from '../auth/access.js';
 import type { Actor } from '../common/actor.js';
 import { runStatement } from '../database/statements.js';
@@ -11,16 +11,25 @@ import { STOCK_BATCH_COUNTS, STOCK_COUNTS } from './stock.queries.js';
 export class StockService {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * The pool's manager; or the connection's own, when a report builds this service on its
+   * snapshot's manager (src/reports/stock-report.service.ts), so the counts read that snapshot.
+   */
+  private get db(): EntityManager {
+    const given: DataSource | EntityManager = this.dataSource;
+    return given instanceof EntityManager ? given : given.manager;
+  }
+
   async counts(actor: Actor, query: StockQuery): Promise<StockCountsResponse> {
     const schoolId = readableSchoolFilter(actor, query.schoolId);
-    const items = await runStatement(this.dataSource.manager, STOCK_COUNTS, [schoolId ?? null]);
+    const items = await runStatement(this.db, STOCK_COUNTS, [schoolId ?? null]);
     return { items };
   }
 
   /** City-wide: the program office and auditors answer for every batch bought. */
   async reconciliation(actor: Actor): Promise<ReconciliationResponse> {
     assertRole(actor, ['program_admin', 'auditor']);
-    const items = await runStatement(this.dataSource.manager, STOCK_BATCH_COUNTS, []);
+    const items = await runStatement(this.db, STOCK_BATCH_COUNTS, []);
     const withDifference = items.map((row) => {
       const difference = row.bought - row.total;
       return { ...row, difference, mismatch: difference !== 0 };
