@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { recordApiKeyUse } from '../api-keys/api-key-usage.js';
+import { ApiKeyUsage } from '../api-keys/api-key-usage.js';
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -50,6 +50,7 @@ export class CredentialsService {
     private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly apiKeyUsage: ApiKeyUsage,
   ) {}
 
   /** A token for the user as the database has them now (its credentials version). */
@@ -118,6 +119,6 @@ export class CredentialsService {
     const now = Date.now();
     if (now - (this.lastUsedWritten.get(keyId) ?? 0) < LAST_USED_RESOLUTION_MS) return;
     this.lastUsedWritten.set(keyId, now);
-    await recordApiKeyUse(this.dataSource, keyId);
+    await this.apiKeyUsage.record(keyId);
   }
 }

@@ -11,7 +11,7 @@ import type { DeviceStatus } from '../devices/device-status.js';
 import { DeviceStates } from '../devices/device-state.js';
 import { ApplicationStates } from '../programs/applications/application-state.js';
 import { evaluateEligibility } from '../programs/eligibility/eligibility.js';
-import { eligibilityInput, gatherStudentContexts, type StudentContext } from '../programs/eligibility/eligibility-facts.js';
+import { EligibilityFacts, type StudentContext } from '../programs/eligibility/eligibility-facts.js';
 import type { Program } from '../programs/program.entity.js';
 import { type IssueLoanRequest, type LoanResponse, toLoanAuditImage, toLoanResponse } from './dto/loan.dto.js';
 import { Loan } from './loan.entity.js';
@@ -84,6 +84,7 @@ export class LoansService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly eligibilityFacts: EligibilityFacts,
     private readonly applicationStates: ApplicationStates,
     private readonly deviceStates: DeviceStates,
     private readonly clock: Clock,
@@ -113,7 +114,7 @@ export class LoansService {
   private async openIssue(tx: EntityManager, request: IssueLoanRequest): Promise<OpenedIssue> {
     const [[program], contexts, [{ device, application }]] = await Promise.all([
       runStatement(tx, PROGRAM_FOR_ISSUE, [request.programId]),
-      gatherStudentContexts(tx, request.programId, [request.studentId]),
+      this.eligibilityFacts.gather(tx, request.programId, [request.studentId]),
       runStatement(tx, LOCK_DEVICE_AND_APPLICATION, [request.deviceId, request.programId, request.studentId]),
     ]);
     return { program, context: contexts.get(request.studentId), device, application };
@@ -144,7 +145,7 @@ export class LoansService {
     }
 
     const result = evaluateEligibility(
-      eligibilityInput(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, today),
+      this.eligibilityFacts.inputFor(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, today),
     );
     if (!result.eligible) {
       const failed = result.rules.filter((r) => !r.passed && r.severity === 'block');

@@ -9,12 +9,13 @@ import { ProgramsController } from './programs.controller.js';
 import { ProgramsService } from './programs.service.js';
 import { DevicesModule } from '../devices/devices.module.js';
 import { ApplicationStates } from './applications/application-state.js';
+import { EligibilityFacts } from './eligibility/eligibility-facts.js';
 
 @Module({
   imports: [DevicesModule],
   controllers: [EligibilityPreviewController, ProgramsController, ApplicationsController],
-  providers: [DuplicateBeneficiariesService, ProgramsService, EligibilityService, ApplicationsService, AllocationService, ApplicationStates],
+  providers: [DuplicateBeneficiariesService, ProgramsService, EligibilityService, ApplicationsService, AllocationService, ApplicationStates, EligibilityFacts],
   // An issue fulfils an application and checks the student against the program's rules.
-  exports: [ApplicationStates],
+  exports: [ApplicationStates, EligibilityFacts],
 })
 export class ProgramsModule {}

@@ -12,7 +12,7 @@ import { DeviceStates, type LockedDevice } from '../../devices/device-state.js';
 import { ApplicationStates, type LockedApplication } from '../applications/application-state.js';
 import type { AllocationRequest, AllocationResponse, SchoolAllocationResponse } from '../dto/application.dto.js';
 import { evaluateEligibility } from '../eligibility/eligibility.js';
-import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
+import { EligibilityFacts } from '../eligibility/eligibility-facts.js';
 import { Program } from '../program.entity.js';
 import {
   ALLOCATION_NEW_RUN_ID,
@@ -48,6 +48,7 @@ export class AllocationService {
   constructor(
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly eligibilityFacts: EligibilityFacts,
     private readonly applicationStates: ApplicationStates,
     private readonly deviceStates: DeviceStates,
     private readonly clock: Clock,
@@ -65,7 +66,7 @@ export class AllocationService {
       // A real run locks the pending applications: one withdrawn meanwhile is then either seen as
       // withdrawn here, or waits for this run and releases its device, never left reserved for nobody.
       const pending = await runStatement(tx, dryRun ? ALLOCATION_PENDING : ALLOCATION_PENDING_LOCK, [programId, request.schoolId || null]);
-      const contexts = await gatherStudentContexts(tx, programId, pending.map((p) => p.student_id));
+      const contexts = await this.eligibilityFacts.gather(tx, programId, pending.map((p) => p.student_id));
       const schools = [...new Set(pending.map((p) => p.school_id))].sort();
       const runId: string | null = dryRun ? null : (await runStatement(tx, ALLOCATION_NEW_RUN_ID, []))[0].id;
       const results: SchoolRun[] = [];
@@ -76,7 +77,7 @@ export class AllocationService {
           .map((p) => {
             const context = contexts.get(p.student_id)!;
             // A student who moved school since applying is judged at the school they are at now.
-            const result = evaluateEligibility(eligibilityInput(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date));
+            const result = evaluateEligibility(this.eligibilityFacts.inputFor(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date));
             const moved = context.schoolId !== schoolId;
             return {
               applicationId: p.id,

@@ -12,7 +12,7 @@ import { Clock } from '../../common/clock.js';
 import { DeviceStates } from '../../devices/device-state.js';
 import type { ApplicationQuery, ApplicationResponse, ApplyRequest } from '../dto/application.dto.js';
 import { evaluateEligibility } from '../eligibility/eligibility.js';
-import { eligibilityInput, gatherStudentContexts } from '../eligibility/eligibility-facts.js';
+import { EligibilityFacts } from '../eligibility/eligibility-facts.js';
 import { renderRuleOutcome } from '../eligibility/eligibility-reasons.js';
 import { Program } from '../program.entity.js';
 import { ApplicationStates } from './application-state.js';
@@ -28,6 +28,7 @@ export class ApplicationsService {
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly eligibilityFacts: EligibilityFacts,
     private readonly applicationStates: ApplicationStates,
     private readonly deviceStates: DeviceStates,
     private readonly clock: Clock,
@@ -37,11 +38,11 @@ export class ApplicationsService {
     return this.transactions.run(idempotency, async (tx) => {
       const program = await tx.findOneBy(Program, { id: programId });
       if (!program) throw notFound('program_not_found');
-      const context = (await gatherStudentContexts(tx, programId, [request.studentId])).get(request.studentId);
+      const context = (await this.eligibilityFacts.gather(tx, programId, [request.studentId])).get(request.studentId);
       if (!context) throw notFound('student_not_found');
       assertSchoolAccess(actor, context.schoolId, 'operate', 'student_not_found');
       const result = evaluateEligibility(
-        eligibilityInput(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, this.clock.today()),
+        this.eligibilityFacts.inputFor(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, this.clock.today()),
       );
       const status = result.eligible ? 'pending' : 'rejected';
       const existing = await runStatement(tx, APPLICATION_LIVE, [programId, request.studentId]);

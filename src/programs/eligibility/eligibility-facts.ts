@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { prepared, runStatement } from '../../database/statements.js';
 import type { EligibilityInput, StudentFacts } from './eligibility.js';
@@ -63,47 +64,54 @@ export const STUDENT_CONTEXTS = prepared<StudentContextRow>(
 );
 
 /**
- * Gathers what the engine needs for many students in one query (no query per student): the
- * student and their school, their active loans, their open charges, and the devices other
- * students on the same family card hold or have been allocated in this program.
+ * A student's facts as the eligibility rules see them, exported by ProgramsModule: the issue
+ * checks the rules with them inside its own transaction.
  */
-export async function gatherStudentContexts(tx: EntityManager, programId: string, studentIds: string[]): Promise<Map<string, StudentContext>> {
-  if (studentIds.length === 0) return new Map();
-  const rows = await runStatement(tx, STUDENT_CONTEXTS, [studentIds, programId]);
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        studentId: r.id,
-        schoolId: r.school_id,
-        facts: {
-          grade: r.grade,
-          schoolLevel: r.level,
-          enrolmentStatus: r.enrolment_status,
-          resident: r.resident,
-          socialAid: r.social_aid,
-          familyCardNumber: r.family_card_number,
-          guardianPhone: r.guardian_phone,
-          consentWithdrawn: r.consent_withdrawn,
+@Injectable()
+export class EligibilityFacts {
+  /**
+   * Gathers what the engine needs for many students in one query (no query per student): the
+   * student and their school, their active loans, their open charges, and the devices other
+   * students on the same family card hold or have been allocated in this program.
+   */
+  async gather(tx: EntityManager, programId: string, studentIds: string[]): Promise<Map<string, StudentContext>> {
+    if (studentIds.length === 0) return new Map();
+    const rows = await runStatement(tx, STUDENT_CONTEXTS, [studentIds, programId]);
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          studentId: r.id,
+          schoolId: r.school_id,
+          facts: {
+            grade: r.grade,
+            schoolLevel: r.level,
+            enrolmentStatus: r.enrolment_status,
+            resident: r.resident,
+            socialAid: r.social_aid,
+            familyCardNumber: r.family_card_number,
+            guardianPhone: r.guardian_phone,
+            consentWithdrawn: r.consent_withdrawn,
+          },
+          openCharges: Number(r.open_charges),
+          activeLoans: r.active_loans,
+          activeLoansInProgram: r.active_loans_in_program,
+          familyCardDevices: r.family_card_devices,
+          dateOfBirth: r.date_of_birth,
         },
-        openCharges: Number(r.open_charges),
-        activeLoans: r.active_loans,
-        activeLoansInProgram: r.active_loans_in_program,
-        familyCardDevices: r.family_card_devices,
-        dateOfBirth: r.date_of_birth,
-      },
-    ]),
-  );
-}
+      ]),
+    );
+  }
 
-export function eligibilityInput(context: StudentContext, program: Pick<EligibilityInput, 'rules' | 'program'>, date: string): EligibilityInput {
-  return {
-    student: context.facts,
-    openCharges: context.openCharges,
-    activeLoans: context.activeLoans,
-    familyCardDevices: context.familyCardDevices,
-    rules: program.rules,
-    program: program.program,
-    date,
-  };
+  inputFor(context: StudentContext, program: Pick<EligibilityInput, 'rules' | 'program'>, date: string): EligibilityInput {
+    return {
+      student: context.facts,
+      openCharges: context.openCharges,
+      activeLoans: context.activeLoans,
+      familyCardDevices: context.familyCardDevices,
+      rules: program.rules,
+      program: program.program,
+      date,
+    };
+  }
 }

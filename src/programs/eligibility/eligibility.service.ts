@@ -8,11 +8,12 @@ import { Clock } from '../../common/clock.js';
 import { ProgramsService } from '../programs.service.js';
 import { evaluateEligibility } from './eligibility.js';
 import { renderRuleOutcome } from './eligibility-reasons.js';
-import { eligibilityInput, gatherStudentContexts } from './eligibility-facts.js';
+import { EligibilityFacts } from './eligibility-facts.js';
 
 @Injectable()
 export class EligibilityService {
   constructor(
+    private readonly eligibilityFacts: EligibilityFacts,
     private readonly dataSource: DataSource,
     private readonly programs: ProgramsService,
     private readonly clock: Clock,
@@ -20,13 +21,13 @@ export class EligibilityService {
 
   async check(actor: Actor, programId: string, studentId: string): Promise<EligibilityResponse> {
     const program = await this.programs.find(programId);
-    const contexts = await gatherStudentContexts(this.dataSource.manager, programId, [studentId]);
+    const contexts = await this.eligibilityFacts.gather(this.dataSource.manager, programId, [studentId]);
     const context = contexts.get(studentId);
     if (!context) throw notFound('student_not_found');
     assertSchoolAccess(actor, context.schoolId, 'read', 'student_not_found');
     const date = this.clock.today();
     const result = evaluateEligibility(
-      eligibilityInput(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date),
+      this.eligibilityFacts.inputFor(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date),
     );
     return { programId, studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r)) };
   }
@@ -45,9 +46,9 @@ export class EligibilityService {
     if (startsOn > endsOn) throw invalidField('endsOn', 'ends_before_start');
     // No program yet: the nil id matches no loan, application or consent limited to a program.
     const programId = program?.id ?? '00000000-0000-0000-0000-000000000000';
-    const context = (await gatherStudentContexts(this.dataSource.manager, programId, [request.studentId])).get(request.studentId);
+    const context = (await this.eligibilityFacts.gather(this.dataSource.manager, programId, [request.studentId])).get(request.studentId);
     if (!context) throw notFound('student_not_found');
-    const result = evaluateEligibility(eligibilityInput(context, { rules: request.rules, program: { startsOn, endsOn } }, date));
+    const result = evaluateEligibility(this.eligibilityFacts.inputFor(context, { rules: request.rules, program: { startsOn, endsOn } }, date));
     return { programId: program?.id ?? null, studentId: request.studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r)) };
   }
 }
