@@ -93,6 +93,11 @@ export class Transactions {
     client.pipeline = true;
     try {
       return await work(runner.manager);
+    } catch (error) {
+      // Statements sent behind a failed one may still be unanswered: their answers come before
+      // this one's, so the connection goes back to the pool with nothing of ours in flight.
+      await client.query('SELECT 1').catch(() => undefined);
+      throw error;
     } finally {
       client.pipeline = false;
       await runner.release();
