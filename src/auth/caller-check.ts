@@ -1,4 +1,4 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, ParseUUIDPipe } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { Actor, RequestWithActor } from '../common/actor.js';
@@ -23,7 +23,17 @@ export type Caller = Actor | TokenCaller;
 
 export type RequestWithCaller = RequestWithActor & { tokenCaller?: TokenCaller };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `@UuidParam()`'s own test (versions 1-8, the RFC variant, nil and max), so exactly what it would refuse is checked in full. */
+class UuidTest extends ParseUUIDPipe {
+  accepts(value: unknown): boolean {
+    try {
+      return this.isUUID(value);
+    } catch {
+      return false;
+    }
+  }
+}
+const uuids = new UuidTest();
 
 /**
  * Whether this request's user row may be left to the route's statement. A malformed path id must
@@ -34,7 +44,7 @@ export function routeChecksCaller(request: FastifyRequest, authorization: string
   if ((request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[CALLER_CHECKED_BY_ROUTE] !== true) return false;
   if (request.method !== 'GET' || apiKey !== undefined) return false;
   if (!authorization || /^Bearer\s+llk_/i.test(authorization)) return false;
-  return Object.values((request.params ?? {}) as Record<string, unknown>).every((v) => typeof v === 'string' && UUID.test(v));
+  return Object.values((request.params ?? {}) as Record<string, unknown>).every((v) => uuids.accepts(v));
 }
 
 /** The caller of a `@ChecksCallerItself()` route: the checked actor, or the token its statement checks. */

@@ -41,6 +41,8 @@ describe('a caller refused by the route\'s own statement', () => {
     }
     // Before validation, as for every route: a malformed id is still a 401 for this caller.
     expect((await get(t, user, '/api/v1/loans/not-a-uuid')).status).toBe(401);
+    // UUID-shaped but not a version 1-8 / RFC-variant id: validation would refuse it too.
+    expect((await get(t, user, '/api/v1/loans/12345678-1234-1234-1234-123456789012')).status).toBe(401);
     expect(await logRows(user.id)).toHaveLength(1);
   });
 
