@@ -1,42 +1,64 @@
 /**
  * Child process of bench/run.mjs: the bare baseline. A plain Fastify server (never served in
- * production) running the same SQL as the API's reads through a `pg` pool of the same size, with
- * no Nest, ORM, validation, auth, logging or helmet. Sends {port} over IPC.
+ * production) running the same statements as the API's routes, the same way (the same prepared
+ * names and texts, sent together where the service sends them together), through a `pg` pool of
+ * the same size, for a fixed caller (the benchmark's administrator, BENCH_CALLER_ID /
+ * BENCH_CALLER_CV): no Nest, ORM, validation, JWT, logging or helmet. So the ratio API / bare is
+ * what the framework costs for the same database work, not a comparison with less work. Sends
+ * {port, statements} over IPC; the harness checks the names against what the API was recorded
+ * sending (bench/trace.mjs).
  */
+import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { LOAN_BY_ID } from '../dist/src/loans/loan-queries.service.js';
+import { USER_BY_ID } from '../dist/src/auth/credentials.service.js';
+import { PROGRAM_BY_ID } from '../dist/src/programs/programs.service.js';
 import { evaluateEligibility } from '../dist/src/programs/eligibility/eligibility.js';
-// The service's own statements (the same SQL, prepared the same way), without the framework.
 import { STUDENT_CONTEXTS } from '../dist/src/programs/eligibility/eligibility-facts.js';
+import { LOAN_READ_LOGGED } from '../dist/src/students/privacy/student-access-log.js';
 
 const pool = new pg.Pool({ connectionString: process.env.BENCH_SERVICE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
 const app = Fastify({ logger: false });
+const caller = { id: process.env.BENCH_CALLER_ID, cv: Number(process.env.BENCH_CALLER_CV ?? 0), jti: randomUUID() };
+const run = (client, s, values) => client.query({ name: s.name, text: s.text, values }).then((r) => r.rows);
 
 app.get('/eligibility/:programId/:studentId', async (req, reply) => {
   const { programId, studentId } = req.params;
-  const { rows: [p] } = await pool.query(`SELECT * FROM programs WHERE id = $1`, [programId]);
-  if (!p) return reply.code(404).send({});
-  const { rows: [r] } = await pool.query({ ...STUDENT_CONTEXTS, values: [[studentId], programId] });
-  if (!r) return reply.code(404).send({});
+  // The caller's row, the program and the student's facts, written together on one connection.
+  const client = await pool.connect();
+  client.pipeline = true;
+  let user, p, r;
+  try {
+    [[user], [p], [r]] = await Promise.all([run(client, USER_BY_ID, [caller.id, caller.jti]), run(client, PROGRAM_BY_ID, [programId]), run(client, STUDENT_CONTEXTS, [[studentId], programId])]);
+  } finally {
+    client.pipeline = false;
+    client.release();
+  }
+  if (!user?.active) return reply.code(401).send({});
+  if (!p || !r) return reply.code(404).send({});
   const date = new Date().toISOString().slice(0, 10);
   const result = evaluateEligibility({
     student: { grade: r.grade, schoolLevel: r.level, enrolmentStatus: r.enrolment_status, resident: r.resident, socialAid: r.social_aid,
       familyCardNumber: r.family_card_number, guardianPhone: r.guardian_phone, consentWithdrawn: r.consent_withdrawn },
     openCharges: Number(r.open_charges), activeLoans: r.active_loans, familyCardDevices: r.family_card_devices,
-    rules: p.rules, program: { startsOn: p.starts_on.toISOString?.().slice(0, 10) ?? p.starts_on, endsOn: p.ends_on.toISOString?.().slice(0, 10) ?? p.ends_on }, date,
+    rules: p.rules, program: { startsOn: p.startsOn, endsOn: p.endsOn }, date,
   });
   return { programId, studentId, date, ...result };
 });
 
 app.get('/loans/:id', async (req, reply) => {
-  const { rows: [l] } = await pool.query({ ...LOAN_BY_ID, values: [req.params.id] });
-  if (!l) return reply.code(404).send({});
+  // The caller's row, the loan and its access-log row: the API's one statement.
+  const [l] = await run(pool, LOAN_READ_LOGGED, [caller.id, caller.jti, req.params.id, caller.cv, new Date(), String(req.id)]);
+  if (!l.caller_active) return reply.code(401).send({});
+  if (l.id === null) return reply.code(404).send({});
   return l;
 });
 
 await app.listen({ port: 0, host: '127.0.0.1' });
-process.send({ port: app.server.address().port });
+process.send({ port: app.server.address().port, statements: {
+  'loan by id': [[LOAN_READ_LOGGED.name]],
+  eligibility: [[USER_BY_ID.name, PROGRAM_BY_ID.name, STUDENT_CONTEXTS.name]],
+} });
 process.on('message', async (m) => {
   // CPU time this process has used so far (µs), so the harness can report CPU per request.
   if (m === 'cpu') process.send({ cpu: process.cpuUsage() });

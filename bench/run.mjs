@@ -62,7 +62,7 @@ function jwt(secret, sub, role, cv = 0) {
 function start(script, env, execArgv = []) {
   return new Promise((resolvePort, reject) => {
     const child = fork(new URL(script, import.meta.url), [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    child.once('message', (m) => resolvePort({ child, port: m.port }));
+    child.once('message', (m) => resolvePort({ child, port: m.port, statements: m.statements }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
@@ -206,7 +206,8 @@ async function main() {
     const postmaster = await postmasterPidOf(owner);
 
     const dataDir = mkdtempSync(join(tmpdir(), 'll-bench-app-'));
-    const env = { BENCH_SERVICE_URL: serviceUrl, BENCH_JWT_SECRET: secret, BENCH_DATA_DIR: dataDir };
+    // The bare baseline runs the API's statements for this same caller (bench/bare-server.mjs).
+    const env = { BENCH_SERVICE_URL: serviceUrl, BENCH_JWT_SECRET: secret, BENCH_DATA_DIR: dataDir, BENCH_CALLER_ID: admin.id, BENCH_CALLER_CV: String(admin.credentials_version) };
     // --profile DIR: a V8 CPU profile of the service for the whole run (open it in Chrome DevTools).
     app = await start('./serve-app.mjs', env, own.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(own.profile)}`] : []);
     bare = await start('./bare-server.mjs', env, own.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(own.profile, 'bare')}`] : []);
@@ -232,6 +233,12 @@ async function main() {
     const eligibilityTrace = await traced(() => fetch(`${api}/api/v1/programs/${program.id}/eligibility/${readStudents[0].id}`, { headers: auth }));
     const trips = (t) => `${t.length} statements in ${roundTrips(t).length} round trips`;
     log(`per request: issue ${trips(issueTrace)}, loan by id ${trips(loanTrace)}, eligibility ${trips(eligibilityTrace)}`);
+    // The bare routes must do the API's database work, or the ratio compares unequal work.
+    for (const [route, trace] of [['loan by id', loanTrace], ['eligibility', eligibilityTrace]]) {
+      const sent = JSON.stringify(roundTrips(trace).map((g) => g.map((s) => s.name ?? '(unnamed)')));
+      const bareSends = JSON.stringify(bare.statements?.[route] ?? []);
+      log(sent === bareSends ? `bare ${route}: the API's statements and round trips ${sent}` : `WARNING: bare ${route} sends ${bareSends}, the API ${sent}: the ratio compares different work`);
+    }
     if (process.env.BENCH_VERBOSE) for (const s of issueTrace) log(`  ${s.together ? '+' : ' '} ${s.name ?? '(unnamed)'}: ${s.text.replace(/\s+/g, ' ').slice(0, 100)}`);
     const arrayOf = (id) => `{"${id}"}`;
     const issueVars = new Map([[tracePair.student_id, 'sid'], [arrayOf(tracePair.student_id), 'sids'], [tracePair.device_id, 'did'], [tracePair.school_id, 'school'], [traceKey, 'key']]);

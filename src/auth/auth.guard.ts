@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Role, RequestWithActor } from '../common/actor.js';
 import { assertMayWrite, assertRole } from './access.js';
 import { ALLOWED_ROLES, OWN_SESSION, PUBLIC_ROUTE, PUBLIC_ROUTE_CONFIG } from './auth.decorators.js';
+import { type RequestWithCaller, routeChecksCaller } from './caller-check.js';
 import { CredentialsService } from './credentials.service.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -19,7 +20,14 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
-    const request = context.switchToHttp().getRequest<RequestWithActor>();
+    const request = context.switchToHttp().getRequest<RequestWithCaller>();
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
+    // The route's own statement checks the user row (@ChecksCallerItself()), unless a role must be
+    // checked here: then the row is read now, as for every other route.
+    if (!request.actor && request.tokenCaller) {
+      if (!roles && READ_METHODS.has(request.method)) return true;
+      request.actor = await this.credentials.resolve(request.tokenCaller);
+    }
     const header = (name: string) => {
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
@@ -30,7 +38,6 @@ export class AuthGuard implements CanActivate {
       request.actor = { ...actor, requestId: String(request.id) };
     }
     if (!READ_METHODS.has(request.method) && !this.reflector.getAllAndOverride<boolean>(OWN_SESSION, targets)) assertMayWrite(request.actor);
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (roles) assertRole(request.actor, roles);
     return true;
   }
@@ -52,6 +59,10 @@ export function authenticateBeforeBody(fastify: FastifyInstance, credentials: Cr
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
+    if (routeChecksCaller(request, header('authorization'), header('x-api-key'))) {
+      (request as unknown as RequestWithCaller).tokenCaller = await credentials.verifyBearer(header('authorization'), String(request.id));
+      return;
+    }
     const actor = await credentials.authenticate(header('authorization'), header('x-api-key'));
     (request as unknown as RequestWithActor).actor = { ...actor, requestId: String(request.id) };
   });

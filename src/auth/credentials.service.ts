@@ -25,22 +25,61 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const unauthenticated = (code: ProblemCode = 'unauthenticated') => new DomainError('unauthenticated', code);
 
-/**
- * Turns a bearer token or an API key into an Actor. Role, school and the active/revoked state
- * are read from the database on every request, so disabling a user or revoking a key takes
- * effect on the very next call, whatever tokens are still in circulation.
- */
+/** The caller's row as USER_BY_ID reads it (routes that check the caller themselves read the same). */
+export interface TokenUserRow {
+  id: string;
+  role: Role;
+  school_id: string | null;
+  active: boolean;
+  credentials_version: number;
+  revoked: boolean;
+}
+
 // Run on every authenticated request: prepared once per connection.
 // The token's revocation is looked up in the same round trip as its user.
-export const USER_BY_ID = prepared<{ id: string; role: Role; school_id: string | null; active: boolean; credentials_version: number; revoked: boolean }>(
+export const USER_BY_ID = prepared<TokenUserRow>(
   'auth_user_by_id',
   `SELECT id, role, school_id, active, credentials_version, EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked FROM users WHERE id = $1`,
 );
+
+/**
+ * A bearer token whose signature and claims are verified but whose user row is not read yet: the
+ * route's own statement reads it in the same round trip as its work, then `actorOfTokenUser`
+ * decides exactly as the guard would have (decision 71).
+ */
+export interface TokenCaller {
+  kind: 'token';
+  userId: string;
+  credentialsVersion: number;
+  tokenId: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+  requestId: string;
+}
+
+/**
+ * The verdict on a token's user row, in the guard's order: no such user or disabled, then a
+ * credentials version that moved on (password, role or school changed), then a logged-out token.
+ * The one place these rules live: the guard and the routes that check the caller themselves both
+ * call it, and statements that read the row write nothing unless the same conditions hold.
+ */
+export function actorOfTokenUser(caller: TokenCaller, user: TokenUserRow | undefined): Actor {
+  if (!user || !user.active) throw unauthenticated('account_disabled');
+  if (user.credentials_version !== caller.credentialsVersion) throw unauthenticated('token_superseded');
+  if (user.revoked) throw unauthenticated('token_revoked');
+  return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id, requestId: caller.requestId, token: { id: caller.tokenId, expiresAt: caller.expiresAt } };
+}
+
 const API_KEY_BY_PREFIX = prepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>(
   'auth_api_key_by_prefix',
   `SELECT id, role, school_id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1`,
 );
 
+/**
+ * Turns a bearer token or an API key into an Actor. Role, school and the active/revoked state
+ * are read from the database on every request, so disabling a user or revoking a key takes
+ * effect on the very next call, whatever tokens are still in circulation.
+ */
 @Injectable()
 export class CredentialsService {
   /** When we last recorded `last_used_at` per key, so a busy key does not write on every call. */
@@ -81,6 +120,30 @@ export class CredentialsService {
   }
 
   private async fromToken(token: string): Promise<Omit<Actor, 'requestId'>> {
+    const caller = await this.verifyToken(token, '');
+    const [user] = await runStatement(this.dataSource.manager, USER_BY_ID, [caller.userId, caller.tokenId]);
+    const { requestId: _, ...actor } = actorOfTokenUser(caller, user);
+    return actor;
+  }
+
+  /**
+   * A bearer token's signature and claims, checked without reading its user row: for routes whose
+   * own statement reads that row in the same round trip as their work (`@ChecksCallerItself()`).
+   * Refuses with the same 401s as `authenticate`; `actorOfTokenUser` gives the rest of the verdict.
+   */
+  async verifyBearer(authorization: string | undefined, requestId: string): Promise<TokenCaller> {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match) throw unauthenticated('credentials_missing');
+    return this.verifyToken(match[1], requestId);
+  }
+
+  /** The user row for a verified token, and the verdict on it (the guard's own check, deferred). */
+  async resolve(caller: TokenCaller): Promise<Actor> {
+    const [user] = await runStatement(this.dataSource.manager, USER_BY_ID, [caller.userId, caller.tokenId]);
+    return actorOfTokenUser(caller, user);
+  }
+
+  private async verifyToken(token: string, requestId: string): Promise<TokenCaller> {
     let claims: TokenClaims;
     try {
       // Only HS256: a token claiming `alg: none` or any other algorithm is refused.
@@ -91,12 +154,7 @@ export class CredentialsService {
     if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) throw unauthenticated('token_invalid');
     // A token from before credentials versions and ids (no cv or jti) is refused like a stale one.
     if (typeof claims.jti !== 'string' || !UUID.test(claims.jti) || typeof claims.cv !== 'number') throw unauthenticated('token_superseded');
-    const [user] = await runStatement(this.dataSource.manager, USER_BY_ID, [claims.sub, claims.jti]);
-    if (!user || !user.active) throw unauthenticated('account_disabled');
-    // The password, role or school changed since the token was issued.
-    if (user.credentials_version !== claims.cv) throw unauthenticated('token_superseded');
-    if (user.revoked) throw unauthenticated('token_revoked');
-    return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id, token: { id: claims.jti, expiresAt: claims.exp ?? 0 } };
+    return { kind: 'token', userId: claims.sub, credentialsVersion: claims.cv, tokenId: claims.jti, expiresAt: claims.exp ?? 0, requestId };
   }
 
   private async fromApiKey(raw: string): Promise<Omit<Actor, 'requestId'>> {

@@ -81,6 +81,30 @@ export class Transactions {
   }
 
   /**
+   * Reads a request starts together, sent together on one pooled connection without a
+   * transaction: the statements `work` starts before awaiting (`Promise.all` of `runStatement`
+   * on the manager it is given) are written at once and answered in order, one round trip (an
+   * eligibility check: the caller's row, the program and the student's facts). Each statement
+   * runs on its own, as it would from the pool; for reads only.
+   */
+  async together<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PipeliningClient;
+    client.pipeline = true;
+    try {
+      return await work(runner.manager);
+    } catch (error) {
+      // Statements sent behind a failed one may still be unanswered: their answers come before
+      // this one's, so the connection goes back to the pool with nothing of ours in flight.
+      await client.query('SELECT 1').catch(() => undefined);
+      throw error;
+    } finally {
+      client.pipeline = false;
+      await runner.release();
+    }
+  }
+
+  /**
    * For a use case spanning several transactions: the stored answer of a finished request with
    * this key (422 if the key came with another request), or undefined when there is none yet.
    */

@@ -11,7 +11,9 @@ import { type LoanQuery, type LoanResponse, toLoanResponse } from './dto/loan.dt
 import { Loan } from './loan.entity.js';
 import { prepared, runStatement } from '../database/statements.js';
 import { ReadReplica } from '../database/read-replica.js';
-import { StudentAccessLog } from '../students/privacy/student-access-log.js';
+import { callerOf, LOAN_READ_LOGGED, StudentAccessLog } from '../students/privacy/student-access-log.js';
+import type { Caller } from '../auth/caller-check.js';
+import { actorOfTokenUser } from '../auth/credentials.service.js';
 
 const CSV_COLUMNS = ['agreementNumber', 'status', 'overdue', 'schoolId', 'programId', 'studentId', 'deviceId', 'issuedAt', 'dueDate', 'termsVersion', 'extensions', 'actionRequired', 'closedAt'] as const;
 const CSV_BATCH = 2000;
@@ -50,11 +52,31 @@ export class LoanQueriesService {
     return toPage(rows, limit, (l) => [l.issuedAt.toISOString(), l.id], (l) => toLoanResponse(l, today));
   }
 
-  async get(actor: Actor, id: string): Promise<LoanResponse> {
+  async get(caller: Caller, id: string): Promise<LoanResponse> {
+    if (caller.kind === 'token') return this.getInOneRoundTrip(caller, id);
+    const actor = caller;
     const [loan] = await runStatement(this.dataSource.manager, LOAN_BY_ID, [id]);
     if (!loan) throw notFound('loan_not_found');
     assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
     this.accessLog.record(actor, 'loan.get', [{ id: loan.studentId, schoolId: loan.schoolId }]);
+    return toLoanResponse(loan, this.clock.today());
+  }
+
+  /**
+   * A bearer token's read: the caller's row, the loan and its access-log row in one statement
+   * (decision 71), then the same decisions in the same order as the guard and `get` make them:
+   * 401 for the caller, 404 for a missing loan or another school's.
+   */
+  private async getInOneRoundTrip(caller: Extract<Caller, { kind: 'token' }>, id: string): Promise<LoanResponse> {
+    const [row] = await runStatement(this.dataSource.manager, LOAN_READ_LOGGED, [
+      caller.userId, caller.tokenId, id, caller.credentialsVersion, this.clock.now(), caller.requestId,
+    ]);
+    const actor = actorOfTokenUser(caller, callerOf(row));
+    if (row.id === null) throw notFound('loan_not_found');
+    const loan = row as Loan;
+    assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
+    // The statement logs under the same conditions; never answer a read that left no trace.
+    if (row.logged !== 1) throw new Error(`loan read ${id} answered by the checks but not logged (${row.logged} rows)`);
     return toLoanResponse(loan, this.clock.today());
   }
 

@@ -3,6 +3,7 @@ import { wantsCsv } from '../common/csv-output.js';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/auth.decorators.js';
+import { type Caller, ChecksCallerItself, CurrentCaller } from '../auth/caller-check.js';
 import { ApiOkJsonOrCsv, ApiProblems, problem } from '../common/api-docs.js';
 import { type Actor, CurrentActor } from '../common/actor.js';
 import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../common/idempotency.js';
@@ -93,8 +94,9 @@ export class LoansController {
   @ApiOperation({ summary: 'Get a loan', description: "Another school's loan answers 404 to a school administrator." })
   @ApiOkResponse({ type: LoanResponse })
   @ApiProblems(400, 404)
-  get(@CurrentActor() actor: Actor, @UuidParam('id') id: string) {
-    return this.queries.get(actor, id);
+  @ChecksCallerItself()
+  get(@CurrentCaller() caller: Caller, @UuidParam('id') id: string) {
+    return this.queries.get(caller, id);
   }
 
   @Post(':id/return')

@@ -60,3 +60,30 @@ describe('issuing a loan', () => {
     expect(rows[0].n).toBe(1);
   });
 });
+
+describe('reads with the caller checked in their own statement (decision 71)', () => {
+  const counted = async (send: () => Promise<{ status: number }>) => {
+    statements = 0;
+    roundTrips = 0;
+    counting = true;
+    const res = await send();
+    counting = false;
+    return { status: res.status, statements, roundTrips };
+  };
+
+  it('reads a loan in one round trip: the caller, the loan and its access-log row in one statement', async () => {
+    const program = await newProgram(t, f.cast.admin);
+    const loan = await issue(t, f.cast.operatorA, { programId: program.id, studentId: await newStudent(t, f.cast.schoolA.id), deviceId: await newDevice(t, f.catalogue, f.cast.schoolA.id) });
+    const read = () => t.http().get(`/api/v1/loans/${loan.body.id}`).set('authorization', f.cast.operatorA.auth);
+    await read(); // warm: the statement is prepared on the connection
+    expect(await counted(read)).toEqual({ status: 200, statements: 1, roundTrips: 1 });
+  });
+
+  it('checks eligibility in one round trip: the caller, the program and the student facts sent together', async () => {
+    const program = await newProgram(t, f.cast.admin);
+    const studentId = await newStudent(t, f.cast.schoolA.id);
+    const check = () => t.http().get(`/api/v1/programs/${program.id}/eligibility/${studentId}`).set('authorization', f.cast.operatorA.auth);
+    await check();
+    expect(await counted(check)).toEqual({ status: 200, statements: 3, roundTrips: 1 });
+  });
+});

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../../auth/auth.decorators.js';
+import { type Caller, ChecksCallerItself, CurrentCaller } from '../../auth/caller-check.js';
 import { ApiProblems } from '../../common/api-docs.js';
 import { type Actor, CurrentActor } from '../../common/actor.js';
 import { ApiIdempotencyKey, Idempotency, type IdempotencyRequest } from '../../common/idempotency.js';
@@ -37,8 +38,9 @@ export class ApplicationsController {
   @ApiOperation({ summary: "A student's eligibility for a program", description: 'Every rule with its outcome, severity and reason, and the priority score.' })
   @ApiOkResponse({ type: EligibilityResponse })
   @ApiProblems(400, 404)
-  check(@CurrentActor() actor: Actor, @UuidParam('programId') programId: string, @UuidParam('studentId') studentId: string) {
-    return this.eligibility.check(actor, programId, studentId);
+  @ChecksCallerItself()
+  check(@CurrentCaller() caller: Caller, @UuidParam('programId') programId: string, @UuidParam('studentId') studentId: string) {
+    return this.eligibility.check(caller, programId, studentId);
   }
 
   @Post('applications')

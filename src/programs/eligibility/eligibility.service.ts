@@ -5,6 +5,11 @@ import type { Actor } from '../../common/actor.js';
 import { invalidField, notFound } from '../../common/errors.js';
 import type { EligibilityPreviewRequest, EligibilityPreviewResponse, EligibilityResponse } from '../dto/application.dto.js';
 import { Clock } from '../../common/clock.js';
+import type { Caller } from '../../auth/caller-check.js';
+import { actorOfTokenUser, USER_BY_ID } from '../../auth/credentials.service.js';
+import { runStatement } from '../../database/statements.js';
+import { Transactions } from '../../database/transactions.js';
+import { PROGRAM_BY_ID } from '../programs.queries.js';
 import { ProgramsService } from '../programs.service.js';
 import { evaluateEligibility } from './eligibility.js';
 import { renderRuleOutcome } from './eligibility-reasons.js';
@@ -17,11 +22,24 @@ export class EligibilityService {
     private readonly dataSource: DataSource,
     private readonly programs: ProgramsService,
     private readonly clock: Clock,
+    private readonly transactions: Transactions,
   ) {}
 
-  async check(actor: Actor, programId: string, studentId: string): Promise<EligibilityResponse> {
-    const program = await this.programs.find(programId);
-    const contexts = await this.eligibilityFacts.gather(this.dataSource.manager, programId, [studentId]);
+  /**
+   * One round trip (decision 71): the caller's user row (for a bearer token the route left to
+   * it), the program and the student's facts are sent together; the answers are then judged in
+   * the order they always were: the caller (401), the program, the student, the school (404).
+   */
+  async check(caller: Caller, programId: string, studentId: string): Promise<EligibilityResponse> {
+    const [user, [program], contexts] = await this.transactions.together((tx) =>
+      Promise.all([
+        caller.kind === 'token' ? runStatement(tx, USER_BY_ID, [caller.userId, caller.tokenId]).then(([row]) => row) : undefined,
+        runStatement(tx, PROGRAM_BY_ID, [programId]),
+        this.eligibilityFacts.gather(tx, programId, [studentId]),
+      ]),
+    );
+    const actor = caller.kind === 'token' ? actorOfTokenUser(caller, user) : caller;
+    if (!program) throw notFound('program_not_found');
     const context = contexts.get(studentId);
     if (!context) throw notFound('student_not_found');
     assertSchoolAccess(actor, context.schoolId, 'read', 'student_not_found');

@@ -14,6 +14,9 @@ import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { invalidField } from '../../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
+import { prepared } from '../../database/statements.js';
+import type { TokenUserRow } from '../../auth/credentials.service.js';
+import type { Loan } from '../../loans/loan.entity.js';
 import type { AccessLogEntryResponse, AccessLogQuery } from './dto/privacy.dto.js';
 
 /** Which read it was: `student.get`, `student.list`, `student.data-export`, `loan.agreement-pdf`, ... */
@@ -41,6 +44,56 @@ interface Entry {
   studentId: string;
   schoolId: string | null;
   operation: AccessOperation;
+}
+
+/** LOAN_READ_LOGGED's row: the caller's user row (null fields when there is none) and the loan (null fields when none). */
+type LoggedLoanRead = { [K in keyof TokenUserRow as `caller_${K}`]: TokenUserRow[K] | null } & { [K in keyof Loan]: Loan[K] | null } & { logged: number };
+
+/**
+ * A loan read by a bearer token in one round trip (decision 71): the caller's user row (as the
+ * guard's USER_BY_ID reads it), the loan (as LOAN_BY_ID reads it), and the access-log row for the
+ * read, inserted only when the read will be answered: the caller passes `actorOfTokenUser` ($4 is
+ * the token's credentials version) and may see the loan's school (`assertSchoolAccess` for
+ * 'read': a school administrator sees their own school only). The caller decides with those same
+ * functions on the returned row and refuses to answer when `logged` is not 1. One statement
+ * outside a transaction: its insert is committed before the answer is sent (decision 42).
+ * $1 user id, $2 token id, $3 loan id, $4 credentials version, $5 time, $6 request id.
+ */
+export const LOAN_READ_LOGGED = prepared<LoggedLoanRead>(
+  'loan_read_logged',
+  `WITH caller AS (SELECT id, role, school_id, active, credentials_version, EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked
+                   FROM users WHERE id = $1),
+        loan AS (SELECT id, agreement_number AS "agreementNumber", program_id AS "programId", student_id AS "studentId",
+                        device_id AS "deviceId", school_id AS "schoolId", application_id AS "applicationId", status,
+                        issued_by AS "issuedBy", issued_at AS "issuedAt", due_date::text AS "dueDate", terms_version AS "termsVersion",
+                        terms_text AS "termsText", guardian_name AS "guardianName", guardian_relation AS "guardianRelation",
+                        guardian_phone AS "guardianPhone", consent_signed_at AS "consentSignedAt", consent_method AS "consentMethod",
+                        warnings, extensions, action_required AS "actionRequired", action_flagged_at AS "actionFlaggedAt",
+                        closed_at AS "closedAt", version
+                 FROM loans WHERE id = $3),
+        logged AS (INSERT INTO student_access_log (occurred_at, actor_type, actor_id, actor_role, student_id, school_id, operation, request_id)
+                   SELECT $5::timestamptz, 'user', c.id, c.role, l."studentId", l."schoolId", 'loan.get', $6::text
+                   FROM caller c, loan l
+                   WHERE c.active AND c.credentials_version = $4::int AND NOT c.revoked
+                     AND (c.role <> 'school_admin' OR l."schoolId" = c.school_id)
+                   RETURNING 1)
+   SELECT c.id AS caller_id, c.role AS caller_role, c.school_id AS caller_school_id, c.active AS caller_active,
+          c.credentials_version AS caller_credentials_version, c.revoked AS caller_revoked,
+          l.*, (SELECT count(*)::int FROM logged) AS logged
+   FROM (SELECT) AS one LEFT JOIN caller c ON true LEFT JOIN loan l ON true`,
+);
+
+/** The caller's user row out of a LOAN_READ_LOGGED row, or undefined when there is no such user. */
+export function callerOf(row: LoggedLoanRead): TokenUserRow | undefined {
+  if (row.caller_id === null) return undefined;
+  return {
+    id: row.caller_id,
+    role: row.caller_role!,
+    school_id: row.caller_school_id,
+    active: row.caller_active!,
+    credentials_version: row.caller_credentials_version!,
+    revoked: row.caller_revoked!,
+  };
 }
 
 /** The access-log writes a request started; its answer waits for them (AccessLogInterceptor). */
