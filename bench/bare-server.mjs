@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { USER_BY_ID } from '../dist/src/auth/credentials.service.js';
-import { PROGRAM_BY_ID } from '../dist/src/programs/programs.service.js';
+import { PROGRAM_BY_ID } from '../dist/src/programs/programs.queries.js';
 import { evaluateEligibility } from '../dist/src/programs/eligibility/eligibility.js';
 import { STUDENT_CONTEXTS } from '../dist/src/programs/eligibility/eligibility-facts.js';
 import { LOAN_READ_LOGGED } from '../dist/src/students/privacy/student-access-log.js';

@@ -24,7 +24,8 @@ import { RequestBudget } from './login-attempts.js';
   ],
   controllers: [AuthController],
   providers: [AuthService, CredentialsService, RequestBudget, { provide: APP_GUARD, useClass: AuthGuard }],
-  // The agreement's public verify page keeps a per-address budget on the login counters.
-  exports: [RequestBudget],
+  // The eligibility check sends the caller's row with its own reads (CredentialsService); the
+  // agreement's public verify page keeps a per-address budget on the login counters.
+  exports: [CredentialsService, RequestBudget],
 })
 export class AuthModule {}

@@ -7,6 +7,8 @@ import { verifyPassword } from '../users/passwords.js';
 import { CredentialsService } from './credentials.service.js';
 import { LoginRequest, LoginResponse } from './dto/login.dto.js';
 import { LoginAttempts } from './login-attempts.js';
+import { runStatement } from '../database/statements.js';
+import { USER_FOR_LOGIN } from './auth.queries.js';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -25,7 +27,7 @@ export class AuthService {
   async login(request: LoginRequest, clientAddress: string): Promise<LoginResponse> {
     // Reserved before the slow check, so guesses sent at once cannot all be checked.
     await this.attempts.reserve(request.email, clientAddress);
-    const [user] = await this.dataSource.query(`SELECT id, role, active, password_hash FROM users WHERE email = $1`, [request.email]);
+    const [user] = await runStatement(this.dataSource.manager, USER_FOR_LOGIN, [request.email]);
     // Verify even for an unknown email, so the answer takes as long either way.
     const passwordOk = await verifyPassword(user?.password_hash, request.password);
     if (!user || !passwordOk || !user.active) {

@@ -2,7 +2,8 @@ import { createParamDecorator, type ExecutionContext, ParseUUIDPipe } from '@nes
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { Actor, RequestWithActor } from '../common/actor.js';
-import type { TokenCaller } from './credentials.service.js';
+import { DomainError } from '../common/errors.js';
+import type { TokenCaller, TokenUserRow } from './credentials.service.js';
 
 /** Fastify route config flag read by the onRequest hook (like `@Public()`'s). */
 export const CALLER_CHECKED_BY_ROUTE = 'callerCheckedByRoute';
@@ -54,3 +55,16 @@ export const CurrentCaller = createParamDecorator((_: unknown, context: Executio
   if (!caller) throw new Error('CurrentCaller used on a route without authentication');
   return caller;
 });
+
+/**
+ * The verdict on a token's user row, in the guard's order: no such user or disabled, then a
+ * credentials version that moved on (password, role or school changed), then a logged-out token.
+ * The one place these rules live: the guard and the routes that check the caller themselves both
+ * call it, and statements that read the row write nothing unless the same conditions hold.
+ */
+export function actorOfTokenUser(caller: TokenCaller, user: TokenUserRow | undefined): Actor {
+  if (!user || !user.active) throw new DomainError('unauthenticated', 'account_disabled');
+  if (user.credentials_version !== caller.credentialsVersion) throw new DomainError('unauthenticated', 'token_superseded');
+  if (user.revoked) throw new DomainError('unauthenticated', 'token_revoked');
+  return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id, requestId: caller.requestId, token: { id: caller.tokenId, expiresAt: caller.expiresAt } };
+}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiKeyUsage } from '../api-keys/api-key-usage.js';
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type Actor, type Role } from '../common/actor.js';
 import { DomainError } from '../common/errors.js';
 import type { ProblemCode } from '../i18n/i18n.js';
@@ -10,6 +10,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { parseApiKey } from '../api-keys/api-key-format.js';
 import { prepared, runStatement } from '../database/statements.js';
+import { REVOKED_TOKEN_INSERT, REVOKED_TOKENS_PRUNE, USER_CREDENTIALS_VERSION } from './auth.queries.js';
+import { actorOfTokenUser } from './caller-check.js';
 
 export interface TokenClaims {
   sub: string;
@@ -57,18 +59,6 @@ export interface TokenCaller {
   requestId: string;
 }
 
-/**
- * The verdict on a token's user row, in the guard's order: no such user or disabled, then a
- * credentials version that moved on (password, role or school changed), then a logged-out token.
- * The one place these rules live: the guard and the routes that check the caller themselves both
- * call it, and statements that read the row write nothing unless the same conditions hold.
- */
-export function actorOfTokenUser(caller: TokenCaller, user: TokenUserRow | undefined): Actor {
-  if (!user || !user.active) throw unauthenticated('account_disabled');
-  if (user.credentials_version !== caller.credentialsVersion) throw unauthenticated('token_superseded');
-  if (user.revoked) throw unauthenticated('token_revoked');
-  return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id, requestId: caller.requestId, token: { id: caller.tokenId, expiresAt: caller.expiresAt } };
-}
 
 const API_KEY_BY_PREFIX = prepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>(
   'auth_api_key_by_prefix',
@@ -92,9 +82,18 @@ export class CredentialsService {
     private readonly apiKeyUsage: ApiKeyUsage,
   ) {}
 
+  /**
+   * The caller's user row sent on `tx` now, for a route that checks the caller itself (decision
+   * 71) and sends it with its own statements in one round trip; judge it with `actorOfTokenUser`.
+   */
+  async userRow(tx: EntityManager, caller: TokenCaller): Promise<TokenUserRow | undefined> {
+    const [user] = await runStatement(tx, USER_BY_ID, [caller.userId, caller.tokenId]);
+    return user;
+  }
+
   /** A token for the user as the database has them now (its credentials version). */
   async issueToken(userId: string, role: Role): Promise<string> {
-    const [user] = await this.dataSource.query(`SELECT credentials_version FROM users WHERE id = $1`, [userId]);
+    const [user] = await runStatement(this.dataSource.manager, USER_CREDENTIALS_VERSION, [userId]);
     return this.jwt.signAsync({ sub: userId, role, cv: user?.credentials_version ?? 0 } satisfies TokenClaims, {
       algorithm: 'HS256',
       expiresIn: this.config.jwtTtl as `${number}h`,
@@ -105,11 +104,8 @@ export class CredentialsService {
   /** Logs out the token the actor came with: it is refused from now until it would have expired. */
   async revoke(actor: Actor): Promise<void> {
     if (actor.kind !== 'user' || !actor.token) throw new DomainError('bad-request', 'logout_needs_token');
-    await this.dataSource.query(`DELETE FROM revoked_tokens WHERE expires_at < now()`);
-    await this.dataSource.query(
-      `INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, to_timestamp($3)) ON CONFLICT (jti) DO NOTHING`,
-      [actor.token.id, actor.id, actor.token.expiresAt],
-    );
+    await runStatement(this.dataSource.manager, REVOKED_TOKENS_PRUNE, []);
+    await runStatement(this.dataSource.manager, REVOKED_TOKEN_INSERT, [actor.token.id, actor.id, actor.token.expiresAt]);
   }
 
   async authenticate(authorization: string | undefined, apiKeyHeader: string | undefined): Promise<Omit<Actor, 'requestId'>> {

@@ -11,9 +11,8 @@ import { type LoanQuery, type LoanResponse, toLoanResponse } from './dto/loan.dt
 import { Loan } from './loan.entity.js';
 import { prepared, runStatement } from '../database/statements.js';
 import { ReadReplica } from '../database/read-replica.js';
-import { callerOf, LOAN_READ_LOGGED, StudentAccessLog } from '../students/privacy/student-access-log.js';
-import type { Caller } from '../auth/caller-check.js';
-import { actorOfTokenUser } from '../auth/credentials.service.js';
+import { StudentAccessLog } from '../students/privacy/student-access-log.js';
+import { actorOfTokenUser, type Caller } from '../auth/caller-check.js';
 
 const CSV_COLUMNS = ['agreementNumber', 'status', 'overdue', 'schoolId', 'programId', 'studentId', 'deviceId', 'issuedAt', 'dueDate', 'termsVersion', 'extensions', 'actionRequired', 'closedAt'] as const;
 const CSV_BATCH = 2000;
@@ -68,10 +67,8 @@ export class LoanQueriesService {
    * 401 for the caller, 404 for a missing loan or another school's.
    */
   private async getInOneRoundTrip(caller: Extract<Caller, { kind: 'token' }>, id: string): Promise<LoanResponse> {
-    const [row] = await runStatement(this.dataSource.manager, LOAN_READ_LOGGED, [
-      caller.userId, caller.tokenId, id, caller.credentialsVersion, this.clock.now(), caller.requestId,
-    ]);
-    const actor = actorOfTokenUser(caller, callerOf(row));
+    const { user, loan: row } = await this.accessLog.readLoanLogged(caller, id);
+    const actor = actorOfTokenUser(caller, user);
     if (row.id === null) throw notFound('loan_not_found');
     const loan = row as Loan;
     assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');

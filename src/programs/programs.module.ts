@@ -7,12 +7,13 @@ import { DuplicateBeneficiariesService } from './duplicates/duplicate-beneficiar
 import { EligibilityService } from './eligibility/eligibility.service.js';
 import { ProgramsController } from './programs.controller.js';
 import { ProgramsService } from './programs.service.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { DevicesModule } from '../devices/devices.module.js';
 import { ApplicationStates } from './applications/application-state.js';
 import { EligibilityFacts } from './eligibility/eligibility-facts.js';
 
 @Module({
-  imports: [DevicesModule],
+  imports: [DevicesModule, AuthModule],
   controllers: [EligibilityPreviewController, ProgramsController, ApplicationsController],
   providers: [DuplicateBeneficiariesService, ProgramsService, EligibilityService, ApplicationsService, AllocationService, ApplicationStates, EligibilityFacts],
   // An issue fulfils an application and checks the student against the program's rules.

@@ -48,3 +48,19 @@ describe('one access check (src/auth/access.ts)', () => {
     expect(roleChecksOutsideAccess([...sources, stray])).toEqual(["src/loans/stray.ts: actor.role !== (decide in src/auth/access.ts)"]);
   });
 });
+
+describe('every statement named (docs/architecture.md, "Entities or SQL")', () => {
+  // The platform's own SQL: migrations, roles and the pool (src/database/), COPY streams, and a
+  // report snapshot's transaction control (BEGIN ... READ ONLY, COMMIT, ROLLBACK).
+  const PLATFORM_SQL = ['src/database/', 'src/common/csv-import/copy.ts', 'src/reports/report-reader.ts'];
+  const inline = (files: { path: string; text: string }[]) =>
+    files.filter((f) => !PLATFORM_SQL.some((p) => f.path.startsWith(p)) && /\.query\(/.test(f.text)).map((f) => f.path);
+
+  it('finds no SQL run inline outside the platform: services run named statements', () => {
+    expect(inline(sources)).toEqual([]);
+  });
+
+  it('catches a statement written inline in a service', () => {
+    expect(inline([...sources, { path: 'src/loans/stray.ts', text: 'await tx.query(`SELECT 1`);' }])).toEqual(['src/loans/stray.ts']);
+  });
+});

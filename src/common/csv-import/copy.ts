@@ -42,16 +42,6 @@ export async function copyInto(tx: EntityManager, statement: string, source: () 
   }
 }
 
-/** Rows a statement changed. */
-export async function affected(tx: EntityManager, sql: string, parameters?: unknown[]): Promise<number> {
-  return (await tx.queryRunner!.query(sql, parameters, true)).affected ?? 0;
-}
-
-/** The first row of a query's answer. */
-export async function first<T>(tx: EntityManager, sql: string, parameters: unknown[] = []): Promise<T> {
-  return (await tx.query(sql, parameters))[0];
-}
-
 /**
  * The idempotency fingerprint of an import covers the file itself and what the query asked for
  * (mode, target): the generic one sees only the method and path (the body is a stream, not JSON).

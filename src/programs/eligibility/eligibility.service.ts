@@ -5,8 +5,8 @@ import type { Actor } from '../../common/actor.js';
 import { invalidField, notFound } from '../../common/errors.js';
 import type { EligibilityPreviewRequest, EligibilityPreviewResponse, EligibilityResponse } from '../dto/application.dto.js';
 import { Clock } from '../../common/clock.js';
-import type { Caller } from '../../auth/caller-check.js';
-import { actorOfTokenUser, USER_BY_ID } from '../../auth/credentials.service.js';
+import { actorOfTokenUser, type Caller } from '../../auth/caller-check.js';
+import { CredentialsService } from '../../auth/credentials.service.js';
 import { runStatement } from '../../database/statements.js';
 import { Transactions } from '../../database/transactions.js';
 import { PROGRAM_BY_ID } from '../programs.queries.js';
@@ -23,6 +23,7 @@ export class EligibilityService {
     private readonly programs: ProgramsService,
     private readonly clock: Clock,
     private readonly transactions: Transactions,
+    private readonly credentials: CredentialsService,
   ) {}
 
   /**
@@ -33,7 +34,7 @@ export class EligibilityService {
   async check(caller: Caller, programId: string, studentId: string): Promise<EligibilityResponse> {
     const [user, [program], contexts] = await this.transactions.together((tx) =>
       Promise.all([
-        caller.kind === 'token' ? runStatement(tx, USER_BY_ID, [caller.userId, caller.tokenId]).then(([row]) => row) : undefined,
+        caller.kind === 'token' ? this.credentials.userRow(tx, caller) : undefined,
         runStatement(tx, PROGRAM_BY_ID, [programId]),
         this.eligibilityFacts.gather(tx, programId, [studentId]),
       ]),

@@ -14,8 +14,8 @@ import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
 import { invalidField } from '../../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
-import { prepared } from '../../database/statements.js';
-import type { TokenUserRow } from '../../auth/credentials.service.js';
+import { prepared, runStatement, statement } from '../../database/statements.js';
+import type { TokenCaller, TokenUserRow } from '../../auth/credentials.service.js';
 import type { Loan } from '../../loans/loan.entity.js';
 import type { AccessLogEntryResponse, AccessLogQuery } from './dto/privacy.dto.js';
 
@@ -96,6 +96,24 @@ export function callerOf(row: LoggedLoanRead): TokenUserRow | undefined {
   };
 }
 
+/** One statement for a whole batch of entries: column arrays unnested in parallel. */
+const ACCESS_LOG_INSERT = statement(
+  'access_log_insert',
+  `INSERT INTO student_access_log (occurred_at, actor_type, actor_id, actor_role, student_id, school_id, operation, request_id)
+   SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[])`,
+);
+
+/** A page of the log, oldest first; each filter and the cursor ($5, $6) is left out when null. */
+const ACCESS_LOG_PAGE = statement<AccessRow>(
+  'access_log_page',
+  `SELECT id::text, occurred_at, actor_type, actor_id, actor_role, student_id, school_id, operation, request_id
+   FROM student_access_log
+   WHERE ($1::uuid IS NULL OR actor_id = $1) AND ($2::uuid IS NULL OR student_id = $2)
+     AND ($3::timestamptz IS NULL OR occurred_at >= $3) AND ($4::timestamptz IS NULL OR occurred_at < $4)
+     AND ($5::timestamptz IS NULL OR (occurred_at, id) > ($5::timestamptz, $6::bigint))
+   ORDER BY occurred_at, id LIMIT $7`,
+);
+
 /** The access-log writes a request started; its answer waits for them (AccessLogInterceptor). */
 const requestWrites = new AsyncLocalStorage<Promise<void>[]>();
 
@@ -119,6 +137,19 @@ export class StudentAccessLog implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.flush();
+  }
+
+  /**
+   * A bearer token's loan read in one statement (LOAN_READ_LOGGED, decision 71), for the loans
+   * module: the caller's user row (undefined when there is none), the loan's row (null fields
+   * when there is none) and how many access-log rows the statement wrote (1 when it will be
+   * answered). The caller judges the row with `actorOfTokenUser` and the school check.
+   */
+  async readLoanLogged(caller: TokenCaller, loanId: string): Promise<{ user: TokenUserRow | undefined; loan: LoggedLoanRead }> {
+    const [row] = await runStatement(this.dataSource.manager, LOAN_READ_LOGGED, [
+      caller.userId, caller.tokenId, loanId, caller.credentialsVersion, this.clock.now(), caller.requestId,
+    ]);
+    return { user: callerOf(row), loan: row };
   }
 
   /** Notes that `actor` read these students' personal data; the request's answer waits for the write. */
@@ -146,10 +177,7 @@ export class StudentAccessLog implements BeforeApplicationShutdown {
 
   private async write(batch: Entry[]): Promise<void> {
     // One statement for the whole batch: column arrays unnested in parallel.
-    await this.dataSource.query(
-      `INSERT INTO student_access_log (occurred_at, actor_type, actor_id, actor_role, student_id, school_id, operation, request_id)
-       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[])`,
-      [
+    await runStatement(this.dataSource.manager, ACCESS_LOG_INSERT, [
         batch.map((e) => e.at.toISOString()),
         batch.map((e) => e.actor.kind),
         batch.map((e) => e.actor.id),
@@ -158,8 +186,7 @@ export class StudentAccessLog implements BeforeApplicationShutdown {
         batch.map((e) => e.schoolId),
         batch.map((e) => e.operation),
         batch.map((e) => e.actor.requestId),
-      ],
-    );
+    ]);
   }
 
   /** Auditors and program administrators: who read whose data, oldest first within the range. */
@@ -167,28 +194,10 @@ export class StudentAccessLog implements BeforeApplicationShutdown {
     assertRole(actor, ['auditor', 'program_admin']);
     if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) throw invalidField('from', 'from_after_to');
     const limit = query.limit ?? 50;
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (query.actorId) add('actor_id = ?', query.actorId);
-    if (query.studentId) add('student_id = ?', query.studentId);
-    if (query.from) add('occurred_at >= ?', query.from);
-    if (query.to) add('occurred_at < ?', query.to);
     const cursor = decodeCursor(query.cursor, 2);
-    if (cursor) {
-      params.push(cursor[0], cursor[1]);
-      where.push(`(occurred_at, id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
-    }
-    params.push(limit + 1);
-    const rows: AccessRow[] = await this.dataSource.query(
-      `SELECT id::text, occurred_at, actor_type, actor_id, actor_role, student_id, school_id, operation, request_id
-       FROM student_access_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY occurred_at, id LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await runStatement(this.dataSource.manager, ACCESS_LOG_PAGE, [
+      query.actorId || null, query.studentId || null, query.from || null, query.to || null, cursor?.[0] ?? null, cursor?.[1] ?? null, limit + 1,
+    ]);
     return toPage(rows, limit, (r) => [r.occurred_at.toISOString(), r.id], toAccessLogEntry);
   }
 }
