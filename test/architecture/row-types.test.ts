@@ -53,6 +53,33 @@ function kindOfType(checker: ts.TypeChecker, type: ts.Type): Kind {
   return kinds.size === 1 ? [...kinds][0] : 'json';
 }
 
+/**
+ * A statement's text when the source fixes it: a literal, or a constant the text names (an
+ * identifier, an object's property, a template whose every part is such a constant). Undefined
+ * when any part is computed per call.
+ */
+function fixedText(checker: ts.TypeChecker, node: ts.Node): string | undefined {
+  if (ts.isStringLiteralLike(node)) return node.text;
+  if (ts.isParenthesizedExpression(node)) return fixedText(checker, node.expression);
+  if (ts.isTemplateExpression(node)) {
+    let text = node.head.text;
+    for (const span of node.templateSpans) {
+      const part = fixedText(checker, span.expression);
+      if (part === undefined) return undefined;
+      text += part + span.literal.text;
+    }
+    return text;
+  }
+  if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+    const declaration = checker.getSymbolAtLocation(node)?.valueDeclaration;
+    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const) {
+      return fixedText(checker, declaration.initializer);
+    }
+    if (declaration && ts.isPropertyAssignment(declaration)) return fixedText(checker, declaration.initializer);
+  }
+  return undefined;
+}
+
 /** The statements as the source declares them, read with the type checker. */
 function declaredStatements(): { checked: Declared[]; dynamic: string[] } {
   const config = ts.getParsedCommandLineOfConfigFile(`${root}tsconfig.json`, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
@@ -67,7 +94,8 @@ function declaredStatements(): { checked: Declared[]; dynamic: string[] } {
       if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && (node.expression.text === 'prepared' || node.expression.text === 'statement')) {
         const [nameArg, textArg] = node.arguments;
         const file = source.fileName.slice(root.length);
-        if (!ts.isStringLiteralLike(nameArg) || !ts.isStringLiteralLike(textArg)) {
+        const text = fixedText(checker, textArg);
+        if (!ts.isStringLiteralLike(nameArg) || text === undefined) {
           dynamic.push(`${file}: ${nameArg.getText(source)}`);
         } else {
           const typeArg = node.typeArguments?.[0];
@@ -76,7 +104,7 @@ function declaredStatements(): { checked: Declared[]; dynamic: string[] } {
             !rowType || rowType.flags & ts.TypeFlags.Never
               ? null
               : Object.fromEntries(checker.getPropertiesOfType(rowType).map((p) => [p.getName(), kindOfType(checker, checker.getTypeOfSymbol(p))]));
-          checked.push({ file, name: nameArg.text, text: textArg.text, fields });
+          checked.push({ file, name: nameArg.text, text, fields });
         }
       }
       ts.forEachChild(node, visit);
@@ -115,6 +143,9 @@ class Describe extends EventEmitter {
   handlePortalSuspended() {}
 }
 
+/** The statements that make the imports' temporary staging tables, in the order an import runs them. */
+const STAGING = ['device_import_create_staging', 'student_import_create_staging', 'student_import_match'];
+
 describe('the row types of the named statements', () => {
   let client: pg.Client;
   const { checked, dynamic } = declaredStatements();
@@ -122,26 +153,22 @@ describe('the row types of the named statements', () => {
   beforeAll(async () => {
     client = new pg.Client({ connectionString: await createTestDatabase() });
     await client.connect();
+    // The imports' staging tables exist only inside an import (temporary, dropped at commit): made
+    // here for this session, from the imports' own statements, so the statements on them are
+    // described like every other.
+    for (const name of STAGING) {
+      const statement = checked.find((s) => s.name === name);
+      if (!statement) throw new Error(`the staging statement ${name} is gone: update STAGING`);
+      await client.query(statement.text.replace(/\s+ON COMMIT DROP/i, ''));
+    }
   });
   afterAll(() => client.end());
 
   it('finds the statements (a search that finds nothing proves nothing)', () => {
     expect(checked.map((s) => s.name)).toEqual(expect.arrayContaining(['issue_insert_loan', 'student_contexts', 'loan_by_id', 'auth_user_by_id', 'device_set_status']));
-    expect(dynamic).toEqual([
-      // Built per call (one per number of events): its text is not a literal to check here.
-      'src/audit/audit-log.ts: `audit_record_${entries.length}`',
-      // Fixed texts, but they read the imports' temporary staging tables (made per import, dropped
-      // at commit), which the migrated schema here does not have: the imports' tests run them.
-      "src/devices/import/import-sql.ts: 'device_import_demote_staged'",
-      "src/devices/import/import-sql.ts: 'device_import_staged_clashes'",
-      "src/devices/import/import-sql.ts: 'device_import_insert_staged'",
-      "src/students/import/student-import-sql.ts: 'student_import_delete_demoted_rows'",
-      "src/students/import/student-import-sql.ts: 'student_import_match'",
-      "src/students/import/student-import-sql.ts: 'student_import_other_school'",
-      "src/students/import/student-import-sql.ts: 'student_import_update'",
-      "src/students/import/student-import-sql.ts: 'student_import_insert'",
-      "src/students/import/student-import-sql.ts: 'student_import_lifecycle'",
-    ]);
+    expect(checked.map((s) => s.name)).toEqual(expect.arrayContaining(['device_import_staged_clashes', 'student_import_update']));
+    // Built per call (one per number of events): its text is not fixed, so not checked here.
+    expect(dynamic).toEqual(['src/audit/audit-log.ts: `audit_record_${entries.length}`']);
   });
 
   /** How a declared row type differs from the columns PostgreSQL describes for its statement. */

@@ -78,9 +78,9 @@ export const DEVICE_IMPORT_CREATE_STAGING = statement(
 export const COPY_STAGING = `COPY device_import_rows FROM STDIN`;
 
 /**
- * The statements on the staging table. It exists only inside an import's transaction, so they
- * cannot be described on the migrated schema: their texts are held here, apart from the
- * declarations, and test/architecture/row-types.test.ts lists them as not checked.
+ * The statements on the staging table. It exists only inside an import's transaction:
+ * test/architecture/row-types.test.ts makes it for its own session (from the statement above) to
+ * describe these like every other statement.
  */
 const ON_STAGING = {
   /** Rows whose first line turned out to be repeated further down, counted. */

@@ -20,11 +20,9 @@ import type { StudentRow } from './student-csv.js';
  * In the staging table NULL means "the file did not say": an update keeps the stored value, an
  * insert takes the default (as `POST /students` does).
  *
- * The statements that read the staging tables are declared with their text in a constant: the
- * tables are temporary (made per import, dropped at commit), so the migrated schema that
- * test/architecture/row-types.test.ts describes statements on does not have them, and the test
- * pins these statements as not checkable there; the import's tests (test/students/import.test.ts)
- * run every one of them.
+ * The staging tables are temporary (made per import, dropped at commit):
+ * test/architecture/row-types.test.ts makes them for its own session (from the statements that
+ * make them here) to describe the statements that read them like every other statement.
  */
 
 const STUDENT_COLUMNS =
