@@ -8,6 +8,7 @@ import { Clock } from '../common/clock.js';
 import { notFound } from '../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { type LoanQuery, type LoanResponse, toLoanResponse } from './dto/loan.dto.js';
+import { LOAN_COLUMNS } from './loan-columns.js';
 import { Loan } from './loan.entity.js';
 import { prepared, runStatement } from '../database/statements.js';
 import { ReadReplica } from '../database/read-replica.js';
@@ -22,14 +23,7 @@ const CSV_BATCH = 2000;
 // of this route's CPU in the benchmark profile, docs/benchmarks.md).
 export const LOAN_BY_ID = prepared<Loan>(
   'loan_by_id',
-  `SELECT id, agreement_number AS "agreementNumber", program_id AS "programId", student_id AS "studentId",
-          device_id AS "deviceId", school_id AS "schoolId", application_id AS "applicationId", status,
-          issued_by AS "issuedBy", issued_at AS "issuedAt", due_date::text AS "dueDate", terms_version AS "termsVersion",
-          terms_text AS "termsText", guardian_name AS "guardianName", guardian_relation AS "guardianRelation",
-          guardian_phone AS "guardianPhone", consent_signed_at AS "consentSignedAt", consent_method AS "consentMethod",
-          warnings, extensions, action_required AS "actionRequired", action_flagged_at AS "actionFlaggedAt",
-          closed_at AS "closedAt", version
-   FROM loans WHERE id = $1`,
+  `SELECT ${LOAN_COLUMNS} FROM loans WHERE id = $1`,
 );
 
 /** Finding loans: filtered lists (also a student's or a device's history), one loan, CSV export. */

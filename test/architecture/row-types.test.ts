@@ -71,7 +71,9 @@ function fixedText(checker: ts.TypeChecker, node: ts.Node): string | undefined {
     return text;
   }
   if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
-    const declaration = checker.getSymbolAtLocation(node)?.valueDeclaration;
+    let symbol = checker.getSymbolAtLocation(node);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    const declaration = symbol?.valueDeclaration;
     if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const) {
       return fixedText(checker, declaration.initializer);
     }

@@ -15,6 +15,7 @@ import { Clock } from '../../common/clock.js';
 import { invalidField } from '../../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
 import { prepared, runStatement, statement } from '../../database/statements.js';
+import { LOAN_COLUMNS } from '../../loans/loan-columns.js';
 import type { TokenCaller, TokenUserRow } from '../../auth/credentials.service.js';
 import type { Loan } from '../../loans/loan.entity.js';
 import type { AccessLogEntryResponse, AccessLogQuery } from './dto/privacy.dto.js';
@@ -63,14 +64,7 @@ export const LOAN_READ_LOGGED = prepared<LoggedLoanRead>(
   'loan_read_logged',
   `WITH caller AS (SELECT id, role, school_id, active, credentials_version, EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked
                    FROM users WHERE id = $1),
-        loan AS (SELECT id, agreement_number AS "agreementNumber", program_id AS "programId", student_id AS "studentId",
-                        device_id AS "deviceId", school_id AS "schoolId", application_id AS "applicationId", status,
-                        issued_by AS "issuedBy", issued_at AS "issuedAt", due_date::text AS "dueDate", terms_version AS "termsVersion",
-                        terms_text AS "termsText", guardian_name AS "guardianName", guardian_relation AS "guardianRelation",
-                        guardian_phone AS "guardianPhone", consent_signed_at AS "consentSignedAt", consent_method AS "consentMethod",
-                        warnings, extensions, action_required AS "actionRequired", action_flagged_at AS "actionFlaggedAt",
-                        closed_at AS "closedAt", version
-                 FROM loans WHERE id = $3),
+        loan AS (SELECT ${LOAN_COLUMNS} FROM loans WHERE id = $3),
         logged AS (INSERT INTO student_access_log (occurred_at, actor_type, actor_id, actor_role, student_id, school_id, operation, request_id)
                    SELECT $5::timestamptz, 'user', c.id, c.role, l."studentId", l."schoolId", 'loan.get', $6::text
                    FROM caller c, loan l
