@@ -1,18 +1,13 @@
 import { statement } from '../database/statements.js';
 import type { OverdueLoanRow, OverdueSchoolRow } from './dto/overdue.dto.js';
 
-/*
- * Both statements start from the same set, written out in each (a statement's text is one
- * literal, so the row-type test can check it): the active loans in scope ($1 the day the report
- * is as of, $2 the school or null, $3 the program or null) with, for each, the highest reminder
- * level the reminder job has written to the outbox (one row per loan and level, so the lateral
- * look-up reads a handful of index entries).
+/**
+ * Both statements start from the same set: the active loans in scope ($1 the day the report is as
+ * of, $2 the school or null, $3 the program or null) with, for each, the highest reminder level
+ * the reminder job has written to the outbox (one row per loan and level, so the lateral look-up
+ * reads a handful of index entries).
  */
-
-/** The per-school table: active loans, how many are overdue and by how long, and their reminders. */
-export const OVERDUE_BY_SCHOOL = statement<OverdueSchoolRow>(
-  'report_overdue_by_school',
-  `WITH scoped AS (
+const SCOPED_AND_OVERDUE = `WITH scoped AS (
      SELECT l.id, l.agreement_number, l.school_id, l.program_id, l.student_id, l.device_id, l.issued_at, l.due_date,
             l.due_date < $1::date AS overdue, ($1::date - l.due_date) AS days_overdue
      FROM loans l
@@ -24,7 +19,12 @@ export const OVERDUE_BY_SCHOOL = statement<OverdueSchoolRow>(
        SELECT o.level, o.level_days, o.status, o.kind FROM outbox o WHERE o.loan_id = s.id ORDER BY o.level_days DESC LIMIT 1
      ) r ON true
      WHERE s.overdue
-   )
+   )`;
+
+/** The per-school table: active loans, how many are overdue and by how long, and their reminders. */
+export const OVERDUE_BY_SCHOOL = statement<OverdueSchoolRow>(
+  'report_overdue_by_school',
+  `${SCOPED_AND_OVERDUE}
    SELECT sc.id AS "schoolId", sc.name AS "schoolName", a.active AS "activeLoans",
           coalesce(o.overdue, 0) AS "overdueLoans", coalesce(o.max_days, 0) AS "maxDaysOverdue", o.average AS "averageDaysOverdue",
           coalesce(o.d7, 0) AS "overdue1To7Days", coalesce(o.d30, 0) AS "overdue8To30Days", coalesce(o.longer, 0) AS "overdueOver30Days",
@@ -48,19 +48,7 @@ export const OVERDUE_BY_SCHOOL = statement<OverdueSchoolRow>(
 /** Every overdue loan, longest overdue first, with the reminder it reached. */
 export const OVERDUE_LOANS = statement<Omit<OverdueLoanRow, 'issuedAt'> & { issuedAt: Date }>(
   'report_overdue_loans',
-  `WITH scoped AS (
-     SELECT l.id, l.agreement_number, l.school_id, l.program_id, l.student_id, l.device_id, l.issued_at, l.due_date,
-            l.due_date < $1::date AS overdue, ($1::date - l.due_date) AS days_overdue
-     FROM loans l
-     WHERE l.status = 'active' AND ($2::uuid IS NULL OR l.school_id = $2) AND ($3::uuid IS NULL OR l.program_id = $3)
-   ), overdue AS (
-     SELECT s.*, r.level, r.level_days, r.status AS reminder_status, coalesce(r.kind = 'loan.escalation', false) AS escalated
-     FROM scoped s
-     LEFT JOIN LATERAL (
-       SELECT o.level, o.level_days, o.status, o.kind FROM outbox o WHERE o.loan_id = s.id ORDER BY o.level_days DESC LIMIT 1
-     ) r ON true
-     WHERE s.overdue
-   )
+  `${SCOPED_AND_OVERDUE}
    SELECT o.id AS "loanId", o.agreement_number AS "agreementNumber", o.school_id AS "schoolId", sc.name AS "schoolName",
           o.program_id AS "programId", o.student_id AS "studentId", o.device_id AS "deviceId", d.asset_tag AS "assetTag",
           o.issued_at AS "issuedAt", to_char(o.due_date, 'YYYY-MM-DD') AS "dueDate", o.days_overdue AS "daysOverdue",
