@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { moduleViolations, readModules } from './modules.js';
 import { readSources } from './ownership.js';
 
@@ -10,6 +11,21 @@ describe('modules that tell the truth (docs/architecture.md)', () => {
     const modules = readModules(sources);
     expect(modules.map((m) => m.name)).toEqual(expect.arrayContaining(['LoansModule', 'DevicesModule', 'ProgramsModule', 'PrivacyModule']));
     expect(modules.find((m) => m.name === 'LoansModule')!.imports).toEqual(expect.arrayContaining(['DevicesModule', 'ProgramsModule']));
+  });
+
+  it('are the ones docs/architecture.md lists, with the same imports and exports', () => {
+    const page = readFileSync(`${root}docs/architecture.md`, 'utf8');
+    const documented = [...page.matchAll(/^\| (\w+Module)(?: \(global\))? \| (.*?) \| (.*?) \|$/gm)].map(([, name, imports, exports]) => ({
+      name,
+      imports: [...imports.matchAll(/(?:^|\), |^)(\w+) \(/g)].map((m) => `${m[1]}Module`).sort(),
+      exports: [...exports.matchAll(/`(\w+)`/g)].map((m) => m[1]).sort(),
+    }));
+    const modules = readModules(sources);
+    expect(documented.length).toBeGreaterThan(5);
+    for (const row of documented) {
+      const module = modules.find((m) => m.name === row.name);
+      expect({ name: row.name, imports: [...(module?.imports ?? [])].sort(), exports: [...(module?.exports ?? [])].sort() }).toEqual(row);
+    }
   });
 
   it('finds no internal of another module imported, no export unused and no import for nothing', () => {
