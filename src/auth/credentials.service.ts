@@ -59,7 +59,6 @@ export interface TokenCaller {
   requestId: string;
 }
 
-
 const API_KEY_BY_PREFIX = prepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>(
   'auth_api_key_by_prefix',
   `SELECT id, role, school_id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1`,
@@ -117,8 +116,7 @@ export class CredentialsService {
 
   private async fromToken(token: string): Promise<Omit<Actor, 'requestId'>> {
     const caller = await this.verifyToken(token, '');
-    const [user] = await runStatement(this.dataSource.manager, USER_BY_ID, [caller.userId, caller.tokenId]);
-    const { requestId: _, ...actor } = actorOfTokenUser(caller, user);
+    const { requestId: _, ...actor } = actorOfTokenUser(caller, await this.userRow(this.dataSource.manager, caller));
     return actor;
   }
 
@@ -135,8 +133,7 @@ export class CredentialsService {
 
   /** The user row for a verified token, and the verdict on it (the guard's own check, deferred). */
   async resolve(caller: TokenCaller): Promise<Actor> {
-    const [user] = await runStatement(this.dataSource.manager, USER_BY_ID, [caller.userId, caller.tokenId]);
-    return actorOfTokenUser(caller, user);
+    return actorOfTokenUser(caller, await this.userRow(this.dataSource.manager, caller));
   }
 
   private async verifyToken(token: string, requestId: string): Promise<TokenCaller> {
