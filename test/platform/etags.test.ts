@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { exampleOf, type OpenApiDocument, operations } from '../security/openapi-doc.js';
-import { buildWorld, credentials, type Method, recipe, send, type World } from '../security/world.js';
+import { credentials, type Method, recipe, send, startDocumentedWorld, type World } from '../security/world.js';
 
 // Every GET and PATCH of a versioned record sends its version as the ETag (docs/api.md said so,
 // but only schools did), and the document says which ones do.
@@ -9,11 +9,7 @@ let t: TestApp;
 let doc: OpenApiDocument;
 let w: World;
 
-beforeAll(async () => {
-  t = await startTestApp({ SWAGGER_ENABLED: 'true' });
-  doc = (await t.http().get('/docs-json')).body;
-  w = await buildWorld(t);
-}, 120_000);
+beforeAll(async () => ({ t, doc, w } = await startDocumentedWorld()), 120_000);
 afterAll(() => t?.close());
 
 type Responses = Record<string, { headers?: Record<string, unknown> }>;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { type OpenApiDocument, operations } from '../security/openapi-doc.js';
-import { buildWorld, credentials, recipe, send, type World } from '../security/world.js';
+import { credentials, recipe, send, startDocumentedWorld, type World } from '../security/world.js';
 
 // Every state-changing POST takes an Idempotency-Key (DESIGN.md), and a request with a secret
 // field is fingerprinted with it, so the same key with another password is a 422.
@@ -10,11 +10,7 @@ let t: TestApp;
 let doc: OpenApiDocument;
 let w: World;
 
-beforeAll(async () => {
-  t = await startTestApp({ SWAGGER_ENABLED: 'true' });
-  doc = (await t.http().get('/docs-json')).body;
-  w = await buildWorld(t);
-}, 120_000);
+beforeAll(async () => ({ t, doc, w } = await startDocumentedWorld()), 120_000);
 afterAll(() => t?.close());
 
 /** POSTs that change nothing (a preview) or need no key (logging in and out, whose retries are harmless by nature). */

@@ -5,7 +5,8 @@ import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Response } from 'supertest';
 import { newUser, type TestUser } from '../helpers/factories.js';
-import { TEST_JWT_SECRET, type TestApp } from '../helpers/test-app.js';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/test-app.js';
+import type { OpenApiDocument } from './openapi-doc.js';
 import { newBatch, newModel } from '../devices/device-helpers.js';
 import { unique } from '../helpers/unique.js';
 import {
@@ -639,4 +640,14 @@ export async function snapshot(db: pg.Pool): Promise<Record<string, string>> {
 
 export function changedTables(before: Record<string, string | number>, after: Record<string, string | number>): string[] {
   return Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
+}
+
+/**
+ * For the suites that walk the OpenAPI document and call every operation: the app with Swagger
+ * on, its document as served, and a world of users and records to call it as.
+ */
+export async function startDocumentedWorld(): Promise<{ t: TestApp; doc: OpenApiDocument; w: World }> {
+  const t = await startTestApp({ SWAGGER_ENABLED: 'true' });
+  const doc = (await t.http().get('/docs-json')).body as OpenApiDocument;
+  return { t, doc, w: await buildWorld(t) };
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { StudentAccessLog } from '../../src/students/privacy/student-access-log.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { type OpenApiDocument, operations, type Schema } from '../security/openapi-doc.js';
-import { buildWorld, credentials, recipe, send, type World } from '../security/world.js';
+import { credentials, recipe, send, startDocumentedWorld, type World } from '../security/world.js';
 
 /**
  * docs/privacy.md promises that every read of a student's personal data is logged. This finds the
@@ -16,11 +16,7 @@ let t: TestApp;
 let doc: OpenApiDocument;
 let w: World;
 
-beforeAll(async () => {
-  t = await startTestApp({ SWAGGER_ENABLED: 'true' });
-  doc = (await t.http().get('/docs-json')).body;
-  w = await buildWorld(t);
-}, 120_000);
+beforeAll(async () => ({ t, doc, w } = await startDocumentedWorld()), 120_000);
 afterAll(() => t?.close());
 
 function personalFields(schema: Schema | undefined, seen = new Set<string>()): string[] {
