@@ -1,5 +1,5 @@
 import { setIdempotencySecret } from './common/idempotency.js';
-import { EtagInterceptor } from './common/etag.js';
+import { AnswerInterceptor } from './common/answer.interceptor.js';
 import { limitBodyTime } from './common/body-timeout.js';
 import { authenticateBeforeBody } from './auth/auth.guard.js';
 import { CredentialsService } from './auth/credentials.service.js';
@@ -21,7 +21,6 @@ import { registerCsvUploads } from './common/csv-import/csv-upload.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { mountSwagger } from './swagger.js';
 import { registerConsole } from './console/console.js';
-import { LanguageInterceptor } from './i18n/i18n.js';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
@@ -70,7 +69,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(problems);
-  app.useGlobalInterceptors(new LanguageInterceptor(), new EtagInterceptor());
+  app.useGlobalInterceptors(new AnswerInterceptor());
 
   const fastify = app.getHttpAdapter().getInstance();
   // Connections per process are bounded: past MAX_CONNECTIONS, Node closes new ones at once.

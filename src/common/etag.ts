@@ -1,7 +1,5 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { map, type Observable } from 'rxjs';
 
 /** The strong ETag of a record version: `"7"`, what `If-Match` takes back. */
 export const etagOf = (version: number) => `"${version}"`;
@@ -11,22 +9,11 @@ const ETAG_METHODS = new Set(['GET', 'PATCH', 'PUT']);
 /**
  * Every GET, PATCH and PUT answering one versioned record (a JSON object with an `id` and an
  * integer `version`) sends that version as its `ETag`, in one place rather than per controller,
- * so a new versioned resource cannot forget it. Lists, files and streams are left alone.
+ * so a new versioned resource cannot forget it (AnswerInterceptor calls this for every answer).
+ * Lists, files and streams are left alone.
  */
-@Injectable()
-export class EtagInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    if (!ETAG_METHODS.has(request.method)) return next.handle();
-    const reply = http.getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((body) => {
-        if (isVersionedRecord(body) && !reply.hasHeader('etag')) reply.header('etag', etagOf(body.version));
-        return body;
-      }),
-    );
-  }
+export function setEtag(request: FastifyRequest, reply: FastifyReply, body: unknown): void {
+  if (ETAG_METHODS.has(request.method) && isVersionedRecord(body) && !reply.hasHeader('etag')) reply.header('etag', etagOf(body.version));
 }
 
 function isVersionedRecord(body: unknown): body is { id: string; version: number } {

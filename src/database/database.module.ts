@@ -1,8 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type DatabaseSettings, dataSourceOptions } from './data-source-options.js';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { DataAsOfInterceptor, ReadReplica } from './read-replica.js';
+import { ReadReplica } from './read-replica.js';
 import { useNamedStatements } from './statements.js';
 import { Transactions } from './transactions.js';
 
@@ -14,7 +13,7 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(settings), retryAttempts: 2, retryDelay: 1000 })],
-      providers: [Transactions, ReadReplica, { provide: APP_INTERCEPTOR, useClass: DataAsOfInterceptor }],
+      providers: [Transactions, ReadReplica],
       exports: [Transactions, ReadReplica],
     };
   }

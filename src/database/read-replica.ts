@@ -1,15 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  type CallHandler,
-  type ExecutionContext,
-  Inject,
-  Injectable,
-  Logger,
-  type NestInterceptor,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { map, Observable } from 'rxjs';
+import { currentRequest } from '../common/request-context.js';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -25,9 +16,6 @@ export interface ReadSource {
 
 /** After a replica failure, reports stay on the primary this long before the replica is tried again. */
 const RETRY_REPLICA_AFTER_MS = 5000;
-
-/** The read source(s) chosen during one request; DataAsOfInterceptor writes them as headers. */
-const chosen = new AsyncLocalStorage<ReadSource[]>();
 
 /**
  * Sends reports and exports to the streaming replica named by DATABASE_REPLICA_URL (docs/scaling.md).
@@ -55,14 +43,14 @@ export class ReadReplica implements OnApplicationShutdown {
   /** The source for one report or export; also noted for the request's `Data-As-Of` header. */
   async choose(): Promise<ReadSource> {
     const source = (await this.fromReplica()) ?? { dataSource: this.primary, source: 'primary', asOf: new Date() };
-    chosen.getStore()?.push(source);
+    currentRequest()?.readSources.push(source);
     return source;
   }
 
   /** The primary, for a report the replica cancelled (a recovery conflict); also noted for the headers. */
   fallback(): ReadSource {
     const source: ReadSource = { dataSource: this.primary, source: 'primary', asOf: new Date() };
-    chosen.getStore()?.push(source);
+    currentRequest()?.readSources.push(source);
     return source;
   }
 
@@ -107,25 +95,16 @@ export class ReadReplica implements OnApplicationShutdown {
 
 /**
  * Sets `Data-As-Of` (the oldest moment among the sources the request read) and `Data-Source`
- * on answers whose handler chose a read source; other answers are untouched.
+ * on answers whose handler chose a read source (AnswerInterceptor calls this for every answer);
+ * other answers are untouched.
  */
-@Injectable()
-export class DataAsOfInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const sources: ReadSource[] = [];
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return new Observable<unknown>((subscriber) => chosen.run(sources, () => next.handle().subscribe(subscriber))).pipe(
-      map((value) => {
-        if (sources.length && !reply.sent) {
-          const oldest = sources.reduce((a, b) => (a.asOf <= b.asOf ? a : b));
-          reply.header('data-as-of', oldest.asOf.toISOString());
-          reply.header('data-source', sources.every((s) => s.source === 'replica') ? 'replica' : 'primary');
-        }
-        return value;
-      }),
-    );
-  }
+export function setDataAsOf(reply: FastifyReply, sources: readonly Pick<ReadSource, 'source' | 'asOf'>[]): void {
+  if (!sources.length || reply.sent) return;
+  const oldest = sources.reduce((a, b) => (a.asOf <= b.asOf ? a : b));
+  reply.header('data-as-of', oldest.asOf.toISOString());
+  reply.header('data-source', sources.every((s) => s.source === 'replica') ? 'replica' : 'primary');
 }
+
 
 /** A standby cancels a query whose rows replay must remove (SQLSTATE 40001 on a hot standby). */
 export function isRecoveryConflict(error: unknown): boolean {

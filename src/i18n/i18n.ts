@@ -1,10 +1,8 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import i18next, { type TFunction } from 'i18next';
 import Negotiator from 'negotiator';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
-import { Observable } from 'rxjs';
+import { currentRequest } from '../common/request-context.js';
 
 /**
  * The service's words, in English and Bahasa Indonesia. The catalogues are plain i18next JSON
@@ -72,24 +70,15 @@ export function negotiateLanguage(acceptLanguage: string | string[] | undefined)
 
 export const languageOf = (request: Pick<FastifyRequest, 'headers'>): Language => negotiateLanguage(request.headers['accept-language']);
 
-const requestLanguage = new AsyncLocalStorage<Language>();
-
-/** The language of the answer being built: the request's, or English outside a request (jobs, SMS). */
-export const currentLanguage = (): Language => requestLanguage.getStore() ?? DEFAULT_LANGUAGE;
+/**
+ * The language of the answer being built: the request's (AnswerInterceptor puts it in the
+ * request's context, so response mappers such as eligibility reasons, import errors and bulk
+ * results write in it without passing it around), or English outside a request (jobs, SMS).
+ * Errors thrown before the handler (guards, validation) are written by the ProblemFilter, which
+ * reads the request itself.
+ */
+export const currentLanguage = (): Language => currentRequest()?.language ?? DEFAULT_LANGUAGE;
 
 /** Writes `key` in the language of the answer being built. */
 export const localise = (key: MessageKey, params: Params = {}): string => translate(currentLanguage(), key, params);
 
-/**
- * Runs each route handler with its request's language in scope, so that response mappers
- * (eligibility reasons, import errors, bulk results) write in it without passing it around.
- * Errors thrown before the handler (guards, validation) are written by the ProblemFilter, which
- * reads the request itself.
- */
-@Injectable()
-export class LanguageInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const language = languageOf(context.switchToHttp().getRequest<FastifyRequest>());
-    return new Observable((subscriber) => requestLanguage.run(language, () => next.handle().subscribe(subscriber)));
-  }
-}

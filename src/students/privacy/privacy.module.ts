@@ -5,8 +5,7 @@ import { DataExportService } from './data-export.service.js';
 import { DataRightsController } from './data-rights.controller.js';
 import { RetentionScheduler } from './retention-scheduler.js';
 import { RetentionService } from './retention.service.js';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { AccessLogInterceptor, StudentAccessLog } from './student-access-log.js';
+import { StudentAccessLog } from './student-access-log.js';
 import { LoansModule } from '../../loans/loans.module.js';
 import { NotificationsModule } from '../../notifications/notifications.module.js';
 
@@ -18,7 +17,7 @@ import { NotificationsModule } from '../../notifications/notifications.module.js
 @Module({
   imports: [LoansModule, NotificationsModule],
   controllers: [ConsentsController, DataRightsController],
-  providers: [ConsentsService, DataExportService, RetentionService, RetentionScheduler, StudentAccessLog, { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor }],
+  providers: [ConsentsService, DataExportService, RetentionService, RetentionScheduler, StudentAccessLog],
   exports: [StudentAccessLog],
 })
 export class PrivacyModule {}

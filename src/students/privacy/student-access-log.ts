@@ -1,17 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  type BeforeApplicationShutdown,
-  type CallHandler,
-  type ExecutionContext,
-  Injectable,
-  Logger,
-  type NestInterceptor,
-} from '@nestjs/common';
-import { concatMap, Observable } from 'rxjs';
+import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
+import { currentRequest } from '../../common/request-context.js';
 import { invalidField } from '../../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
 import { prepared, runStatement, statement } from '../../database/statements.js';
@@ -108,13 +100,10 @@ const ACCESS_LOG_PAGE = statement<AccessRow>(
    ORDER BY occurred_at, id LIMIT $7`,
 );
 
-/** The access-log writes a request started; its answer waits for them (AccessLogInterceptor). */
-const requestWrites = new AsyncLocalStorage<Promise<void>[]>();
-
 /**
  * The log of reads of students' personal data (docs/privacy.md). Each `record()` writes its rows
  * at once (one multi-row INSERT), and the answer that carries the data is not sent until that
- * write has committed: `AccessLogInterceptor` waits for the request's writes, and turns a failed
+ * write has committed: `AnswerInterceptor` waits for the request's writes, and turns a failed
  * one into a 503 instead of releasing data that left no trace. A replica killed at any moment
  * therefore loses no entry for data it sent. Outside a request (jobs), the write runs on its own
  * and `flush()` waits for it.
@@ -151,11 +140,11 @@ export class StudentAccessLog implements BeforeApplicationShutdown {
     if (students.length === 0) return;
     const at = this.clock.now();
     const write = this.write(students.map((s) => ({ at, actor, studentId: s.id, schoolId: s.schoolId, operation })));
-    const inRequest = requestWrites.getStore();
+    const inRequest = currentRequest();
     if (inRequest) {
       // Handled here too: a handler that fails after recording never waits for it.
       write.catch(() => undefined);
-      inRequest.push(write);
+      inRequest.answerWaitsFor.push(write);
       return;
     }
     const tracked = write
@@ -220,21 +209,4 @@ export function toAccessLogEntry(r: AccessRow): AccessLogEntryResponse {
     operation: r.operation,
     requestId: r.request_id,
   };
-}
-
-/**
- * Holds each answer until the access-log rows its handler recorded are committed. A write that
- * failed fails the request (503 from the database error), so no student data leaves unlogged.
- */
-@Injectable()
-export class AccessLogInterceptor implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const writes: Promise<void>[] = [];
-    return new Observable<unknown>((subscriber) => requestWrites.run(writes, () => next.handle().subscribe(subscriber))).pipe(
-      concatMap(async (value) => {
-        await Promise.all(writes);
-        return value;
-      }),
-    );
-  }
 }
