@@ -6,6 +6,7 @@ import { fieldError, type FieldError, invalid } from './errors.js';
 
 /** The one global pipe: unknown fields are refused, types are converted, every field error listed. */
 export function validationPipe(): ValidationPipe {
+  rememberRuleLookups();
   return new PlainTextValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
@@ -16,6 +17,37 @@ export function validationPipe(): ValidationPipe {
     validationError: { target: true, value: true },
     exceptionFactory: (errors) => invalid(flatten(errors)),
   });
+}
+
+type MetadataStorage = ReturnType<typeof getMetadataStorage>;
+let lookupsRemembered = false;
+
+/**
+ * class-validator finds a class's rules, on every validation of every (nested) object, by testing
+ * the class against every class that has rules (hundreds here, one `instanceof` each): 2-3% of an
+ * issue's CPU in the profile (docs/benchmarks.md). The rules are fixed once the DTO classes are
+ * loaded, so each lookup is remembered per class and options; any rule added afterwards (a
+ * mapped type defined later) forgets everything remembered.
+ */
+function rememberRuleLookups(): void {
+  if (lookupsRemembered) return;
+  lookupsRemembered = true;
+  const storage: MetadataStorage = getMetadataStorage();
+  const lookUp = storage.getTargetValidationMetadatas.bind(storage);
+  const add = storage.addValidationMetadata.bind(storage);
+  let remembered = new WeakMap<object, Map<string, ReturnType<MetadataStorage['getTargetValidationMetadatas']>>>();
+  storage.addValidationMetadata = (metadata) => {
+    remembered = new WeakMap();
+    add(metadata);
+  };
+  storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    const key = `${schema}|${always}|${strictGroups}|${groups?.join(',') ?? ''}`;
+    let forTarget = remembered.get(target);
+    if (!forTarget) remembered.set(target, (forTarget = new Map()));
+    let found = forTarget.get(key);
+    if (!found) forTarget.set(key, (found = lookUp(target, schema, always, strictGroups, groups)));
+    return found;
+  };
 }
 
 /**

@@ -183,6 +183,15 @@ describe('bearer tokens', () => {
     await expect401(`Bearer ${signJwt(claimsFor(cast.admin, { iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 }))}`);
   });
 
+  it('refuses a token the moment it expires, though it was accepted a moment before (a verified token is remembered, its expiry still checked)', async () => {
+    const exp = nowSeconds() + 2;
+    const token = `Bearer ${signJwt(claimsFor(cast.admin, { exp }))}`;
+    expect((await me(token)).status).toBe(200);
+    expect((await me(token)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    await expect401(token);
+  });
+
   it('refuses a token that is not yet valid (nbf in the future)', async () => {
     await expect401(`Bearer ${signJwt(claimsFor(cast.admin, { nbf: nowSeconds() + 3600 }))}`);
   });
