@@ -54,12 +54,15 @@ export function useNamedStatements(enabled: boolean): void {
  * Statements started together (`Promise.all`) on a transaction that `Transactions.run` opened are
  * sent together: its connection pipelines (see there), so they cost one round trip, in call order.
  */
-export async function runStatement<T>(tx: EntityManager, statement: Statement<T>, values: unknown[]): Promise<T[]> {
+export function runStatement<T>(tx: EntityManager, statement: Statement<T>, values: unknown[]): Promise<T[]> {
   const runner = tx.queryRunner;
-  const client: PoolClient | Pool = runner
-    ? ((await runner.connect()) as PoolClient)
-    : ((tx.connection.driver as PostgresDriver).master as Pool);
-  return sendStatement(client, statement, values);
+  if (!runner) return sendStatement((tx.connection.driver as PostgresDriver).master as Pool, statement, values);
+  // A transaction's connection, once taken, gets the statement now, not after an await: statements
+  // are handed over in the order they are called, which a pipelined transaction relies on (a
+  // statement sent with COMMIT must be handed over before it, Transactions.sendWithCommit).
+  const connected = (runner as unknown as { databaseConnection?: PoolClient }).databaseConnection;
+  if (connected && !runner.isReleased) return sendStatement(connected, statement, values);
+  return runner.connect().then((client) => sendStatement(client as PoolClient, statement, values));
 }
 
 /**

@@ -26,8 +26,14 @@ function markTransaction(runner: QueryRunner, open: boolean): void {
   (runner as unknown as { transactionDepth: number }).transactionDepth = open ? 1 : 0;
 }
 
+/** TypeORM's nesting depth of a runner's transaction: 1 in `run`'s own, more inside a savepoint. */
+const depthOf = (runner: QueryRunner) => (runner as unknown as { transactionDepth: number }).transactionDepth;
+
 @Injectable()
 export class Transactions {
+  /** Per transaction that `run` opened (its query runner): the answers awaited with COMMIT (`sendWithCommit`). */
+  private readonly atCommit = new WeakMap<QueryRunner, Promise<unknown>[]>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -36,7 +42,8 @@ export class Transactions {
    *
    * Round trips: the connection pipelines for the length of the transaction, so BEGIN, the claim
    * and `open`'s statements travel together, statements the use case starts together
-   * (`Promise.all`) travel together, and the stored answer travels with COMMIT.
+   * (`Promise.all`) travel together, and the stored answer travels with COMMIT, and with the
+   * statements handed to `sendWithCommit`.
    */
   async run<T, O = undefined>(
     idempotency: IdempotencyRequest | undefined,
@@ -46,6 +53,8 @@ export class Transactions {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PipeliningClient;
     client.pipeline = true;
+    const sentWithCommit: Promise<unknown>[] = [];
+    this.atCommit.set(runner, sentWithCommit);
     try {
       // Handed to the connection in this order before anything is awaited.
       const begin = client.query('BEGIN');
@@ -67,17 +76,40 @@ export class Transactions {
       const store = idempotency && !replayed ? sendStatement(client, STORE_RESPONSE, [idempotency.actorKey, idempotency.key, JSON.stringify(result)]) : undefined;
       const commit = client.query('COMMIT');
       markTransaction(runner, false);
-      // A failed store aborts the transaction and COMMIT then rolls it back: the store's error is thrown.
-      await Promise.all([store, commit]);
+      // A failed statement aborts the transaction and COMMIT then rolls it back: the first
+      // failure, in the order they were sent, is thrown (the later ones only say "aborted").
+      const outcomes = await Promise.allSettled([...sentWithCommit, store, commit]);
+      const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failure) throw failure.reason;
       return result;
     } catch (error) {
       markTransaction(runner, false);
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      this.atCommit.delete(runner);
       client.pipeline = false;
       await runner.release();
     }
+  }
+
+  /**
+   * For a statement whose answer the use case does not read (its audit events): already sent,
+   * its answer is awaited with COMMIT, so it travels with the stored answer and COMMIT, a round
+   * trip fewer. Its failure still fails the use case and rolls everything back (`run` throws it).
+   * Inside a savepoint (a bulk item), or outside `run`, it is awaited here like any other: the
+   * savepoint must see its failure.
+   */
+  async sendWithCommit(tx: EntityManager, sent: Promise<unknown>): Promise<void> {
+    const runner = tx.queryRunner;
+    const pending = runner && depthOf(runner) === 1 ? this.atCommit.get(runner) : undefined;
+    if (!pending) {
+      await sent;
+      return;
+    }
+    // Handled now, thrown at COMMIT: a failure before then is not an unhandled rejection.
+    sent.catch(() => undefined);
+    pending.push(sent);
   }
 
   /**

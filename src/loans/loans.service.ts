@@ -192,14 +192,15 @@ export class LoansService {
       closedAt: null,
       version: 1,
     });
-    await this.insertLoan(tx, loan, `${program.code}-${program.startsOn.slice(0, 4)}-`);
-
+    // The loan and the device's new status: two statements, sent together.
     const lentFrom = device.status;
+    await Promise.all([this.insertLoan(tx, loan, `${program.code}-${program.startsOn.slice(0, 4)}-`), this.deviceStates.change(tx, device, 'on_loan')]);
+
     if (application) await this.fulfil(tx, actor, application, device.id, context.schoolId);
     const signed = signature ? [await this.signatures.record(tx, actor, loan, signature)] : [];
-    // The device's new status and the events: two statements, sent together.
-    await Promise.all([
-      this.deviceStates.change(tx, device, 'on_loan'),
+    // The events, last as before; nothing reads their answer, so they travel with COMMIT.
+    await this.transactions.sendWithCommit(
+      tx,
       this.audit.record(
         tx,
         actor,
@@ -207,7 +208,7 @@ export class LoansService {
         { action: 'device.lent', entityType: 'device', entityId: device.id, schoolId: loan.schoolId, before: { status: lentFrom }, after: { status: 'on_loan', loanId: loan.id } },
         ...signed,
       ),
-    ]);
+    );
     return toLoanResponse(loan, today);
   }
 
