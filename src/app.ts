@@ -79,12 +79,15 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   // and multipart on the routes marked @CsvUpload() only; elsewhere those are 415 too.
   fastify.removeContentTypeParser('text/plain');
   limitJsonDepth(fastify);
-  fastify.addHook('onSend', async (request, reply) => {
+  // Callback-style hooks: an async one costs every request a promise for work that never waits.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   const metrics = app.get(MetricsService);
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   registerSecurityHeaders(fastify);

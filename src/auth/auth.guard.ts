@@ -9,19 +9,44 @@ import { CredentialsService } from './credentials.service.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+interface RouteMarkers {
+  controller: object;
+  isPublic: boolean;
+  roles: Role[] | undefined;
+  ownSession: boolean;
+}
+
 /** Global guard: every route needs credentials unless marked `@Public()`. */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** A route's markers, read once per handler: they are fixed when the controllers load. */
+  private readonly markers = new WeakMap<object, RouteMarkers>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: CredentialsService,
   ) {}
 
+  private markersOf(context: ExecutionContext): RouteMarkers {
+    const handler = context.getHandler();
+    let markers = this.markers.get(handler);
+    if (!markers || markers.controller !== context.getClass()) {
+      const targets = [handler, context.getClass()];
+      markers = {
+        controller: context.getClass(),
+        isPublic: Boolean(this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)),
+        roles: this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets),
+        ownSession: Boolean(this.reflector.getAllAndOverride<boolean>(OWN_SESSION, targets)),
+      };
+      this.markers.set(handler, markers);
+    }
+    return markers;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const { isPublic, roles, ownSession } = this.markersOf(context);
+    if (isPublic) return true;
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     // The route's own statement checks the user row (@ChecksCallerItself()), unless a role must be
     // checked here: then the row is read now, as for every other route.
     if (!request.actor && request.tokenCaller) {
@@ -37,7 +62,7 @@ export class AuthGuard implements CanActivate {
       const actor = await this.credentials.authenticate(header('authorization'), header('x-api-key'));
       request.actor = { ...actor, requestId: String(request.id) };
     }
-    if (!READ_METHODS.has(request.method) && !this.reflector.getAllAndOverride<boolean>(OWN_SESSION, targets)) assertMayWrite(request.actor);
+    if (!READ_METHODS.has(request.method) && !ownSession) assertMayWrite(request.actor);
     if (roles) assertRole(request.actor, roles);
     return true;
   }

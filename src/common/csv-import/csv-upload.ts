@@ -56,25 +56,27 @@ export async function registerCsvUploads(app: NestFastifyApplication, limitBytes
     // A part named `file` is the file, even when a client sends it without a filename.
     isPartAFile: (field, contentType, filename) => field === 'file' || filename !== undefined || contentType === 'application/octet-stream',
   });
-  fastify.addHook('onRequest', async (request) => {
-    const header = request.headers['content-type'];
-    if (header === undefined) {
-      if (isUploadRoute(request) && request.method === 'POST') throw notCsv();
-      return;
-    }
-    const [type, ...parameters] = header.toLowerCase().split(';').map((part) => part.trim());
-    if (!isUploadRoute(request)) {
-      if (UPLOAD_TYPES.has(type)) throw new DomainError('unsupported-media-type', 'json_only');
-      return;
-    }
-    if (!UPLOAD_TYPES.has(type)) throw notCsv();
-    const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
-    if (type === 'text/csv' && charset && charset !== 'utf-8' && charset !== 'utf8') {
-      throw new DomainError('unsupported-media-type', 'csv_not_utf8');
-    }
-    const length = Number(request.headers['content-length']);
-    if (length > limitBytes + (type === 'text/csv' ? 0 : MULTIPART_ENVELOPE)) throw tooLarge(limitBytes);
-  });
+  // Callback style: nothing here waits, and an async hook costs every request a promise.
+  fastify.addHook('onRequest', (request, _reply, done) => done(uploadRefusal(request, limitBytes)));
+}
+
+/** Why a request's content type or size is refused before its body is read, or undefined. */
+function uploadRefusal(request: FastifyRequest, limitBytes: number): Error | undefined {
+  const header = request.headers['content-type'];
+  if (header === undefined) {
+    return isUploadRoute(request) && request.method === 'POST' ? notCsv() : undefined;
+  }
+  const [type, ...parameters] = header.toLowerCase().split(';').map((part) => part.trim());
+  if (!isUploadRoute(request)) {
+    return UPLOAD_TYPES.has(type) ? new DomainError('unsupported-media-type', 'json_only') : undefined;
+  }
+  if (!UPLOAD_TYPES.has(type)) return notCsv();
+  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  if (type === 'text/csv' && charset && charset !== 'utf-8' && charset !== 'utf8') {
+    return new DomainError('unsupported-media-type', 'csv_not_utf8');
+  }
+  const length = Number(request.headers['content-length']);
+  return length > limitBytes + (type === 'text/csv' ? 0 : MULTIPART_ENVELOPE) ? tooLarge(limitBytes) : undefined;
 }
 
 const isUploadRoute = (request: FastifyRequest) => (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[UPLOAD_ROUTE] === true;
