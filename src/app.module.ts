@@ -44,9 +44,14 @@ export class AppModule {
             // request's CPU in the benchmark profile (docs/benchmarks.md).
             serializers: {
               // Credential-like query parameters (token, key, password, signature...) are redacted.
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+              req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.originalUrl ?? req.url) }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+              err: pino.stdSerializers.err,
             },
+            // Ours read the raw request and response themselves: pino's standard ones, which they
+            // would otherwise be handed the output of, copy every response header for nothing
+            // (1% of a read's CPU in the profile).
+            wrapSerializers: false,
             // Nest's own start-up chatter (modules loaded, routes mapped) says nothing an operator
             // needs at info level and buries the start-up banner; keep it at debug.
             hooks: {

@@ -21,6 +21,17 @@ async function logOf(requestId: string): Promise<string> {
   return lines.join('\n');
 }
 
+describe('the request line', () => {
+  it('says what was asked and how it ended: id, method, path, status, time, and no headers', async () => {
+    const res = await fetch(`${service.baseUrl}/api/v1/schools?limit=2`, { headers: { authorization: auth, 'x-request-id': 'log-hygiene-line-1' } });
+    expect(res.status).toBe(200);
+    const line = JSON.parse((await logOf('log-hygiene-line-1')).split('\n').find((l) => l.includes('"res"'))!);
+    expect(line).toMatchObject({ level: 30, req: { id: 'log-hygiene-line-1', method: 'GET', url: '/api/v1/schools?limit=2' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+    expect(Object.keys(line.req).sort()).toEqual(['id', 'method', 'url']);
+    expect(Object.keys(line.res)).toEqual(['statusCode']);
+  });
+});
+
 describe('what the request log keeps out', () => {
   it('redacts credential-like query parameters and keeps the others', async () => {
     const path =
