@@ -1,12 +1,36 @@
 import { createParamDecorator, type ExecutionContext, ParseUUIDPipe } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import type { Actor, RequestWithActor } from '../common/actor.js';
+import type { Actor, RequestWithActor, Role } from '../common/actor.js';
 import { DomainError } from '../common/errors.js';
-import type { TokenCaller, TokenUserRow } from './credentials.service.js';
 
 /** Fastify route config flag read by the onRequest hook (like `@Public()`'s). */
 export const CALLER_CHECKED_BY_ROUTE = 'callerCheckedByRoute';
+
+/** The caller's row as USER_BY_ID reads it (routes that check the caller themselves read the same). */
+export interface TokenUserRow {
+  id: string;
+  role: Role;
+  school_id: string | null;
+  active: boolean;
+  credentials_version: number;
+  revoked: boolean;
+}
+
+/**
+ * A bearer token whose signature and claims are verified but whose user row is not read yet: the
+ * route's own statement reads it in the same round trip as its work, then `actorOfTokenUser`
+ * decides exactly as the guard would have (decision 71).
+ */
+export interface TokenCaller {
+  kind: 'token';
+  userId: string;
+  credentialsVersion: number;
+  tokenId: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+  requestId: string;
+}
 
 /**
  * The route reads the caller's user row itself, in the same round trip as its own work (decision

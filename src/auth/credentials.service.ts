@@ -11,7 +11,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { parseApiKey } from '../api-keys/api-key-format.js';
 import { prepared, runStatement } from '../database/statements.js';
 import { REVOKED_TOKEN_INSERT, REVOKED_TOKENS_PRUNE, USER_CREDENTIALS_VERSION } from './auth.queries.js';
-import { actorOfTokenUser } from './caller-check.js';
+import { actorOfTokenUser, type TokenCaller, type TokenUserRow } from './caller-check.js';
 
 export interface TokenClaims {
   sub: string;
@@ -29,15 +29,6 @@ const VERIFIED_TOKENS_KEPT = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const unauthenticated = (code: ProblemCode = 'unauthenticated') => new DomainError('unauthenticated', code);
 
-/** The caller's row as USER_BY_ID reads it (routes that check the caller themselves read the same). */
-export interface TokenUserRow {
-  id: string;
-  role: Role;
-  school_id: string | null;
-  active: boolean;
-  credentials_version: number;
-  revoked: boolean;
-}
 
 // Run on every authenticated request: prepared once per connection.
 // The token's revocation is looked up in the same round trip as its user.
@@ -46,20 +37,6 @@ export const USER_BY_ID = prepared<TokenUserRow>(
   `SELECT id, role, school_id, active, credentials_version, EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked FROM users WHERE id = $1`,
 );
 
-/**
- * A bearer token whose signature and claims are verified but whose user row is not read yet: the
- * route's own statement reads it in the same round trip as its work, then `actorOfTokenUser`
- * decides exactly as the guard would have (decision 71).
- */
-export interface TokenCaller {
-  kind: 'token';
-  userId: string;
-  credentialsVersion: number;
-  tokenId: string;
-  /** Seconds since the epoch. */
-  expiresAt: number;
-  requestId: string;
-}
 
 const API_KEY_BY_PREFIX = prepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>(
   'auth_api_key_by_prefix',

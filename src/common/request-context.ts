@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Language } from '../i18n/i18n.js';
+import type { Language } from '../i18n/languages.js';
 
 /**
  * What a request's handler, and the code it calls, leave for the request's answer, in one store.

@@ -3,15 +3,14 @@ import i18next, { type TFunction } from 'i18next';
 import Negotiator from 'negotiator';
 import { readFileSync } from 'node:fs';
 import { currentRequest } from '../common/request-context.js';
+import { DEFAULT_LANGUAGE, type Language, LANGUAGES } from './languages.js';
 
 /**
  * The service's words, in English and Bahasa Indonesia. The catalogues are plain i18next JSON
  * files in ./locales (one per language, `{{name}}` placeholders) so the web console can load the
  * same files; docs/api.md says how to add a message.
  */
-export const LANGUAGES = ['en', 'id'] as const;
-export type Language = (typeof LANGUAGES)[number];
-export const DEFAULT_LANGUAGE: Language = 'en';
+export { DEFAULT_LANGUAGE, type Language, LANGUAGES };
 
 /** The English catalogue's shape: every key a message may have, checked by the compiler. */
 export type Catalogue = typeof import('./locales/en.json', { with: { type: 'json' } });

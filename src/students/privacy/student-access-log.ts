@@ -8,7 +8,7 @@ import { invalidField } from '../../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
 import { prepared, runStatement, statement } from '../../database/statements.js';
 import { LOAN_COLUMNS } from '../../loans/loan-columns.js';
-import type { TokenCaller, TokenUserRow } from '../../auth/credentials.service.js';
+import type { TokenCaller, TokenUserRow } from '../../auth/caller-check.js';
 import type { Loan } from '../../loans/loan.entity.js';
 import type { AccessLogEntryResponse, AccessLogQuery } from './dto/privacy.dto.js';
 
