@@ -85,6 +85,8 @@ export class ApplyRequest {
 }
 
 export class ApplicationQuery extends PageQuery {
+  // The enum's order written out: the plugin's, from the type, follows the compiler's order.
+  @ApiPropertyOptional({ enum: APPLICATION_STATUSES })
   @IsOptional() @IsIn(APPLICATION_STATUSES)
   status?: ApplicationStatus;
 
@@ -98,6 +100,7 @@ export class ApplicationResponse {
   programId: string;
   studentId: string;
   schoolId: string;
+  @ApiProperty({ enum: APPLICATION_STATUSES })
   @IsIn(APPLICATION_STATUSES)
   status: ApplicationStatus;
   priority: number;
