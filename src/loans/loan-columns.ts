@@ -9,3 +9,15 @@ export const LOAN_COLUMNS = `id, agreement_number AS "agreementNumber", program_
   guardian_phone AS "guardianPhone", consent_signed_at AS "consentSignedAt", consent_method AS "consentMethod",
   warnings, extensions, action_required AS "actionRequired", action_flagged_at AS "actionFlaggedAt",
   closed_at AS "closedAt", version`;
+
+/**
+ * A loan with the parties and the device its printed documents name (`l` the loan, `p` its
+ * program, `sc` its school, `st` its student, `d` the device, `m` the device's model): the FROM
+ * of the agreement and the return receipt, which print the same people and the same laptop.
+ */
+export const LOAN_DOCUMENT_FROM = `FROM loans l
+   JOIN programs p ON p.id = l.program_id
+   JOIN schools sc ON sc.id = l.school_id
+   JOIN students st ON st.id = l.student_id
+   JOIN devices d ON d.id = l.device_id
+   JOIN device_models m ON m.id = d.model_id`;

@@ -1,4 +1,5 @@
 import { statement } from '../../database/statements.js';
+import { LOAN_DOCUMENT_FROM } from '../loan-columns.js';
 import type { LoanStatus } from '../loan-status.js';
 
 /** One loan's parties, device and signed terms, as the agreement PDF prints them. */
@@ -42,12 +43,7 @@ export const AGREEMENT_DOCUMENT = statement<AgreementRow>(
           st.full_name AS student_name, st.nisn, st.grade, st.class_name,
           d.asset_tag, d.serial_number, d.accessories, m.manufacturer, m.model, m.category,
           u.name AS issuer_name
-   FROM loans l
-   JOIN programs p ON p.id = l.program_id
-   JOIN schools sc ON sc.id = l.school_id
-   JOIN students st ON st.id = l.student_id
-   JOIN devices d ON d.id = l.device_id
-   JOIN device_models m ON m.id = d.model_id
+   ${LOAN_DOCUMENT_FROM}
    LEFT JOIN users u ON u.id = l.issued_by
    WHERE l.id = $1`,
 );

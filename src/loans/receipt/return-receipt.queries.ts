@@ -1,4 +1,5 @@
 import { statement } from '../../database/statements.js';
+import { LOAN_DOCUMENT_FROM } from '../loan-columns.js';
 import type { LoanStatus } from '../loan-status.js';
 
 /** A loan with everything its return receipt prints; the return's columns are null before a return. */
@@ -36,12 +37,7 @@ export const RECEIPT_LOAN = statement<ReceiptRow>(
           p.name AS program_name, sc.name AS school_name, sc.npsn AS school_npsn, sc.district AS school_district,
           st.full_name AS student_name, st.nisn, d.asset_tag, d.serial_number, d.accessories, m.manufacturer, m.model, m.category,
           r.received_at, u.name AS receiver_name, r.condition, r.checklist, r.damage_notes, r.next_status
-   FROM loans l
-   JOIN programs p ON p.id = l.program_id
-   JOIN schools sc ON sc.id = l.school_id
-   JOIN students st ON st.id = l.student_id
-   JOIN devices d ON d.id = l.device_id
-   JOIN device_models m ON m.id = d.model_id
+   ${LOAN_DOCUMENT_FROM}
    LEFT JOIN loan_returns r ON r.loan_id = l.id
    LEFT JOIN users u ON u.id = r.received_by
    WHERE l.id = $1`,
