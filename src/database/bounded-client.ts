@@ -61,7 +61,8 @@ export class BoundedClient extends pg.Client {
   /**
    * On a pipelining connection (Transactions.run, Transactions.together), `pg` writes each query
    * to the socket as it is handed over: one `writev` system call per statement, the largest item
-   * of the service's CPU profile of an issue (docs/benchmarks.md). Holding the socket's writes
+   * of the issue's profile (much of it the process descheduled inside the call when the write
+   * wakes PostgreSQL on 2 cores; docs/benchmarks.md). Holding the socket's writes
    * until the current tick's work is done sends the statements started together as one write;
    * it changes no order, and nothing waits longer than the end of the tick.
    */
