@@ -1,6 +1,5 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { applyDecorators } from '@nestjs/common';
 import { ValidateBy, type ValidationArguments } from 'class-validator';
 import { fieldCode } from '../common/validation.js';
@@ -13,20 +12,33 @@ import { fieldCode } from '../common/validation.js';
  */
 export const MIN_PASSWORD_SCORE = 3;
 
-// Built once: the dictionaries take a moment to load. Only the first 100 characters are scored
-// (a longer password is not weaker, and the estimator's cost grows with length).
-const estimator = new ZxcvbnFactory({
-  dictionary: { ...common.dictionary, ...en.dictionary },
-  graphs: common.adjacencyGraphs,
-  translations: en.translations,
-  maxLength: 100,
-});
+// Built once, on the first password checked: the dictionaries hold about 25 MB of heap (35 MB
+// resident), which a service that sets a password a few times a day should not carry from its
+// start (docs/decisions.md 88). Loaded synchronously because class-validator's rule is; the
+// packages ship CommonJS. Only the first 100 characters are scored (a longer password is not
+// weaker, and the estimator's cost grows with length).
+let estimator: ZxcvbnFactory | undefined;
+function passwordEstimator(): ZxcvbnFactory {
+  if (!estimator) {
+    const require = createRequire(import.meta.url);
+    const { ZxcvbnFactory } = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+    const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    const en = require('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
+    estimator = new ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...en.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: en.translations,
+      maxLength: 100,
+    });
+  }
+  return estimator;
+}
 
 const CONTROL = /\p{Cc}/u;
 const ONE_CHARACTER = /^(.)\1*$/su;
 
 export function passwordScore(password: string, knownWords: string[] = []): number {
-  return estimator.check(password, knownWords).score;
+  return passwordEstimator().check(password, knownWords).score;
 }
 
 /** The account's own words: the email's parts and the name's. */

@@ -5,7 +5,6 @@ import type { Actor } from '../../common/actor.js';
 import { invalidField, notFound } from '../../common/errors.js';
 import { runStatement } from '../../database/statements.js';
 import type { AssetLabelsQuery } from './asset-labels.dto.js';
-import { renderAssetLabels } from './asset-labels-pdf.js';
 import { LABEL_BATCH_EXISTS, LABEL_DEVICES, LABEL_SCHOOL_EXISTS } from './asset-labels.queries.js';
 
 /** Labels per request: 40 sheets of 3x8. More devices continue with `after`. */
@@ -38,6 +37,8 @@ export class AssetLabelsService {
     const rows = await runStatement(db, LABEL_DEVICES, [schoolId, query.batchId ?? null, query.after ?? null, MAX_LABELS_PER_REQUEST + 1]);
     const printed = rows.slice(0, MAX_LABELS_PER_REQUEST);
     const layout = query.layout ?? '3x8';
+    // The PDF libraries load with the first document drawn, not at start-up (docs/decisions.md 88).
+    const { renderAssetLabels } = await import('./asset-labels-pdf.js');
     return {
       fileName: `label-aset-${layout}${printed.length ? `-${printed[0].asset_tag}` : ''}.pdf`.replace(/[^A-Za-z0-9._-]/g, '_'),
       content: await renderAssetLabels(printed.map((r) => ({ assetTag: r.asset_tag, model: r.model })), layout, OWNER),

@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import { runStatement } from '../../database/statements.js';
 import { agreementQrPayload, isVerifyCode, parseAgreementNumber } from './agreement-number.js';
 import { RequestBudget } from '../../auth/login-attempts.js';
-import { type AgreementDocument, renderAgreementPdf } from './agreement-pdf.js';
+import type { AgreementDocument } from './agreement-pdf.js';
 import { AGREEMENT_DOCUMENT, AGREEMENT_EXTENSIONS, AGREEMENT_VERIFY } from './agreement.queries.js';
 import type { AgreementVerificationResponse } from './dto/agreement.dto.js';
 import { wibDate } from './indonesian.js';
@@ -36,6 +36,8 @@ export class AgreementService {
 
   async pdf(actor: Actor, loanId: string): Promise<AgreementFile> {
     const document = await this.document(actor, loanId);
+    // The PDF libraries load with the first document drawn, not at start-up (docs/decisions.md 88).
+    const { renderAgreementPdf } = await import('./agreement-pdf.js');
     return { fileName: `${document.agreementNumber}.pdf`, content: await renderAgreementPdf(document) };
   }
 

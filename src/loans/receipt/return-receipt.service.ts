@@ -9,7 +9,7 @@ import { runStatement } from '../../database/statements.js';
 import { StudentAccessLog } from '../../students/privacy/student-access-log.js';
 import { agreementQrPayload } from '../agreement/agreement-number.js';
 import { wibDate } from '../agreement/indonesian.js';
-import { type ReturnReceiptDocument, renderReturnReceiptPdf } from './return-receipt-pdf.js';
+import type { ReturnReceiptDocument } from './return-receipt-pdf.js';
 import { RECEIPT_CHARGES, RECEIPT_LOAN } from './return-receipt.queries.js';
 
 /** The return receipt of a returned loan: what came back, its condition, the charges, who took it. */
@@ -23,6 +23,8 @@ export class ReturnReceiptService {
 
   async pdf(actor: Actor, loanId: string): Promise<{ fileName: string; content: Buffer }> {
     const document = await this.document(actor, loanId);
+    // The PDF libraries load with the first document drawn, not at start-up (docs/decisions.md 88).
+    const { renderReturnReceiptPdf } = await import('./return-receipt-pdf.js');
     return { fileName: `tanda-terima-${document.agreementNumber}.pdf`, content: await renderReturnReceiptPdf(document) };
   }
 

@@ -10,7 +10,7 @@ import { REPORT_PROGRAM_CURRENT, REPORT_PROGRAM_HEADING, REPORT_SCHOOL_HEADING, 
 import { type ReportDb, ReportReader, type ReportSnapshot } from '../report-reader.js';
 import { ReportScope } from '../report-scope.js';
 import { StockReportService } from '../stock-report.service.js';
-import { renderSummaryPdf, type SummaryDocument } from './summary-pdf.js';
+import type { SummaryDocument } from './summary-pdf.js';
 
 export interface SummaryFile {
   fileName: string;
@@ -37,6 +37,8 @@ export class SummaryService {
     const schoolId = await this.scope.school(actor, query.schoolId);
     const document = await this.reader.read((db) => this.gather(db, actor, schoolId, query.programId));
     const scopeName = document.scope.npsn ?? 'kota';
+    // The PDF libraries load with the first document drawn, not at start-up (docs/decisions.md 88).
+    const { renderSummaryPdf } = await import('./summary-pdf.js');
     return { fileName: `ringkasan-${scopeName}-${document.asOf}.pdf`, content: await renderSummaryPdf(document) };
   }
 
