@@ -146,6 +146,16 @@ export function postgresCpuMs(postmasterPid) {
   return ticks * TICK_MS;
 }
 
+/**
+ * CPU (ms) the load generators have used: this process (autocannon runs in it, as do the node
+ * `pg` raw side's clients) and, through its cutime/cstime, every child it has waited for
+ * (pgbench). The servers it forks are alive during a measurement and not counted here.
+ */
+export function loadGeneratorCpuMs() {
+  const me = stat('self');
+  return (Number(me[11]) + Number(me[12]) + Number(me[13]) + Number(me[14])) * TICK_MS;
+}
+
 /** The postmaster's pid: the parent of a backend. */
 export async function postmasterPidOf(client) {
   const { rows: [{ pid }] } = await client.query(`SELECT pg_backend_pid() AS pid`);

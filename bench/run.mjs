@@ -34,7 +34,7 @@ import { applyAppRolePrivileges, ensureLoginRole } from '../dist/src/database/ap
 import { withCredentials } from '../dist/src/database/migrate.js';
 import { BENCH_ADMIN_EMAIL, checkInvariants, parseArgs, prepareDatabase, seedScale, writeSeedMarker } from '../scripts/seed-scale.mjs';
 import { roundTrips } from './trace.mjs';
-import { PGBENCH_HELP, findPgbench, postgresCpuMs, postmasterPidOf, replayTrace, runPgbench, scriptFromTrace } from './pgbench.mjs';
+import { PGBENCH_HELP, findPgbench, loadGeneratorCpuMs, postgresCpuMs, postmasterPidOf, replayTrace, runPgbench, scriptFromTrace } from './pgbench.mjs';
 
 const argv = process.argv.slice(2);
 const own = { duration: 10, runs: 3, connections: 32, desks: 16, only: '', profile: '', reuse: false };
@@ -387,18 +387,22 @@ async function main() {
         const server = name.endsWith('bare') ? bare : name.endsWith('API') ? app : undefined;
         const cpu0 = server ? await cpuOf(server) : 0;
         const pg0 = postgresCpuMs(postmaster);
+        const client0 = loadGeneratorCpuMs();
         const sampling = sampleSessions(serviceUrl);
         const r = await tests[name]();
         r.sessions = await sampling.stop();
         // All of PostgreSQL's CPU over the measurement, less the issue sides' resets (not the work).
         r.pgMs = (postgresCpuMs(postmaster) - pg0 - (r.resetPgMs ?? 0)) / r.total;
+        // The load generator's share of the 2 cores (autocannon, the raw side's clients, pgbench);
+        // includes the issue sides' reset, which is small beside the run.
+        r.clientMs = (loadGeneratorCpuMs() - client0) / r.total;
         r.cpuMs = server ? (await cpuOf(server) - cpu0) / 1000 / r.total : NaN;
         results[name].push(r);
-        log(`run ${run} ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  n=${r.total}  server CPU ${r.cpuMs.toFixed(3)} ms/req  PostgreSQL CPU ${r.pgMs.toFixed(3)} ms/req  non-2xx/failed ${r.non2xx}  errors ${r.errors}  sessions: ${r.sessions}  load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
+        log(`run ${run} ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  n=${r.total}  server CPU ${r.cpuMs.toFixed(3)} ms/req  PostgreSQL CPU ${r.pgMs.toFixed(3)} ms/req  load generator CPU ${r.clientMs.toFixed(3)} ms/req  non-2xx/failed ${r.non2xx}  errors ${r.errors}  sessions: ${r.sessions}  load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
       }
     }
     const med = (name, k) => median(results[name].map((r) => r[k]));
-    const row = (name) => `| ${name} | ${med(name, 'rps').toFixed(0)} | ${med(name, 'p50').toFixed(1)} | ${med(name, 'p99').toFixed(1)} | ${Number.isNaN(med(name, 'cpuMs')) ? '' : med(name, 'cpuMs').toFixed(3)} | ${med(name, 'pgMs').toFixed(3)} | ${results[name].map((r) => r.rps.toFixed(0)).join(' / ')} | ${results[name].reduce((a, r) => a + r.non2xx + r.errors, 0)} | ${results[name].at(-1).sessions} |`;
+    const row = (name) => `| ${name} | ${med(name, 'rps').toFixed(0)} | ${med(name, 'p50').toFixed(1)} | ${med(name, 'p99').toFixed(1)} | ${Number.isNaN(med(name, 'cpuMs')) ? '' : med(name, 'cpuMs').toFixed(3)} | ${med(name, 'pgMs').toFixed(3)} | ${med(name, 'clientMs').toFixed(3)} | ${results[name].map((r) => r.rps.toFixed(0)).join(' / ')} | ${results[name].reduce((a, r) => a + r.non2xx + r.errors, 0)} | ${results[name].at(-1).sessions} |`;
     // Same-run ratios: each run's API figure over the same run's baseline, then the median of those.
     const ratio = (a, b) => {
       if (!results[a]?.length || !results[b]?.length) return 'n/a';
@@ -412,8 +416,8 @@ async function main() {
     log('');
     log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
     log('');
-    log('| measurement | req/s (median) | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | req/s per run | non-2xx / failed | sessions (last run, mean) |');
-    log('|---|---:|---:|---:|---:|---:|---|---:|---|');
+    log('| measurement | req/s (median) | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | load generator CPU ms/req | req/s per run | non-2xx / failed | sessions (last run, mean) |');
+    log('|---|---:|---:|---:|---:|---:|---:|---|---:|---|');
     for (const name of names) log(row(name));
     log('');
     log(`issue: API / pgbench = ${ratio('issue: API', 'issue: pgbench')} (goal >= 70%); API / raw SQL = ${ratio('issue: API', 'issue: raw SQL')}; raw SQL / pgbench = ${ratio('issue: raw SQL', 'issue: pgbench')}`);
