@@ -60,7 +60,9 @@ export interface EligibilityResult {
 
 type Reason = [EligibilityCode, Params?];
 
-const rupiah = (n: number) => `Rp ${n.toLocaleString('id-ID')}`;
+// One formatter: toLocaleString builds a new Intl.NumberFormat on every call (two per check).
+const ID_NUMBER = new Intl.NumberFormat('id-ID');
+const rupiah = (n: number) => `Rp ${ID_NUMBER.format(n)}`;
 
 /**
  * The eligibility engine: a pure function of the facts, the program's rules and the date. Every
