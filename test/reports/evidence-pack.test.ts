@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipTo } from '../helpers/zip.js';
@@ -39,6 +39,15 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t?.close());
 
+// Every pack unzipped or tampered with here, removed when the file's tests end.
+const folders: string[] = [];
+const newFolder = (prefix: string) => {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  folders.push(folder);
+  return folder;
+};
+afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
 function download(user: TestUser, query: Record<string, string>) {
   return t.http().get('/api/v1/reports/evidence-pack.zip').query(query).set('authorization', user.auth).buffer(true).parse(binary as never);
 }
@@ -51,7 +60,7 @@ const hasUnzip = spawnSync('unzip', ['-v']).status === 0;
 async function fetchPack(user: TestUser, query: Record<string, string>) {
   const res = await download(user, query);
   expect({ status: res.status, body: res.status === 200 ? undefined : res.body }).toEqual({ status: 200, body: undefined });
-  const folder = mkdtempSync(join(tmpdir(), 'evidence-pack-'));
+  const folder = newFolder('evidence-pack-');
   const names = await unzipTo(res.body, folder);
   return { res, folder, names, zip: res.body as Buffer };
 }
@@ -79,7 +88,7 @@ describe('GET /api/v1/reports/evidence-pack.zip', () => {
     expect(readFileSync(join(pack.folder, 'summary.pdf')).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     // The standard tool reads it too, where it is installed.
     if (hasUnzip) {
-      const file = join(mkdtempSync(join(tmpdir(), 'evidence-zip-')), 'pack.zip');
+      const file = join(newFolder('evidence-zip-'), 'pack.zip');
       writeFileSync(file, pack.zip);
       const tested = spawnSync('unzip', ['-t', file], { encoding: 'utf8' });
       expect({ status: tested.status, out: tested.stdout }).toEqual({ status: 0, out: expect.stringContaining('No errors detected') });
@@ -127,7 +136,7 @@ describe('GET /api/v1/reports/evidence-pack.zip', () => {
 
   it('the script notices an edited event, even when the manifest was rewritten to match', () => {
     const tampered = (edit: (block: { block: Record<string, unknown>; events: Record<string, any>[] }) => boolean) => {
-      const folder = mkdtempSync(join(tmpdir(), 'evidence-pack-tampered-'));
+      const folder = newFolder('evidence-pack-tampered-');
       execFileSync('cp', ['-r', `${pack.folder}/.`, folder]);
       const path = join(folder, 'audit/segment.ndjson');
       const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
