@@ -1,6 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -39,7 +38,10 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'laptop-loans-test-data-')),
+    // A folder of its own that is never created: an app given its database and a JWT secret
+    // writes nothing under DATA_DIR (the embedded PostgreSQL and the local secret live there),
+    // and a created one was left behind by every test file.
+    DATA_DIR: join(tmpdir(), `laptop-loans-test-data-${randomUUID()}`),
     LOG_LEVEL: 'silent',
     ...env,
   });
