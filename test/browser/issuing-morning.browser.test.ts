@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -105,6 +105,7 @@ afterAll(async () => {
   await officeBrowser?.close();
   await desk?.close();
   await server?.close();
+  rmSync(files, { recursive: true, force: true });
 });
 
 describe('an issuing morning through the console', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditSealer } from '../../src/audit/audit-sealer.js';
@@ -207,6 +207,7 @@ describe("an auditor's morning", () => {
     const script = spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'verify-evidence-pack.mjs'), folder], { encoding: 'utf8' });
     expect({ status: script.status, stderr: script.stderr }).toEqual({ status: 0, stderr: '' });
     expect(script.stdout).toMatch(/OK: the pack is intact/);
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it('can change nothing from any page: no write control, no write request, no administration', async () => {
