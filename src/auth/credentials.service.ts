@@ -29,14 +29,12 @@ const VERIFIED_TOKENS_KEPT = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const unauthenticated = (code: ProblemCode = 'unauthenticated') => new DomainError('unauthenticated', code);
 
-
 // Run on every authenticated request: prepared once per connection.
 // The token's revocation is looked up in the same round trip as its user.
 export const USER_BY_ID = prepared<TokenUserRow>(
   'auth_user_by_id',
   `SELECT id, role, school_id, active, credentials_version, EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) AS revoked FROM users WHERE id = $1`,
 );
-
 
 const API_KEY_BY_PREFIX = prepared<{ id: string; role: Role; school_id: string | null; secret_hash: Buffer; revoked_at: Date | null }>(
   'auth_api_key_by_prefix',

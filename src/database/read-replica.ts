@@ -105,7 +105,6 @@ export function setDataAsOf(reply: FastifyReply, sources: readonly Pick<ReadSour
   reply.header('data-source', sources.every((s) => s.source === 'replica') ? 'replica' : 'primary');
 }
 
-
 /** A standby cancels a query whose rows replay must remove (SQLSTATE 40001 on a hot standby). */
 export function isRecoveryConflict(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string }; message?: string };

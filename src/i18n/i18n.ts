@@ -80,4 +80,3 @@ export const currentLanguage = (): Language => currentRequest()?.language ?? DEF
 
 /** Writes `key` in the language of the answer being built. */
 export const localise = (key: MessageKey, params: Params = {}): string => translate(currentLanguage(), key, params);
-
