@@ -3,10 +3,12 @@
  * production) running the same statements as the API's routes, the same way (the same prepared
  * names and texts, sent together where the service sends them together), through a `pg` pool of
  * the same size, for a fixed caller (the benchmark's administrator, BENCH_CALLER_ID /
- * BENCH_CALLER_CV): no Nest, ORM, validation, JWT, logging or helmet. So the ratio API / bare is
- * what the framework costs for the same database work, not a comparison with less work. Sends
- * {port, statements} over IPC; the harness checks the names against what the API was recorded
- * sending (bench/trace.mjs).
+ * BENCH_CALLER_CV): no Nest, ORM, validation, JWT, logging or helmet. It answers the API's bodies
+ * with the service's own functions (the eligibility reasons in words, the loan as the API shows
+ * it). So the ratio API / bare is what the framework costs for the same database work and the
+ * same answer, not a comparison with less work. Sends {port, statements} over IPC; the harness
+ * checks the names against what the API was recorded sending (bench/trace.mjs), and the bodies
+ * against the API's for the same request.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
@@ -14,12 +16,16 @@ import pg from 'pg';
 import { USER_BY_ID } from '../dist/src/auth/credentials.service.js';
 import { PROGRAM_BY_ID } from '../dist/src/programs/programs.queries.js';
 import { evaluateEligibility } from '../dist/src/programs/eligibility/eligibility.js';
+import { renderRuleOutcome } from '../dist/src/programs/eligibility/eligibility-reasons.js';
+import { toLoanResponse } from '../dist/src/loans/dto/loan.dto.js';
+import { Clock } from '../dist/src/common/clock.js';
 import { STUDENT_CONTEXTS } from '../dist/src/programs/eligibility/eligibility-facts.js';
 import { LOAN_READ_LOGGED } from '../dist/src/students/privacy/student-access-log.js';
 
 const pool = new pg.Pool({ connectionString: process.env.BENCH_SERVICE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
 const app = Fastify({ logger: false });
 const caller = { id: process.env.BENCH_CALLER_ID, cv: Number(process.env.BENCH_CALLER_CV ?? 0), jti: randomUUID() };
+const clock = new Clock();
 const run = (client, s, values) => client.query({ name: s.name, text: s.text, values }).then((r) => r.rows);
 
 app.get('/eligibility/:programId/:studentId', async (req, reply) => {
@@ -36,14 +42,14 @@ app.get('/eligibility/:programId/:studentId', async (req, reply) => {
   }
   if (!user?.active) return reply.code(401).send({});
   if (!p || !r) return reply.code(404).send({});
-  const date = new Date().toISOString().slice(0, 10);
+  const date = clock.today();
   const result = evaluateEligibility({
     student: { grade: r.grade, schoolLevel: r.level, enrolmentStatus: r.enrolment_status, resident: r.resident, socialAid: r.social_aid,
       familyCardNumber: r.family_card_number, guardianPhone: r.guardian_phone, consentWithdrawn: r.consent_withdrawn },
     openCharges: Number(r.open_charges), activeLoans: r.active_loans, familyCardDevices: r.family_card_devices,
     rules: p.rules, program: { startsOn: p.startsOn, endsOn: p.endsOn }, date,
   });
-  return { programId, studentId, date, ...result };
+  return { programId, studentId, date, ...result, rules: result.rules.map((o) => renderRuleOutcome(o)) };
 });
 
 app.get('/loans/:id', async (req, reply) => {
@@ -51,7 +57,7 @@ app.get('/loans/:id', async (req, reply) => {
   const [l] = await run(pool, LOAN_READ_LOGGED, [caller.id, caller.jti, req.params.id, caller.cv, new Date(), String(req.id)]);
   if (!l.caller_active) return reply.code(401).send({});
   if (l.id === null) return reply.code(404).send({});
-  return l;
+  return toLoanResponse(l, clock.today());
 });
 
 await app.listen({ port: 0, host: '127.0.0.1' });

@@ -239,6 +239,14 @@ async function main() {
       const bareSends = JSON.stringify(bare.statements?.[route] ?? []);
       log(sent === bareSends ? `bare ${route}: the API's statements and round trips ${sent}` : `WARNING: bare ${route} sends ${bareSends}, the API ${sent}: the ratio compares different work`);
     }
+    // ... and answer what the API answers.
+    for (const [route, apiPath, barePath] of [
+      ['loan by id', `/api/v1/loans/${readLoans[0].id}`, `/loans/${readLoans[0].id}`],
+      ['eligibility', `/api/v1/programs/${program.id}/eligibility/${readStudents[0].id}`, `/eligibility/${program.id}/${readStudents[0].id}`],
+    ]) {
+      const [fromApi, fromBare] = await Promise.all([fetch(api + apiPath, { headers: auth }).then((r) => r.text()), fetch(base + barePath).then((r) => r.text())]);
+      log(fromApi === fromBare ? `bare ${route}: the API's answer (${fromApi.length} bytes)` : `WARNING: bare ${route} answers ${fromBare.slice(0, 200)}, the API ${fromApi.slice(0, 200)}: the ratio compares different work`);
+    }
     if (process.env.BENCH_VERBOSE) for (const s of issueTrace) log(`  ${s.together ? '+' : ' '} ${s.name ?? '(unnamed)'}: ${s.text.replace(/\s+/g, ' ').slice(0, 100)}`);
     const arrayOf = (id) => `{"${id}"}`;
     const issueVars = new Map([[tracePair.student_id, 'sid'], [arrayOf(tracePair.student_id), 'sids'], [tracePair.device_id, 'did'], [tracePair.school_id, 'school'], [traceKey, 'key']]);

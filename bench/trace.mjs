@@ -46,7 +46,14 @@ export function roundTrips(trace) {
   }
   return groups;
 }
-export const stopTrace = () => { const r = recording ?? []; recording = null; return r; };
+export const stopTrace = () => {
+  const r = recording ?? [];
+  recording = null;
+  // The mark's storage off again once the trace is taken: the measured requests carry only the
+  // service's own stores, as in production.
+  requestContext.disable();
+  return r;
+};
 
 /**
  * Only statements sent on behalf of an HTTP request are recorded (not the audit sealer's or
