@@ -19,6 +19,7 @@ import { evaluateEligibility } from '../dist/src/programs/eligibility/eligibilit
 import { renderRuleOutcome } from '../dist/src/programs/eligibility/eligibility-reasons.js';
 import { toLoanResponse } from '../dist/src/loans/dto/loan.dto.js';
 import { Clock } from '../dist/src/common/clock.js';
+import { DEFAULT_LANGUAGE } from '../dist/src/i18n/languages.js';
 import { STUDENT_CONTEXTS } from '../dist/src/programs/eligibility/eligibility-facts.js';
 import { LOAN_READ_LOGGED } from '../dist/src/students/privacy/student-access-log.js';
 
@@ -26,6 +27,7 @@ const pool = new pg.Pool({ connectionString: process.env.BENCH_SERVICE_URL, max:
 const app = Fastify({ logger: false });
 const caller = { id: process.env.BENCH_CALLER_ID, cv: Number(process.env.BENCH_CALLER_CV ?? 0), jti: randomUUID() };
 const clock = new Clock();
+// The benchmark's requests send no Accept-Language: the API answers in the default language.
 const run = (client, s, values) => client.query({ name: s.name, text: s.text, values }).then((r) => r.rows);
 
 app.get('/eligibility/:programId/:studentId', async (req, reply) => {
@@ -49,7 +51,7 @@ app.get('/eligibility/:programId/:studentId', async (req, reply) => {
     openCharges: Number(r.open_charges), activeLoans: r.active_loans, familyCardDevices: r.family_card_devices,
     rules: p.rules, program: { startsOn: p.startsOn, endsOn: p.endsOn }, date,
   });
-  return { programId, studentId, date, ...result, rules: result.rules.map((o) => renderRuleOutcome(o)) };
+  return { programId, studentId, date, ...result, rules: result.rules.map((o) => renderRuleOutcome(o, DEFAULT_LANGUAGE)) };
 });
 
 app.get('/loans/:id', async (req, reply) => {
@@ -57,7 +59,7 @@ app.get('/loans/:id', async (req, reply) => {
   const [l] = await run(pool, LOAN_READ_LOGGED, [caller.id, caller.jti, req.params.id, caller.cv, new Date(), String(req.id)]);
   if (!l.caller_active) return reply.code(401).send({});
   if (l.id === null) return reply.code(404).send({});
-  return toLoanResponse(l, clock.today());
+  return toLoanResponse(l, clock.today(), DEFAULT_LANGUAGE);
 });
 
 await app.listen({ port: 0, host: '127.0.0.1' });

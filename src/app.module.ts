@@ -1,7 +1,6 @@
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
-import { redactUrl } from './common/log-redaction.js';
+import type { Logger } from 'pino';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -22,52 +21,19 @@ import { PrivacyModule } from './students/privacy/privacy.module.js';
 import { StudentsModule } from './students/students.module.js';
 import { UsersModule } from './users/users.module.js';
 
-const STARTUP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
-
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  static forRoot(config: AppConfig, databaseUrl: string, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         ClockModule,
         LoggerModule.forRoot({
-          pinoHttp: [{
-            level: config.logLevel,
-            // Fastify assigns the id (from X-Request-Id or a new UUID); log lines carry the same one.
-            genReqId: (req) => (req as unknown as { id: string }).id,
-            // Probes and scrapes every few seconds would drown the request log.
-            autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|$)/.test(req.url ?? '') },
-            // A request line says what was asked and how it ended; headers (and with them any
-            // credentials) are left out. Serialising every header was a visible share of a
-            // request's CPU in the benchmark profile (docs/benchmarks.md).
-            serializers: {
-              // Credential-like query parameters (token, key, password, signature...) are redacted.
-              req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.originalUrl ?? req.url) }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-              err: pino.stdSerializers.err,
-            },
-            // Ours read the raw request and response themselves: pino's standard ones, which they
-            // would otherwise be handed the output of, copy every response header for nothing
-            // (1% of a read's CPU in the profile).
-            wrapSerializers: false,
-            // Nest's own start-up chatter (modules loaded, routes mapped) says nothing an operator
-            // needs at info level and buries the start-up banner; keep it at debug.
-            hooks: {
-              logMethod(args, method, level) {
-                const context = (args[0] as { context?: string } | undefined)?.context;
-                if (level <= 30 && context && STARTUP_CONTEXTS.has(context) && !this.isLevelEnabled('debug')) return;
-                method.apply(this, args);
-              },
-            },
-            customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-          },
-          // Asynchronous writes: lines logged while a write is in progress go out together in the
-          // next one instead of one blocking write(2) per line. pino flushes what is buffered when
-          // the process exits; a crash of the machine itself can lose the last lines.
-          pino.destination({ dest: 1, sync: false })],
-          forRoutes: [{ path: '*splat', method: RequestMethod.ALL }],
+          pinoHttp: { logger },
+          // No request middleware: the request line is written by Fastify's own hooks
+          // (common/logging.ts, decision 89). The module gives the service its logger.
+          forRoutes: [],
         }),
         DatabaseModule.forRoot({ url: databaseUrl, ...config.db }),
         MetricsModule,

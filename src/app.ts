@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { logRequests, serviceLogger } from './common/logging.js';
 import { AppModule } from './app.module.js';
 import { DomainError } from './common/errors.js';
 import { limitJsonDepth } from './common/json-depth.js';
@@ -61,7 +62,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     // Long path parameters reach validation (400) instead of the router's bare 414.
     routerOptions: { maxParamLength: 1000 },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
+  const logger = serviceLogger(config.logLevel);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, logger), adapter, {
     bufferLogs: true,
     // Fastify's own JSON parser is all we want; Nest's would add form-encoded bodies.
     bodyParser: false,
@@ -84,6 +86,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     reply.header('x-request-id', request.id);
     done(null, payload);
   });
+  logRequests(fastify, logger);
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Role, RequestWithActor } from '../common/actor.js';
+import { requestContextOf } from '../common/request-context.js';
 import { assertMayWrite, assertRole } from './access.js';
 import { ALLOWED_ROLES, OWN_SESSION, PUBLIC_ROUTE, PUBLIC_ROUTE_CONFIG } from './auth.decorators.js';
 import { type RequestWithCaller, routeChecksCaller } from './caller-check.js';
@@ -60,7 +61,7 @@ export class AuthGuard implements CanActivate {
     // Usually already known: authenticateBeforeBody() ran in onRequest, before the body was read.
     if (!request.actor) {
       const actor = await this.credentials.authenticate(header('authorization'), header('x-api-key'));
-      request.actor = { ...actor, requestId: String(request.id) };
+      request.actor = { ...actor, requestId: String(request.id), request: requestContextOf(request) };
     }
     if (!READ_METHODS.has(request.method) && !ownSession) assertMayWrite(request.actor);
     if (roles) assertRole(request.actor, roles);
@@ -85,10 +86,11 @@ export function authenticateBeforeBody(fastify: FastifyInstance, credentials: Cr
       return Array.isArray(value) ? value[0] : value;
     };
     if (routeChecksCaller(request, header('authorization'), header('x-api-key'))) {
-      (request as unknown as RequestWithCaller).tokenCaller = await credentials.verifyBearer(header('authorization'), String(request.id));
+      const caller = await credentials.verifyBearer(header('authorization'), String(request.id));
+      (request as unknown as RequestWithCaller).tokenCaller = { ...caller, request: requestContextOf(request) };
       return;
     }
     const actor = await credentials.authenticate(header('authorization'), header('x-api-key'));
-    (request as unknown as RequestWithActor).actor = { ...actor, requestId: String(request.id) };
+    (request as unknown as RequestWithActor).actor = { ...actor, requestId: String(request.id), request: requestContextOf(request) };
   });
 }

@@ -2,6 +2,7 @@ import { createParamDecorator, type ExecutionContext, ParseUUIDPipe } from '@nes
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { Actor, RequestWithActor, Role } from '../common/actor.js';
+import type { RequestContext } from '../common/request-context.js';
 import { DomainError } from '../common/errors.js';
 
 /** Fastify route config flag read by the onRequest hook (like `@Public()`'s). */
@@ -30,6 +31,8 @@ export interface TokenCaller {
   /** Seconds since the epoch. */
   expiresAt: number;
   requestId: string;
+  /** The request it calls in (see Actor.request). */
+  request?: RequestContext;
 }
 
 /**
@@ -90,5 +93,5 @@ export function actorOfTokenUser(caller: TokenCaller, user: TokenUserRow | undef
   if (!user || !user.active) throw new DomainError('unauthenticated', 'account_disabled');
   if (user.credentials_version !== caller.credentialsVersion) throw new DomainError('unauthenticated', 'token_superseded');
   if (user.revoked) throw new DomainError('unauthenticated', 'token_revoked');
-  return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id, requestId: caller.requestId, token: { id: caller.tokenId, expiresAt: caller.expiresAt } };
+  return { kind: 'user', id: user.id, role: user.role, schoolId: user.school_id, requestId: caller.requestId, token: { id: caller.tokenId, expiresAt: caller.expiresAt }, request: caller.request };
 }

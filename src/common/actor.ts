@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { RequestContext } from './request-context.js';
 
 export const ROLES = ['program_admin', 'school_admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,6 +15,8 @@ export interface Actor {
   requestId: string | null;
   /** Bearer tokens only: the token's id and expiry (seconds since the epoch), for logout. */
   token?: { id: string; expiresAt: number };
+  /** The request it calls in: the answer's language, what the answer waits for. Absent for jobs. */
+  request?: RequestContext;
 }
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: null, role: 'program_admin', schoolId: null, requestId: null };

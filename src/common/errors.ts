@@ -1,5 +1,5 @@
 import type { RuleOutcome } from '../programs/eligibility/eligibility.js';
-import { type FieldCode, type ImportCode, type Language, type MessageKey, type Params, type ProblemCode, currentLanguage, translate } from '../i18n/i18n.js';
+import { type FieldCode, type ImportCode, type Language, type MessageKey, type Params, type ProblemCode, translate } from '../i18n/i18n.js';
 
 /**
  * Typed domain errors. Services throw these; `ProblemFilter` maps each type to an HTTP status in
@@ -59,18 +59,18 @@ export interface RenderedFieldError {
 }
 
 /** Writes a catalogue message in a language, as `{ code, params, message }`. */
-export function renderMessage(message: Message, language: Language = currentLanguage()): { code: string; params: Params; message: string } {
+export function renderMessage(message: Message, language: Language): { code: string; params: Params; message: string } {
   return { code: message.key.slice(message.key.indexOf('.') + 1), params: message.params, message: translate(language, message.key, message.params) };
 }
 
-export function renderFieldError({ field, message, line, value }: FieldError, language: Language = currentLanguage()): RenderedFieldError {
+export function renderFieldError({ field, message, line, value }: FieldError, language: Language): RenderedFieldError {
   // `{{field}}` in a message names the field; it is not repeated in `params`.
   const words = renderMessage({ key: message.key, params: { field, ...message.params } }, language);
   return { ...(line === undefined ? {} : { line }), field, code: words.code, params: message.params, message: words.message, ...(value === undefined ? {} : { value }) };
 }
 
 /** A CSV cell's error, written out: its line stays required. */
-export const renderRowError = (error: FieldError & { line: number }, language: Language = currentLanguage()) => ({ ...renderFieldError(error, language), line: error.line });
+export const renderRowError = (error: FieldError & { line: number }, language: Language) => ({ ...renderFieldError(error, language), line: error.line });
 
 export interface ProblemExtra {
   errors?: FieldError[];

@@ -1,25 +1,41 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Language } from '../i18n/languages.js';
+import type { FastifyRequest } from 'fastify';
+import { DEFAULT_LANGUAGE, type Language, languageOf } from '../i18n/i18n.js';
 
 /**
- * What a request's handler, and the code it calls, leave for the request's answer, in one store.
- * One store for the whole service on purpose: Node 20 copies every AsyncLocalStorage's store onto
- * every promise a request makes, so each store costs each request (docs/benchmarks.md, "One
- * request context"). AnswerInterceptor makes it; nothing outside a request has one.
+ * What a request's handler, and the code it calls, leave for the request's answer. It travels
+ * with the caller (`Actor.request`, `TokenCaller.request`), which every use case is handed
+ * anyway, not in an AsyncLocalStorage: on Node 20 an enabled AsyncLocalStorage costs every
+ * promise of every request its propagation, 8-25% of a request's CPU here (decision 89,
+ * docs/benchmarks.md "Round five"). Absent outside a request (jobs, start-up).
  */
 export interface RequestContext {
-  /** The answer's language (i18n's `localise`, `currentLanguage`). */
+  /** The answer's language (from Accept-Language). */
   readonly language: Language;
   /** The sources a report read (ReadReplica): the answer's `Data-As-Of` and `Data-Source`. */
   readonly readSources: { source: 'primary' | 'replica'; asOf: Date }[];
   /** Writes the answer is held for until they commit: the student-access log (StudentAccessLog.record). */
   readonly answerWaitsFor: Promise<void>[];
+  /**
+   * The handler has answered (AnswerInterceptor): writes started from now on, such as an export
+   * streamed after its answer began, can no longer hold it and run in the background.
+   */
+  answered: boolean;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+const contexts = new WeakMap<FastifyRequest, RequestContext>();
 
-/** The context of the request being served, or undefined outside one (jobs, start-up). */
-export const currentRequest = (): RequestContext | undefined => storage.getStore();
+/**
+ * The context of `request`, made on first use: by authentication (which hands it to the caller)
+ * or by AnswerInterceptor (which reads it once the handler has answered), whichever comes first.
+ */
+export function requestContextOf(request: FastifyRequest): RequestContext {
+  let context = contexts.get(request);
+  if (!context) {
+    context = { language: languageOf(request), readSources: [], answerWaitsFor: [], answered: false };
+    contexts.set(request, context);
+  }
+  return context;
+}
 
-/** Runs `work` (a handler) in `context`. */
-export const runInRequest = <T>(context: RequestContext, work: () => T): T => storage.run(context, work);
+/** The language of the answer to `caller`: its request's, or the default outside a request (jobs, SMS). */
+export const answerLanguage = (caller: { readonly request?: RequestContext }): Language => caller.request?.language ?? DEFAULT_LANGUAGE;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { currentRequest } from '../common/request-context.js';
+import type { RequestContext } from '../common/request-context.js';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -40,17 +40,17 @@ export class ReadReplica implements OnApplicationShutdown {
     if (replica?.isInitialized) await replica.destroy();
   }
 
-  /** The source for one report or export; also noted for the request's `Data-As-Of` header. */
-  async choose(): Promise<ReadSource> {
+  /** The source for one report or export; also noted for the `Data-As-Of` header of the request asking. */
+  async choose(request: RequestContext | undefined): Promise<ReadSource> {
     const source = (await this.fromReplica()) ?? { dataSource: this.primary, source: 'primary', asOf: new Date() };
-    currentRequest()?.readSources.push(source);
+    request?.readSources.push(source);
     return source;
   }
 
   /** The primary, for a report the replica cancelled (a recovery conflict); also noted for the headers. */
-  fallback(): ReadSource {
+  fallback(request: RequestContext | undefined): ReadSource {
     const source: ReadSource = { dataSource: this.primary, source: 'primary', asOf: new Date() };
-    currentRequest()?.readSources.push(source);
+    request?.readSources.push(source);
     return source;
   }
 

@@ -2,7 +2,6 @@ import type { FastifyRequest } from 'fastify';
 import i18next, { type TFunction } from 'i18next';
 import Negotiator from 'negotiator';
 import { readFileSync } from 'node:fs';
-import { currentRequest } from '../common/request-context.js';
 import { DEFAULT_LANGUAGE, type Language, LANGUAGES } from './languages.js';
 
 /**
@@ -69,14 +68,3 @@ export function negotiateLanguage(acceptLanguage: string | string[] | undefined)
 
 export const languageOf = (request: Pick<FastifyRequest, 'headers'>): Language => negotiateLanguage(request.headers['accept-language']);
 
-/**
- * The language of the answer being built: the request's (AnswerInterceptor puts it in the
- * request's context, so response mappers such as eligibility reasons, import errors and bulk
- * results write in it without passing it around), or English outside a request (jobs, SMS).
- * Errors thrown before the handler (guards, validation) are written by the ProblemFilter, which
- * reads the request itself.
- */
-export const currentLanguage = (): Language => currentRequest()?.language ?? DEFAULT_LANGUAGE;
-
-/** Writes `key` in the language of the answer being built. */
-export const localise = (key: MessageKey, params: Params = {}): string => translate(currentLanguage(), key, params);

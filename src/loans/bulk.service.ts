@@ -1,4 +1,5 @@
-import { currentLanguage } from '../i18n/i18n.js';
+import { answerLanguage } from '../common/request-context.js';
+import type { Language } from '../i18n/i18n.js';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
@@ -32,7 +33,7 @@ export class BulkLoansService {
           const loan = await tx.transaction((savepoint) => this.loans.issueIn(savepoint, actor, { ...item, programId: request.programId }));
           results.push({ index, outcome: 'issued', loan });
         } catch (error) {
-          results.push({ index, outcome: 'failed', problem: itemProblem(error) });
+          results.push({ index, outcome: 'failed', problem: itemProblem(error, answerLanguage(actor)) });
         }
       }
       return { issued: results.filter((r) => r.outcome === 'issued').length, failed: results.filter((r) => r.outcome === 'failed').length, results };
@@ -47,7 +48,7 @@ export class BulkLoansService {
           const result = await tx.transaction((savepoint) => this.returns.returnIn(savepoint, actor, loanId, item));
           results.push({ index, loanId, outcome: 'returned', result });
         } catch (error) {
-          results.push({ index, loanId, outcome: 'failed', problem: itemProblem(error) });
+          results.push({ index, loanId, outcome: 'failed', problem: itemProblem(error, answerLanguage(actor)) });
         }
       }
       return { returned: results.filter((r) => r.outcome === 'returned').length, failed: results.filter((r) => r.outcome === 'failed').length, results };
@@ -56,8 +57,8 @@ export class BulkLoansService {
 }
 
 /** A client's mistake in one item is reported; anything else (the database gone) fails the batch. */
-function itemProblem(error: unknown) {
-  const problem = problems.toProblem(error, currentLanguage());
+function itemProblem(error: unknown, language: Language) {
+  const problem = problems.toProblem(error, language);
   if (problem.status >= 500 && !(error instanceof DomainError)) throw error;
   return problem;
 }

@@ -1,3 +1,4 @@
+import { answerLanguage } from '../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { settleCharge } from './charge-state.js';
 import { assertProgramOffice, assertRole } from '../auth/access.js';
@@ -68,7 +69,7 @@ export class LoanChangesService {
         before,
         after: { ...toLoanAuditImage(loan), reason: request.reason },
       });
-      return toLoanResponse(loan, this.clock.today());
+      return toLoanResponse(loan, this.clock.today(), answerLanguage(actor));
     });
   }
 
@@ -116,7 +117,7 @@ export class LoanChangesService {
         after: { ...toLoanAuditImage(loan), occurredOn: request.occurredOn, policeReport: request.policeReportNumber ?? null },
       });
       await this.audit.record(tx, actor, { action: `device.${request.kind}`, entityType: 'device', entityId: loan.deviceId, schoolId: loan.schoolId, before: { status: missingFrom }, after: { status: request.kind } });
-      return { loan: toLoanResponse(loan, this.clock.today()), charges: created };
+      return { loan: toLoanResponse(loan, this.clock.today(), answerLanguage(actor)), charges: created };
     });
   }
 
@@ -141,7 +142,7 @@ export class LoanChangesService {
       for (const schoolId of [from, request.toSchoolId]) {
         await this.audit.record(tx, actor, { action: 'loan.transferred', entityType: 'loan', entityId: loan.id, schoolId, before, after });
       }
-      return toLoanResponse(loan, this.clock.today());
+      return toLoanResponse(loan, this.clock.today(), answerLanguage(actor));
     });
   }
 }

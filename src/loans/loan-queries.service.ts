@@ -1,3 +1,4 @@
+import { answerLanguage } from '../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { csvCell } from '../common/csv-output.js';
 import { Readable } from 'node:stream';
@@ -42,7 +43,7 @@ export class LoanQueriesService {
     const today = this.clock.today();
     // A loan carries the guardian who signed (name, phone): a read of the student's personal data.
     this.accessLog.record(actor, 'loan.list', rows.slice(0, limit).map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
-    return toPage(rows, limit, (l) => [l.issuedAt.toISOString(), l.id], (l) => toLoanResponse(l, today));
+    return toPage(rows, limit, (l) => [l.issuedAt.toISOString(), l.id], (l) => toLoanResponse(l, today, answerLanguage(actor)));
   }
 
   async get(caller: Caller, id: string): Promise<LoanResponse> {
@@ -52,7 +53,7 @@ export class LoanQueriesService {
     if (!loan) throw notFound('loan_not_found');
     assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
     this.accessLog.record(actor, 'loan.get', [{ id: loan.studentId, schoolId: loan.schoolId }]);
-    return toLoanResponse(loan, this.clock.today());
+    return toLoanResponse(loan, this.clock.today(), answerLanguage(actor));
   }
 
   /**
@@ -68,7 +69,7 @@ export class LoanQueriesService {
     assertSchoolAccess(actor, loan.schoolId, 'read', 'loan_not_found');
     // The statement logs under the same conditions; never answer a read that left no trace.
     if (row.logged !== 1) throw new Error(`loan read ${id} answered by the checks but not logged (${row.logged} rows)`);
-    return toLoanResponse(loan, this.clock.today());
+    return toLoanResponse(loan, this.clock.today(), answerLanguage(actor));
   }
 
   /** Every matching loan as CSV, fetched in keyset batches so a large export is never held whole. */
@@ -78,7 +79,7 @@ export class LoanQueriesService {
     const query = { ...requested, schoolId: readableSchoolFilter(actor, requested.schoolId) };
     const today = this.clock.today();
     // An export is a report: it reads the streaming replica when one is set and current enough.
-    const { dataSource } = await this.sources.choose();
+    const { dataSource } = await this.sources.choose(actor.request);
     const self = this;
     return Readable.from(
       (async function* () {
@@ -88,7 +89,7 @@ export class LoanQueriesService {
           const rows = await self.page(actor, query, cursor, CSV_BATCH, dataSource);
           self.accessLog.record(actor, 'loan.csv', rows.map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
           for (const loan of rows) {
-            const r = toLoanResponse(loan, today);
+            const r = toLoanResponse(loan, today, answerLanguage(actor));
             yield CSV_COLUMNS.map((c) => csvCell(r[c])).join(',') + '\n';
           }
           if (rows.length < CSV_BATCH) return;

@@ -1,3 +1,4 @@
+import { answerLanguage } from '../common/request-context.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { assertSchoolAccess } from '../auth/access.js';
@@ -209,7 +210,7 @@ export class LoansService {
         ...signed,
       ),
     );
-    return toLoanResponse(loan, today);
+    return toLoanResponse(loan, today, answerLanguage(actor));
   }
 
   /** Inserts the loan (one statement: see INSERT_LOAN) and fills in its id, number and terms. */

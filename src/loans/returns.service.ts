@@ -1,3 +1,4 @@
+import { answerLanguage } from '../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
@@ -73,7 +74,7 @@ export class ReturnsService {
       before: { status: returnedFrom },
       after: { status: request.nextStatus, condition: request.condition },
     });
-    return { loan: toLoanResponse(loan, this.clock.today()), charges: created };
+    return { loan: toLoanResponse(loan, this.clock.today(), answerLanguage(actor)), charges: created };
   }
 
   private async chargesFor(tx: EntityManager, loan: Loan, kit: Record<string, boolean>, request: ReturnLoanRequest): Promise<NewCharge[]> {

@@ -31,7 +31,7 @@ export class ActivityReportService {
     const interval = query.interval ?? 'day';
     const range = dateRange(query, this.clock.today(), (to) => addDays(to, interval === 'day' ? -29 : -83));
     // Days are WIB calendar days already, so the range is a range of days, both ends included.
-    const items = await this.reader.run(ACTIVITY_BY_SCHOOL_AND_PERIOD, [schoolId, range.from, range.to, interval]);
+    const items = await this.reader.for(actor).run(ACTIVITY_BY_SCHOOL_AND_PERIOD, [schoolId, range.from, range.to, interval]);
     return {
       parameters: { from: range.from, to: range.to, interval, schoolId },
       items,

@@ -46,7 +46,7 @@ export class CoverageService {
 
   async report(actor: Actor, query: CoverageQuery): Promise<CoverageReport> {
     const schoolId = await this.scope.school(actor, query.schoolId);
-    return this.reader.read((db) => this.compute(db, query.programId, schoolId));
+    return this.reader.for(actor).read((db) => this.compute(db, query.programId, schoolId));
   }
 
   /** For a resolved scope, inside a report's snapshot. */

@@ -40,7 +40,7 @@ export class LossesReportService {
     const schoolId = await this.scope.school(actor, query.schoolId);
     const range = dateRange(query, this.clock.today(), (to) => monthsBefore(to, 11));
     // One statement: its own snapshot, no transaction needed (ReportReader.run).
-    const items = await this.rows(this.reader, schoolId, range);
+    const items = await this.rows(this.reader.for(actor), schoolId, range);
     return { parameters: { from: range.from, to: range.to, schoolId }, items, totals: totalOf(items) };
   }
 

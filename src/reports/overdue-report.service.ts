@@ -20,7 +20,7 @@ export class OverdueReportService {
 
   async report(actor: Actor, query: OverdueQuery): Promise<OverdueReport> {
     const schoolId = await this.scope.school(actor, query.schoolId);
-    return this.reader.read(async (db) => {
+    return this.reader.for(actor).read(async (db) => {
       if (query.programId && (await db.run(REPORT_PROGRAM_EXISTS, [query.programId])).length === 0) throw notFound('program_not_found');
       return this.compute(db, schoolId, query.programId ?? null);
     });

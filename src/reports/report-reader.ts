@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isRecoveryConflict, ReadReplica, type ReadSource } from '../database/read-replica.js';
 import { runStatement, type Statement } from '../database/statements.js';
+import type { RequestContext } from '../common/request-context.js';
 
 /**
  * Memory for one report's sorts and hashes. PostgreSQL's default (4MB) sends a city-wide
@@ -39,32 +40,38 @@ export class ReportSnapshot implements ReportDb {
  * DATABASE_REPLICA_URL set, the snapshot is on the streaming replica unless it lags or is away
  * (ReadReplica); the answer's `Data-As-Of` header says what moment the data is complete up to.
  */
+/** A report's reads for one caller: one statement alone (`run`), or a snapshot (`read`). */
+export interface ReportReads extends ReportDb {
+  read<T>(work: (db: ReportSnapshot) => Promise<T>): Promise<T>;
+}
+
 @Injectable()
-export class ReportReader implements ReportDb {
+export class ReportReader {
   constructor(private readonly sources: ReadReplica) {}
 
-  /**
-   * One statement on its own, outside an explicit transaction: a single statement already reads
-   * one snapshot, and the two round trips of BEGIN and COMMIT were most of the time of a small
-   * report (one school's activity or losses). For reports that are one SELECT and aggregate
-   * little (their sorts fit the default work_mem).
-   */
-  run<Row>(statement: Statement<Row>, values: unknown[]): Promise<Row[]> {
-    return this.onSource((dataSource) => runStatement(dataSource.manager, statement, values));
-  }
-
-  read<T>(work: (db: ReportSnapshot) => Promise<T>): Promise<T> {
-    return this.onSource((dataSource) => this.snapshot(dataSource, work));
+  /** The reads of `caller`'s report: the sources they read are noted for its request's `Data-As-Of`. */
+  for(caller: { readonly request?: RequestContext }): ReportReads {
+    const request = caller.request;
+    return {
+      /**
+       * One statement on its own, outside an explicit transaction: a single statement already
+       * reads one snapshot, and the two round trips of BEGIN and COMMIT were most of the time of
+       * a small report (one school's activity or losses). For reports that are one SELECT and
+       * aggregate little (their sorts fit the default work_mem).
+       */
+      run: (statement, values) => this.onSource(request, (dataSource) => runStatement(dataSource.manager, statement, values)),
+      read: (work) => this.onSource(request, (dataSource) => this.snapshot(dataSource, work)),
+    };
   }
 
   /** On the replica when it is current; on the primary when the replica cancels the report (hot-standby conflict). */
-  private async onSource<T>(run: (dataSource: DataSource) => Promise<T>): Promise<T> {
-    const source: ReadSource = await this.sources.choose();
+  private async onSource<T>(request: RequestContext | undefined, run: (dataSource: DataSource) => Promise<T>): Promise<T> {
+    const source: ReadSource = await this.sources.choose(request);
     try {
       return await run(source.dataSource);
     } catch (error) {
       if (source.source !== 'replica' || !isRecoveryConflict(error)) throw error;
-      return run(this.sources.fallback().dataSource);
+      return run(this.sources.fallback(request).dataSource);
     }
   }
 

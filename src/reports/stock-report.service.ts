@@ -28,7 +28,7 @@ export class StockReportService {
 
   async report(actor: Actor, query: StockReconciliationQuery): Promise<StockReconciliationReport> {
     const schoolId = await this.scope.school(actor, query.schoolId);
-    return this.reader.read((db) => this.compute(db, actor, schoolId));
+    return this.reader.for(actor).read((db) => this.compute(db, actor, schoolId));
   }
 
   /** For a resolved scope, inside a report's snapshot. */

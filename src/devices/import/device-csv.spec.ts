@@ -23,7 +23,7 @@ const { layout } = readHeader(['Asset Tag', 'serial-number', 'contract_ref', 'mo
 function check(cells: string[]) {
   const errors: RankedError[] = [];
   const result = readRow(cells, 7, layout, catalogue, (e) => errors.push(e));
-  return { ...result, errors: errors.map((e) => `${e.field}: ${renderRowError(e).message}`) };
+  return { ...result, errors: errors.map((e) => `${e.field}: ${renderRowError(e, 'en').message}`) };
 }
 
 describe('readHeader', () => {

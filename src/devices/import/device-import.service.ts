@@ -1,3 +1,4 @@
+import { answerLanguage } from '../../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { dryRunnable, importSummary, recorded, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
 import { randomUUID } from 'node:crypto';
@@ -74,7 +75,7 @@ export class DeviceImportService {
         schoolId: null,
         after: { ...recorded(summary), filename: file.filename, imported: good },
       });
-      return finish({ importId: dryRun ? null : importId, ...summary, imported: good, errors: errors.list().map((e) => renderRowError(e)) });
+      return finish({ importId: dryRun ? null : importId, ...summary, imported: good, errors: errors.list().map((e) => renderRowError(e, answerLanguage(actor))) });
     }));
   }
 }

@@ -20,7 +20,7 @@ import {
 import { ApiProperty } from '@nestjs/swagger';
 import { PageQuery } from '../../common/pagination.js';
 import { codesOf, PARAMS_SCHEMA } from '../../common/problem.dto.js';
-import type { Params } from '../../i18n/i18n.js';
+import type { Language, Params } from '../../i18n/i18n.js';
 import { reasonOf } from '../../programs/eligibility/eligibility-reasons.js';
 import { DEVICE_CONDITIONS, type DeviceCondition } from '../../devices/device.entity.js';
 import { normaliseIndonesianPhone } from '../../students/phone.js';
@@ -242,7 +242,7 @@ export class LoanResponse {
   version: number;
 }
 
-export function toLoanResponse(loan: Loan, today: string): LoanResponse {
+export function toLoanResponse(loan: Loan, today: string, language: Language): LoanResponse {
   return {
     id: loan.id,
     agreementNumber: loan.agreementNumber,
@@ -262,7 +262,7 @@ export function toLoanResponse(loan: Loan, today: string): LoanResponse {
       signedAt: loan.consentSignedAt.toISOString(),
       method: loan.consentMethod,
     },
-    warnings: loan.warnings.map((w) => ({ rule: w.rule, ...reasonOf(w) })),
+    warnings: loan.warnings.map((w) => ({ rule: w.rule, ...reasonOf(w, language) })),
     extensions: loan.extensions,
     actionRequired: loan.actionRequired,
     closedAt: loan.closedAt?.toISOString() ?? null,

@@ -1,4 +1,4 @@
-import { type AllocationCode, currentLanguage, type EligibilityCode, type Language, type Params, translate } from '../../i18n/i18n.js';
+import { type AllocationCode, type EligibilityCode, type Language, type Params, translate } from '../../i18n/i18n.js';
 import type { RuleName, RuleOutcome } from '../eligibility/eligibility.js';
 
 /**
@@ -20,7 +20,7 @@ export const ruleReason = (outcome: RuleOutcome): AllocationReason => ({ rule: o
 export const movedSchool = (currentSchoolId: string): AllocationReason => ({ code: 'moved_school', params: { currentSchoolId } });
 
 /** A reason, ready for an answer: its words in the language of the answer. */
-export function renderAllocationReason(reason: AllocationReason, language: Language = currentLanguage()) {
+export function renderAllocationReason(reason: AllocationReason, language: Language) {
   const message = reason.rule ? translate(language, `eligibility.${reason.code}`, reason.params) : translate(language, `allocation.${reason.code}`, reason.params);
   return { ...(reason.rule ? { rule: reason.rule } : {}), code: reason.code, params: reason.params, message };
 }

@@ -1,3 +1,5 @@
+import { answerLanguage } from '../../common/request-context.js';
+import type { Language } from '../../i18n/i18n.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
@@ -106,7 +108,7 @@ export class AllocationService {
         await runStatement(tx, ALLOCATION_RUN_INSERT, [runId, programId, actor.id, run.allocated, JSON.stringify(run)]);
         await this.audit.record(tx, actor, { action: 'program.allocation_run', entityType: 'program', entityId: programId, schoolId: null, after: { runId, allocated: run.allocated } });
       }
-      return { ...run, schools: run.schools.map(toSchoolAllocationResponse) };
+      return { ...run, schools: run.schools.map((school) => toSchoolAllocationResponse(school, answerLanguage(actor))) };
     });
   }
 
@@ -127,10 +129,10 @@ export class AllocationService {
 }
 
 /** A school's part of a run, its reasons worded in the language of the answer. */
-function toSchoolAllocationResponse(school: SchoolRun): SchoolAllocationResponse {
+function toSchoolAllocationResponse(school: SchoolRun, language: Language): SchoolAllocationResponse {
   return {
     ...school,
-    waiting: school.waiting.map((w) => ({ ...w, reasons: w.reasons.map((r) => renderAllocationReason(r)) })),
-    ineligible: school.ineligible.map((i) => ({ ...i, reasons: i.reasons.map((r) => renderAllocationReason(r)) })),
+    waiting: school.waiting.map((w) => ({ ...w, reasons: w.reasons.map((r) => renderAllocationReason(r, language)) })),
+    ineligible: school.ineligible.map((i) => ({ ...i, reasons: i.reasons.map((r) => renderAllocationReason(r, language)) })),
   };
 }

@@ -1,3 +1,5 @@
+import { answerLanguage } from '../../common/request-context.js';
+import type { Language } from '../../i18n/i18n.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertSchoolAccess, readableSchoolFilter } from '../../auth/access.js';
@@ -50,7 +52,7 @@ export class ApplicationsService {
       const [row] = await runStatement(tx, APPLICATION_INSERT, [
         programId, request.studentId, context.schoolId, status, result.priority, JSON.stringify({ rules: result.rules }), actor.id,
       ]);
-      const response = toApplicationResponse(row);
+      const response = toApplicationResponse(row, answerLanguage(actor));
       await this.audit.record(tx, actor, {
         action: result.eligible ? 'application.submitted' : 'application.rejected',
         entityType: 'application',
@@ -76,14 +78,14 @@ export class ApplicationsService {
       cursor ? cursor[2] : null,
       limit + 1,
     ]);
-    return toPage(rows, limit, (r) => [r.priority, r.applied_key, r.id], toApplicationResponse);
+    return toPage(rows, limit, (r) => [r.priority, r.applied_key, r.id], (r) => toApplicationResponse(r, answerLanguage(actor)));
   }
 
   async get(actor: Actor, programId: string, id: string): Promise<ApplicationResponse> {
     const [row] = await runStatement(this.dataSource.manager, APPLICATION_BY_ID, [id, programId]);
     if (!row) throw notFound('application_not_found');
     assertSchoolAccess(actor, row.school_id, 'read', 'application_not_found');
-    return toApplicationResponse(row);
+    return toApplicationResponse(row, answerLanguage(actor));
   }
 
   /** Withdrawing an allocated application releases its reserved device back to stock. */
@@ -102,12 +104,12 @@ export class ApplicationsService {
       const withdrawnFrom = row.status;
       const updated = await this.applicationStates.change(tx, row, 'withdrawn', { deviceId: null });
       await this.audit.record(tx, actor, { action: 'application.withdrawn', entityType: 'application', entityId: id, schoolId: row.school_id, before: { status: withdrawnFrom }, after: { status: 'withdrawn' } });
-      return toApplicationResponse(updated);
+      return toApplicationResponse(updated, answerLanguage(actor));
     });
   }
 }
 
-export function toApplicationResponse(row: ApplicationRow): ApplicationResponse {
+export function toApplicationResponse(row: ApplicationRow, language: Language): ApplicationResponse {
   return {
     id: row.id,
     programId: row.program_id,
@@ -115,7 +117,7 @@ export function toApplicationResponse(row: ApplicationRow): ApplicationResponse 
     schoolId: row.school_id,
     status: row.status,
     priority: row.priority,
-    rules: row.eligibility.rules.map((r) => renderRuleOutcome(r)),
+    rules: row.eligibility.rules.map((r) => renderRuleOutcome(r, language)),
     deviceId: row.device_id,
     appliedAt: row.applied_at.toISOString(),
     decidedAt: row.decided_at?.toISOString() ?? null,

@@ -1,4 +1,4 @@
-import { currentLanguage, type EligibilityCode, type Language, type Params, translate } from '../../i18n/i18n.js';
+import { type EligibilityCode, type Language, type Params, translate } from '../../i18n/i18n.js';
 import type { RuleOutcome } from './eligibility.js';
 
 /**
@@ -32,7 +32,7 @@ function word(language: Language, code: EligibilityCode, params: Params): string
 }
 
 /** The reason of an outcome, as its code, params and words in the language of the answer. */
-export function reasonOf(outcome: StoredRuleOutcome, language: Language = currentLanguage()): { code: EligibilityCode; params: Params; reason: string } {
+export function reasonOf(outcome: StoredRuleOutcome, language: Language): { code: EligibilityCode; params: Params; reason: string } {
   if (outcome.code) {
     const params = outcome.params ?? {};
     return { code: outcome.code, params, reason: word(language, outcome.code, params) };
@@ -43,7 +43,7 @@ export function reasonOf(outcome: StoredRuleOutcome, language: Language = curren
 }
 
 /** An evaluated rule, ready for an answer. */
-export const renderRuleOutcome = (outcome: StoredRuleOutcome & Pick<RuleOutcome, 'rule' | 'passed' | 'severity'>, language: Language = currentLanguage()) => ({
+export const renderRuleOutcome = (outcome: StoredRuleOutcome & Pick<RuleOutcome, 'rule' | 'passed' | 'severity'>, language: Language) => ({
   rule: outcome.rule,
   passed: outcome.passed,
   severity: outcome.severity,

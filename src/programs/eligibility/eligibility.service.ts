@@ -1,3 +1,4 @@
+import { answerLanguage } from '../../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertRole, assertSchoolAccess } from '../../auth/access.js';
@@ -48,7 +49,7 @@ export class EligibilityService {
     const result = evaluateEligibility(
       this.eligibilityFacts.inputFor(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date),
     );
-    return { programId, studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r)) };
+    return { programId, studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r, answerLanguage(caller))) };
   }
 
   /**
@@ -68,6 +69,6 @@ export class EligibilityService {
     const context = (await this.eligibilityFacts.gather(this.dataSource.manager, programId, [request.studentId])).get(request.studentId);
     if (!context) throw notFound('student_not_found');
     const result = evaluateEligibility(this.eligibilityFacts.inputFor(context, { rules: request.rules, program: { startsOn, endsOn } }, date));
-    return { programId: program?.id ?? null, studentId: request.studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r)) };
+    return { programId: program?.id ?? null, studentId: request.studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r, answerLanguage(actor))) };
   }
 }

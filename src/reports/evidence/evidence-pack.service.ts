@@ -78,7 +78,7 @@ export class EvidencePackService {
     const reports = await this.reports(actor, program, schoolId ?? undefined, asOf);
     const summary = await this.summary.pdf(actor, { programId: program.id, schoolId: schoolId ?? undefined });
     const verifyUrl = (n: string) => agreementQrPayload(this.config.publicBaseUrl, n, this.config.verifyLinkSecret);
-    const [agreements, charges] = await this.reader.read(async (db) => [await agreementRegister(db, program.id, schoolId, verifyUrl), await chargesLedger(db, program.id, schoolId)] as const);
+    const [agreements, charges] = await this.reader.for(actor).read(async (db) => [await agreementRegister(db, program.id, schoolId, verifyUrl), await chargesLedger(db, program.id, schoolId)] as const);
 
     // The chain as it stands now: sealed up to the head, verified, and the segment to re-check.
     const verification = await this.auditService.verify();

@@ -35,7 +35,7 @@ export class SummaryService {
 
   async pdf(actor: Actor, query: SummaryQuery): Promise<SummaryFile> {
     const schoolId = await this.scope.school(actor, query.schoolId);
-    const document = await this.reader.read((db) => this.gather(db, actor, schoolId, query.programId));
+    const document = await this.reader.for(actor).read((db) => this.gather(db, actor, schoolId, query.programId));
     const scopeName = document.scope.npsn ?? 'kota';
     // The PDF libraries load with the first document drawn, not at start-up (docs/decisions.md 88).
     const { renderSummaryPdf } = await import('./summary-pdf.js');

@@ -21,7 +21,7 @@ function dapodik(values: Record<string, string>): string[] {
 function check(cells: string[], at = layout) {
   const errors: RankedError[] = [];
   const result = readRow(cells, 7, at, TODAY, (e) => errors.push(e));
-  return { ...result, errors: errors.map((e) => `${e.field}: ${renderRowError(e).message}${e.value === undefined ? '' : ` [${e.value}]`}`) };
+  return { ...result, errors: errors.map((e) => `${e.field}: ${renderRowError(e, 'en').message}${e.value === undefined ? '' : ` [${e.value}]`}`) };
 }
 
 const BASE = { Nama: '  PUTRI   AYU LESTARI ', NISN: '0071234567', 'Tanggal Lahir': '2013-05-17', 'Rombel Saat Ini': '8B' };
@@ -44,7 +44,7 @@ describe('the header', () => {
 
   it('names every problem: missing columns, two names for one thing, and mixed guardian or aid columns', () => {
     const { errors } = readHeader(['Nama', 'nama lengkap', 'NISN', 'guardian_name', 'Nama Ibu', 'social_aid', 'Penerima KIP'], 1);
-    expect(errors.map((e) => `${e.field}: ${renderRowError(e).message}`)).toEqual([
+    expect(errors.map((e) => `${e.field}: ${renderRowError(e, 'en').message}`)).toEqual([
       'nama lengkap: names the same thing as column 1 (Nama)',
       'date_of_birth: required column is missing from the header: name it Tanggal Lahir / date_of_birth',
       'grade: required column is missing from the header: give Tingkat Kelas (or grade), or Rombel Saat Ini (or class_name) starting with the grade',

@@ -1,3 +1,4 @@
+import { answerLanguage } from '../../common/request-context.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { dryRunnable, importSummary, recorded, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
 import { randomUUID } from 'node:crypto';
@@ -126,7 +127,7 @@ export class StudentImportService {
         after: { ...recorded(summary), ...counts },
       });
       const importId = dryRun ? null : context.importId;
-      return answer({ importId, ...summary, ...counts, errors: errors.list().map((e) => renderRowError(e)), ignoredColumns: scan.layout.ignored });
+      return answer({ importId, ...summary, ...counts, errors: errors.list().map((e) => renderRowError(e, answerLanguage(actor))), ignoredColumns: scan.layout.ignored });
     }));
   }
 

@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
 import type { Actor } from '../../common/actor.js';
 import { Clock } from '../../common/clock.js';
-import { currentRequest } from '../../common/request-context.js';
 import { invalidField } from '../../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
 import { prepared, runStatement, statement } from '../../database/statements.js';
@@ -135,20 +134,24 @@ export class StudentAccessLog implements BeforeApplicationShutdown {
     return { user: callerOf(row), loan: row };
   }
 
-  /** Notes that `actor` read these students' personal data; the request's answer waits for the write. */
+  /**
+   * Notes that `actor` read these students' personal data. The request's answer waits for the
+   * write; a write started after the answer (a streamed export's later batches) runs in the
+   * background, and `flush` waits for it.
+   */
   record(actor: Actor, operation: AccessOperation, students: readonly { id: string; schoolId: string | null }[]): void {
     if (students.length === 0) return;
     const at = this.clock.now();
     const write = this.write(students.map((s) => ({ at, actor, studentId: s.id, schoolId: s.schoolId, operation })));
-    const inRequest = currentRequest();
-    if (inRequest) {
+    const inRequest = actor.request;
+    if (inRequest && !inRequest.answered) {
       // Handled here too: a handler that fails after recording never waits for it.
       write.catch(() => undefined);
       inRequest.answerWaitsFor.push(write);
       return;
     }
     const tracked = write
-      .catch((error) => this.logger.error({ err: error, entries: students.length }, 'access log write failed outside a request'))
+      .catch((error) => this.logger.error({ err: error, entries: students.length }, 'access log write failed outside a request or after its answer'))
       .finally(() => this.background.delete(tracked));
     this.background.add(tracked);
   }
