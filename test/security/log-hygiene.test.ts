@@ -32,6 +32,15 @@ describe('the request line', () => {
   });
 });
 
+describe('the request line of a refused request', () => {
+  it('is a warning with the status it was answered', async () => {
+    const res = await fetch(`${service.baseUrl}/api/v1/schools/not-a-uuid`, { headers: { authorization: auth, 'x-request-id': 'log-hygiene-refused-1' } });
+    expect(res.status).toBe(400);
+    const line = JSON.parse((await logOf('log-hygiene-refused-1')).split('\n').find((l) => l.includes('"res"'))!);
+    expect(line).toMatchObject({ level: 40, msg: 'request completed', req: { id: 'log-hygiene-refused-1', method: 'GET' }, res: { statusCode: 400 } });
+  });
+});
+
 describe('what the request log keeps out', () => {
   it('redacts credential-like query parameters and keeps the others', async () => {
     const path =
