@@ -1,5 +1,4 @@
 import { setIdempotencySecret } from './common/idempotency.js';
-import { AnswerInterceptor } from './common/answer.interceptor.js';
 import { limitBodyTime } from './common/body-timeout.js';
 import { authenticateBeforeBody } from './auth/auth.guard.js';
 import { CredentialsService } from './auth/credentials.service.js';
@@ -10,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { logRequests, serviceLogger } from './common/logging.js';
+import { finishAnswers } from './common/answer-hooks.js';
 import { AppModule } from './app.module.js';
 import { DomainError } from './common/errors.js';
 import { limitJsonDepth } from './common/json-depth.js';
@@ -71,7 +71,6 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(problems);
-  app.useGlobalInterceptors(new AnswerInterceptor());
 
   const fastify = app.getHttpAdapter().getInstance();
   // Connections per process are bounded: past MAX_CONNECTIONS, Node closes new ones at once.
@@ -87,6 +86,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     done(null, payload);
   });
   logRequests(fastify, logger);
+  finishAnswers(fastify, problems);
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

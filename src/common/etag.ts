@@ -9,7 +9,7 @@ const ETAG_METHODS = new Set(['GET', 'PATCH', 'PUT']);
 /**
  * Every GET, PATCH and PUT answering one versioned record (a JSON object with an `id` and an
  * integer `version`) sends that version as its `ETag`, in one place rather than per controller,
- * so a new versioned resource cannot forget it (AnswerInterceptor calls this for every answer).
+ * so a new versioned resource cannot forget it (answer-hooks.ts calls this for every JSON answer).
  * Lists, files and streams are left alone.
  */
 export function setEtag(request: FastifyRequest, reply: FastifyReply, body: unknown): void {

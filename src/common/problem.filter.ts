@@ -103,6 +103,14 @@ export class ProblemFilter implements ExceptionFilter {
 
   /** Also called by Fastify for errors raised before a route runs (e.g. a malformed URL). */
   send(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    reply.send(this.prepare(error, request, reply));
+  }
+
+  /**
+   * The problem for `error`, with the answer's status and headers set for it, not yet sent (the
+   * answer hooks put it in place of an answer that could not be released).
+   */
+  prepare(error: unknown, request: FastifyRequest, reply: FastifyReply): Problem {
     const language = languageOf(request);
     const problem = this.toProblem(error, language);
     problem.instance = request.url?.split('?')[0];
@@ -120,7 +128,8 @@ export class ProblemFilter implements ExceptionFilter {
     // Errors raised before helmet's hook runs (bad URL, 414, 415, 405) still must not be sniffed.
     reply.header('x-content-type-options', 'nosniff');
     reply.header('content-language', language);
-    reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+    reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8');
+    return problem;
   }
 
   /** The problem for `error`, in `language`. */

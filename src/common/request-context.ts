@@ -16,8 +16,8 @@ export interface RequestContext {
   /** Writes the answer is held for until they commit: the student-access log (StudentAccessLog.record). */
   readonly answerWaitsFor: Promise<void>[];
   /**
-   * The handler has answered (AnswerInterceptor): writes started from now on, such as an export
-   * streamed after its answer began, can no longer hold it and run in the background.
+   * The answer is leaving (answer-hooks.ts): writes started from now on, such as an export's
+   * batches read while it streams, can no longer hold it and run in the background.
    */
   answered: boolean;
 }
@@ -25,8 +25,8 @@ export interface RequestContext {
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
 
 /**
- * The context of `request`, made on first use: by authentication (which hands it to the caller)
- * or by AnswerInterceptor (which reads it once the handler has answered), whichever comes first.
+ * The context of `request`, made by authentication, which hands it to the caller; the answer
+ * hooks (answer-hooks.ts) read it as the answer leaves.
  */
 export function requestContextOf(request: FastifyRequest): RequestContext {
   let context = contexts.get(request);
@@ -36,6 +36,9 @@ export function requestContextOf(request: FastifyRequest): RequestContext {
   }
   return context;
 }
+
+/** The context of `request` if anything made one: an unauthenticated request has none. */
+export const requestContextIfAny = (request: FastifyRequest): RequestContext | undefined => contexts.get(request);
 
 /** The language of the answer to `caller`: its request's, or the default outside a request (jobs, SMS). */
 export const answerLanguage = (caller: { readonly request?: RequestContext }): Language => caller.request?.language ?? DEFAULT_LANGUAGE;

@@ -95,7 +95,7 @@ export class ReadReplica implements OnApplicationShutdown {
 
 /**
  * Sets `Data-As-Of` (the oldest moment among the sources the request read) and `Data-Source`
- * on answers whose handler chose a read source (AnswerInterceptor calls this for every answer);
+ * on answers whose handler chose a read source (answer-hooks.ts calls this for every answer);
  * other answers are untouched.
  */
 export function setDataAsOf(reply: FastifyReply, sources: readonly Pick<ReadSource, 'source' | 'asOf'>[]): void {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { type Fixture, get, newFixture, newProgram, newStudent, post } from '../loans/loan-fixtures.js';
+import { type Fixture, get, issued, newDevice, newFixture, newProgram, newStudent, post } from '../loans/loan-fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -79,5 +79,32 @@ describe('the language of a success answer', () => {
     expect(applied.body.rules.find((r: { code: string }) => r.code === 'grade_within')?.reason).toBe('Kelas 8 berada dalam rentang 7-9');
     const inEnglish = await get(t, f.cast.operatorA, `/api/v1/programs/${program.id}/applications/${applied.body.id}`);
     expect(inEnglish.body.rules.find((r: { code: string }) => r.code === 'grade_within')?.reason).toBe('Grade 8 is within 7-9');
+  });
+});
+
+describe('an answer held for its access-log row', () => {
+  it('is refused whole when the row cannot be written, a PDF as much as JSON', async () => {
+    const program = await newProgram(t, f.cast.admin);
+    const loan = await issued(t, f.cast.operatorA, { programId: program.id, studentId: await newStudent(t, f.cast.schoolA.id), deviceId: await newDevice(t, f.catalogue, f.cast.schoolA.id) });
+    const pdf = () => get(t, f.cast.operatorA, `/api/v1/loans/${loan.id}/agreement.pdf`).buffer(true);
+    expect((await pdf()).status).toBe(200);
+    await t.db.query(`CREATE FUNCTION refuse_access_log_pdf() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused for the test' USING ERRCODE = 'lock_not_available'; END $$`);
+    await t.db.query(`CREATE TRIGGER refuse_access_log_pdf BEFORE INSERT ON student_access_log FOR EACH ROW EXECUTE FUNCTION refuse_access_log_pdf()`);
+    let refused;
+    try {
+      refused = await pdf();
+    } finally {
+      await t.db.query(`DROP TRIGGER refuse_access_log_pdf ON student_access_log`);
+      await t.db.query(`DROP FUNCTION refuse_access_log_pdf()`);
+    }
+    expect(refused.status).toBe(503);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.headers['content-disposition']).toBeUndefined();
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.body).toMatchObject({ status: 503, requestId: expect.any(String) });
+    expect(refused.text).not.toContain('%PDF');
+    // Logged again, the same read answers.
+    expect((await pdf()).status).toBe(200);
   });
 });

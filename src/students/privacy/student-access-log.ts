@@ -102,8 +102,8 @@ const ACCESS_LOG_PAGE = statement<AccessRow>(
 /**
  * The log of reads of students' personal data (docs/privacy.md). Each `record()` writes its rows
  * at once (one multi-row INSERT), and the answer that carries the data is not sent until that
- * write has committed: `AnswerInterceptor` waits for the request's writes, and turns a failed
- * one into a 503 instead of releasing data that left no trace. A replica killed at any moment
+ * write has committed: the answer hooks (answer-hooks.ts) wait for the request's writes, and turn
+ * a failed one into a 503 instead of releasing data that left no trace. A replica killed at any moment
  * therefore loses no entry for data it sent. Outside a request (jobs), the write runs on its own
  * and `flush()` waits for it.
  */
