@@ -1,7 +1,7 @@
-import { answerLanguage } from '../common/request-context.js';
-import type { Language } from '../i18n/i18n.js';
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/actor.js';
+import { answerLanguage } from '../common/request-context.js';
+import type { Language } from '../i18n/i18n.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';
 import { DomainError } from '../common/errors.js';
 import { ProblemFilter } from '../common/problem.filter.js';
@@ -26,6 +26,7 @@ export class BulkLoansService {
   ) {}
 
   issue(actor: Actor, request: BulkIssueRequest, idempotency: IdempotencyRequest): Promise<BulkIssueResponse> {
+    const language = answerLanguage(actor);
     return this.transactions.run(idempotency, async (tx) => {
       const results: BulkIssueResponse['results'] = [];
       for (const [index, item] of request.items.entries()) {
@@ -33,7 +34,7 @@ export class BulkLoansService {
           const loan = await tx.transaction((savepoint) => this.loans.issueIn(savepoint, actor, { ...item, programId: request.programId }));
           results.push({ index, outcome: 'issued', loan });
         } catch (error) {
-          results.push({ index, outcome: 'failed', problem: itemProblem(error, answerLanguage(actor)) });
+          results.push({ index, outcome: 'failed', problem: itemProblem(error, language) });
         }
       }
       return { issued: results.filter((r) => r.outcome === 'issued').length, failed: results.filter((r) => r.outcome === 'failed').length, results };
@@ -41,6 +42,7 @@ export class BulkLoansService {
   }
 
   returnMany(actor: Actor, request: BulkReturnRequest, idempotency: IdempotencyRequest): Promise<BulkReturnResponse> {
+    const language = answerLanguage(actor);
     return this.transactions.run(idempotency, async (tx) => {
       const results: BulkReturnResponse['results'] = [];
       for (const [index, { loanId, ...item }] of request.items.entries()) {
@@ -48,7 +50,7 @@ export class BulkLoansService {
           const result = await tx.transaction((savepoint) => this.returns.returnIn(savepoint, actor, loanId, item));
           results.push({ index, loanId, outcome: 'returned', result });
         } catch (error) {
-          results.push({ index, loanId, outcome: 'failed', problem: itemProblem(error, answerLanguage(actor)) });
+          results.push({ index, loanId, outcome: 'failed', problem: itemProblem(error, language) });
         }
       }
       return { returned: results.filter((r) => r.outcome === 'returned').length, failed: results.filter((r) => r.outcome === 'failed').length, results };

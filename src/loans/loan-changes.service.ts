@@ -1,9 +1,9 @@
-import { answerLanguage } from '../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { settleCharge } from './charge-state.js';
 import { assertProgramOffice, assertRole } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
+import { answerLanguage } from '../common/request-context.js';
 import { addDays, Clock, daysBetween } from '../common/clock.js';
 import { fieldError, invalidField, refused } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';

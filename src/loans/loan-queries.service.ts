@@ -1,10 +1,10 @@
-import { answerLanguage } from '../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { csvCell } from '../common/csv-output.js';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { assertSchoolAccess, readableSchoolFilter } from '../auth/access.js';
 import type { Actor } from '../common/actor.js';
+import { answerLanguage } from '../common/request-context.js';
 import { Clock } from '../common/clock.js';
 import { notFound } from '../common/errors.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
@@ -41,9 +41,10 @@ export class LoanQueriesService {
     const limit = query.limit ?? 50;
     const rows = await this.page(actor, query, decodeCursor(query.cursor, 2), limit + 1);
     const today = this.clock.today();
+    const language = answerLanguage(actor);
     // A loan carries the guardian who signed (name, phone): a read of the student's personal data.
     this.accessLog.record(actor, 'loan.list', rows.slice(0, limit).map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
-    return toPage(rows, limit, (l) => [l.issuedAt.toISOString(), l.id], (l) => toLoanResponse(l, today, answerLanguage(actor)));
+    return toPage(rows, limit, (l) => [l.issuedAt.toISOString(), l.id], (l) => toLoanResponse(l, today, language));
   }
 
   async get(caller: Caller, id: string): Promise<LoanResponse> {
@@ -78,6 +79,7 @@ export class LoanQueriesService {
     // 200 whose stream is cut off after the header line.
     const query = { ...requested, schoolId: readableSchoolFilter(actor, requested.schoolId) };
     const today = this.clock.today();
+    const language = answerLanguage(actor);
     // An export is a report: it reads the streaming replica when one is set and current enough.
     const { dataSource } = await this.sources.choose(actor.request);
     const self = this;
@@ -89,7 +91,7 @@ export class LoanQueriesService {
           const rows = await self.page(actor, query, cursor, CSV_BATCH, dataSource);
           self.accessLog.record(actor, 'loan.csv', rows.map((l) => ({ id: l.studentId, schoolId: l.schoolId })));
           for (const loan of rows) {
-            const r = toLoanResponse(loan, today, answerLanguage(actor));
+            const r = toLoanResponse(loan, today, language);
             yield CSV_COLUMNS.map((c) => csvCell(r[c])).join(',') + '\n';
           }
           if (rows.length < CSV_BATCH) return;

@@ -1,9 +1,9 @@
-import { answerLanguage } from '../common/request-context.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { assertSchoolAccess } from '../auth/access.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
+import { answerLanguage } from '../common/request-context.js';
 import { addDays, Clock } from '../common/clock.js';
 import { conflict, fieldError, invalidField, notFound, refused } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';

@@ -1,8 +1,8 @@
-import { answerLanguage } from '../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../common/actor.js';
+import { answerLanguage } from '../common/request-context.js';
 import { Clock } from '../common/clock.js';
 import { fieldError, invalid } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/idempotency.js';

@@ -1,4 +1,3 @@
-import { answerLanguage } from '../../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { dryRunnable, importSummary, recorded, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
 import { randomUUID } from 'node:crypto';
@@ -6,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
+import { answerLanguage } from '../../common/request-context.js';
 import type { ImportMode } from '../../common/csv-import/csv-import.dto.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
 import { copyInto, withFile } from '../../common/csv-import/copy.js';
@@ -75,7 +75,8 @@ export class DeviceImportService {
         schoolId: null,
         after: { ...recorded(summary), filename: file.filename, imported: good },
       });
-      return finish({ importId: dryRun ? null : importId, ...summary, imported: good, errors: errors.list().map((e) => renderRowError(e, answerLanguage(actor))) });
+      const language = answerLanguage(actor);
+      return finish({ importId: dryRun ? null : importId, ...summary, imported: good, errors: errors.list().map((e) => renderRowError(e, language)) });
     }));
   }
 }

@@ -1,10 +1,10 @@
-import { answerLanguage } from '../../common/request-context.js';
-import type { Language } from '../../i18n/i18n.js';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { assertRole } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
+import { answerLanguage } from '../../common/request-context.js';
+import type { Language } from '../../i18n/i18n.js';
 import { notFound } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { runStatement } from '../../database/statements.js';
@@ -108,7 +108,8 @@ export class AllocationService {
         await runStatement(tx, ALLOCATION_RUN_INSERT, [runId, programId, actor.id, run.allocated, JSON.stringify(run)]);
         await this.audit.record(tx, actor, { action: 'program.allocation_run', entityType: 'program', entityId: programId, schoolId: null, after: { runId, allocated: run.allocated } });
       }
-      return { ...run, schools: run.schools.map((school) => toSchoolAllocationResponse(school, answerLanguage(actor))) };
+      const language = answerLanguage(actor);
+      return { ...run, schools: run.schools.map((school) => toSchoolAllocationResponse(school, language)) };
     });
   }
 

@@ -1,10 +1,10 @@
-import { answerLanguage } from '../../common/request-context.js';
-import type { Language } from '../../i18n/i18n.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertSchoolAccess, readableSchoolFilter } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
+import { answerLanguage } from '../../common/request-context.js';
+import type { Language } from '../../i18n/i18n.js';
 import { conflict, notFound } from '../../common/errors.js';
 import type { IdempotencyRequest } from '../../common/idempotency.js';
 import { decodeCursor, type Page, toPage } from '../../common/pagination.js';
@@ -69,6 +69,7 @@ export class ApplicationsService {
     const schoolId = readableSchoolFilter(actor, query.schoolId);
     const cursor = decodeCursor(query.cursor, 3);
     // Queue order: priority high to low, then first come, then id.
+    const language = answerLanguage(actor);
     const rows = await runStatement(this.dataSource.manager, APPLICATION_LIST, [
       programId,
       schoolId || null,
@@ -78,7 +79,7 @@ export class ApplicationsService {
       cursor ? cursor[2] : null,
       limit + 1,
     ]);
-    return toPage(rows, limit, (r) => [r.priority, r.applied_key, r.id], (r) => toApplicationResponse(r, answerLanguage(actor)));
+    return toPage(rows, limit, (r) => [r.priority, r.applied_key, r.id], (r) => toApplicationResponse(r, language));
   }
 
   async get(actor: Actor, programId: string, id: string): Promise<ApplicationResponse> {

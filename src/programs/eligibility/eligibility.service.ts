@@ -1,8 +1,8 @@
-import { answerLanguage } from '../../common/request-context.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { assertRole, assertSchoolAccess } from '../../auth/access.js';
 import type { Actor } from '../../common/actor.js';
+import { answerLanguage } from '../../common/request-context.js';
 import { invalidField, notFound } from '../../common/errors.js';
 import type { EligibilityPreviewRequest, EligibilityPreviewResponse, EligibilityResponse } from '../dto/application.dto.js';
 import { Clock } from '../../common/clock.js';
@@ -46,10 +46,11 @@ export class EligibilityService {
     if (!context) throw notFound('student_not_found');
     assertSchoolAccess(actor, context.schoolId, 'read', 'student_not_found');
     const date = this.clock.today();
+    const language = answerLanguage(caller);
     const result = evaluateEligibility(
       this.eligibilityFacts.inputFor(context, { rules: program.rules, program: { startsOn: program.startsOn, endsOn: program.endsOn } }, date),
     );
-    return { programId, studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r, answerLanguage(caller))) };
+    return { programId, studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r, language)) };
   }
 
   /**
@@ -61,6 +62,7 @@ export class EligibilityService {
     assertRole(actor, ['program_admin']);
     const program = request.programId ? await this.programs.find(request.programId) : null;
     const date = this.clock.today();
+    const language = answerLanguage(actor);
     const startsOn = request.startsOn ?? program?.startsOn ?? date;
     const endsOn = request.endsOn ?? program?.endsOn ?? date;
     if (startsOn > endsOn) throw invalidField('endsOn', 'ends_before_start');
@@ -69,6 +71,6 @@ export class EligibilityService {
     const context = (await this.eligibilityFacts.gather(this.dataSource.manager, programId, [request.studentId])).get(request.studentId);
     if (!context) throw notFound('student_not_found');
     const result = evaluateEligibility(this.eligibilityFacts.inputFor(context, { rules: request.rules, program: { startsOn, endsOn } }, date));
-    return { programId: program?.id ?? null, studentId: request.studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r, answerLanguage(actor))) };
+    return { programId: program?.id ?? null, studentId: request.studentId, date, ...result, rules: result.rules.map((r) => renderRuleOutcome(r, language)) };
   }
 }

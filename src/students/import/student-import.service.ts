@@ -1,4 +1,3 @@
-import { answerLanguage } from '../../common/request-context.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { dryRunnable, importSummary, recorded, refuseIfAnyRowBad } from '../../common/csv-import/import-outcome.js';
 import { randomUUID } from 'node:crypto';
@@ -6,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { assertSchoolAccess, ownSchool } from '../../auth/access.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../common/actor.js';
+import { answerLanguage } from '../../common/request-context.js';
 import { Clock } from '../../common/clock.js';
 import { copyInto, inPieces, withFile } from '../../common/csv-import/copy.js';
 import type { CsvFile } from '../../common/csv-import/csv-upload.js';
@@ -127,7 +127,8 @@ export class StudentImportService {
         after: { ...recorded(summary), ...counts },
       });
       const importId = dryRun ? null : context.importId;
-      return answer({ importId, ...summary, ...counts, errors: errors.list().map((e) => renderRowError(e, answerLanguage(actor))), ignoredColumns: scan.layout.ignored });
+      const language = answerLanguage(actor);
+      return answer({ importId, ...summary, ...counts, errors: errors.list().map((e) => renderRowError(e, language)), ignoredColumns: scan.layout.ignored });
     }));
   }
 
